@@ -1,0 +1,127 @@
+using static TorchSharp.torch;
+
+namespace MetaLearn.Tasks;
+
+/// <summary>
+/// One draw of a task: a support set to adapt on and a query set to score the adaptation.
+/// Inputs are a list of tensors, one per modality (single-modality tasks have one); the first dimension of
+/// every input and target is the example dimension.
+/// </summary>
+/// <remarks>
+/// The episode owns its tensors: <see cref="Dispose"/> frees them. Tensors are detached from any dispose scope
+/// when the episode is built, so an episode may be prepared on a background thread and consumed elsewhere.
+/// </remarks>
+public sealed class Episode : IDisposable
+{
+    private bool _disposed;
+
+    /// <summary>Creates a single-modality episode; it takes ownership of the tensors.</summary>
+    public Episode(Tensor supportInput, Tensor supportTargets, Tensor queryInput, Tensor queryTargets, EpisodeInfo info)
+        : this(new[] { supportInput }, supportTargets, new[] { queryInput }, queryTargets, info)
+    {
+    }
+
+    /// <summary>Creates an episode with one input tensor per modality; it takes ownership of the tensors.</summary>
+    /// <exception cref="ArgumentException">Modalities differ in count, or example counts disagree.</exception>
+    public Episode(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, IReadOnlyList<Tensor> queryInputs, Tensor queryTargets, EpisodeInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(supportInputs);
+        ArgumentNullException.ThrowIfNull(supportTargets);
+        ArgumentNullException.ThrowIfNull(queryInputs);
+        ArgumentNullException.ThrowIfNull(queryTargets);
+        ArgumentNullException.ThrowIfNull(info);
+        if (supportInputs.Count == 0 || supportInputs.Count != queryInputs.Count)
+        {
+            throw new ArgumentException(
+                $"An episode needs the same, non-zero number of support and query modalities (got {supportInputs.Count} and {queryInputs.Count}).",
+                nameof(queryInputs));
+        }
+
+        CheckExampleCounts(supportInputs, supportTargets, "support");
+        CheckExampleCounts(queryInputs, queryTargets, "query");
+        SupportInputs = supportInputs.Select(t => t.DetachFromDisposeScope()).ToArray();
+        SupportTargets = supportTargets.DetachFromDisposeScope();
+        QueryInputs = queryInputs.Select(t => t.DetachFromDisposeScope()).ToArray();
+        QueryTargets = queryTargets.DetachFromDisposeScope();
+        Info = info;
+    }
+
+    /// <summary>Support inputs, one tensor per modality.</summary>
+    public IReadOnlyList<Tensor> SupportInputs { get; }
+
+    /// <summary>Support targets: class indices (int64) or regression values.</summary>
+    public Tensor SupportTargets { get; }
+
+    /// <summary>Query inputs, one tensor per modality.</summary>
+    public IReadOnlyList<Tensor> QueryInputs { get; }
+
+    /// <summary>Query targets: class indices (int64) or regression values.</summary>
+    public Tensor QueryTargets { get; }
+
+    /// <summary>What the episode is: ways, shots, queries and the seed that made it.</summary>
+    public EpisodeInfo Info { get; }
+
+    /// <summary>The single support input (first modality).</summary>
+    public Tensor SupportInput => SupportInputs[0];
+
+    /// <summary>The single query input (first modality).</summary>
+    public Tensor QueryInput => QueryInputs[0];
+
+    /// <summary>Whether the targets are class indices.</summary>
+    public bool IsClassification => SupportTargets.dtype == ScalarType.Int64;
+
+    /// <summary>
+    /// Returns a copy on <paramref name="device"/> whose floating-point tensors have <paramref name="dtype"/>;
+    /// class-index targets stay int64. The caller owns the new episode; this one is unchanged.
+    /// </summary>
+    public Episode To(Device device, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        return new Episode(
+            SupportInputs.Select(t => Convert(t, device, dtype)).ToArray(),
+            Convert(SupportTargets, device, dtype),
+            QueryInputs.Select(t => Convert(t, device, dtype)).ToArray(),
+            Convert(QueryTargets, device, dtype),
+            Info);
+    }
+
+    /// <summary>Whether this episode already lives on <paramref name="device"/> with floating tensors of <paramref name="dtype"/>.</summary>
+    public bool IsOn(Device device, ScalarType dtype) =>
+        SupportInputs.Concat(QueryInputs).Append(SupportTargets).Append(QueryTargets)
+            .All(t => t.device == device && (!is_floating_point(t) || t.dtype == dtype));
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (var t in SupportInputs.Concat(QueryInputs))
+        {
+            t.Dispose();
+        }
+
+        SupportTargets.Dispose();
+        QueryTargets.Dispose();
+    }
+
+    private static Tensor Convert(Tensor t, Device device, ScalarType dtype) =>
+        is_floating_point(t) ? t.to(dtype, device) : t.to(device);
+
+    private static void CheckExampleCounts(IReadOnlyList<Tensor> inputs, Tensor targets, string set)
+    {
+        long n = targets.shape.Length == 0 ? -1 : targets.shape[0];
+        for (int m = 0; m < inputs.Count; m++)
+        {
+            if (inputs[m].shape.Length == 0 || inputs[m].shape[0] != n)
+            {
+                throw new ArgumentException(
+                    $"The {set} set has {n} targets but modality {m} has shape [{string.Join(", ", inputs[m].shape)}]; " +
+                    "every input's first dimension must equal the number of targets.");
+            }
+        }
+    }
+}
