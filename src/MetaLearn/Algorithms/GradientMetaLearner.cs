@@ -1,0 +1,175 @@
+using MetaLearn.Algorithms.InnerLoop;
+using MetaLearn.Models;
+using MetaLearn.Tasks;
+using TorchSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Algorithms;
+
+/// <summary>
+/// The shared machinery of the gradient-based algorithms (MAML, first-order MAML, Meta-SGD, ANIL): adapt on the
+/// support set with the inner loop, score the query set, and back-propagate the mean query loss.
+/// </summary>
+public abstract class GradientMetaLearner : IMetaAlgorithm
+{
+    private readonly InnerLoop.InnerLoop _inner;
+    private readonly Parameter[] _stepSizes;
+    private readonly Parameter[] _metaParameters;
+
+    /// <summary>Creates the learner; learned step sizes (if any) start at <see cref="InnerLoopOptions.StepSize"/>.</summary>
+    /// <param name="name">The algorithm's short name.</param>
+    /// <param name="model">The model; the learner does not own it.</param>
+    /// <param name="options">Inner-loop options.</param>
+    /// <param name="headOnly">Whether only the head's parameters are adapted (ANIL).</param>
+    protected GradientMetaLearner(string name, IFunctionalModel model, InnerLoopOptions options, bool headOnly)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Name = name;
+        Model = model;
+        Options = options;
+        _stepSizes = CreateStepSizes(model, options, headOnly);
+        _metaParameters = model.Parameters.Concat(_stepSizes).ToArray();
+        _inner = new InnerLoop.InnerLoop(model, options, headOnly, _stepSizes.Length == 0 ? null : _stepSizes);
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public IFunctionalModel Model { get; }
+
+    /// <summary>The inner-loop options.</summary>
+    public InnerLoopOptions Options { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<Parameter> MetaParameters => _metaParameters;
+
+    /// <summary>The learned step sizes, one per model parameter (empty when step sizes are fixed).</summary>
+    public IReadOnlyList<Parameter> LearnedStepSizes => _stepSizes;
+
+    /// <summary>Which model parameters the inner loop adapts.</summary>
+    public IReadOnlyList<bool> AdaptedParameters => _inner.Adapted;
+
+    /// <inheritdoc />
+    public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration)
+    {
+        var (batch, owned) = EpisodeConversion.ForModel(episodes, Model);
+        try
+        {
+            bool secondOrder = !Options.FirstOrder && iteration >= Options.FirstOrderIterations;
+            int tasks = batch.Count;
+            if (Options.TaskBatching && TaskBatch.CanStack(batch, Model))
+            {
+                using var scope = NewDisposeScope();
+                var (objective, losses, accuracies) = Objective(TaskBatch.StackSupport(batch), TaskBatch.StackQuery(batch), secondOrder);
+                (objective / tasks).backward();
+                return new MetaBatchResult(losses.mean().ToDouble(), accuracies?.mean().ToDouble() ?? double.NaN, tasks, true);
+            }
+
+            double lossSum = 0;
+            double accuracySum = 0;
+            foreach (var episode in batch)
+            {
+                using var scope = NewDisposeScope();
+                var (objective, loss, accuracy) = Objective(TaskBatch.Support(episode), TaskBatch.Query(episode), secondOrder);
+                (objective / tasks).backward();
+                lossSum += loss.ToDouble();
+                accuracySum += accuracy?.ToDouble() ?? double.NaN;
+            }
+
+            return new MetaBatchResult(lossSum / tasks, accuracySum / tasks, tasks, false);
+        }
+        finally
+        {
+            foreach (var e in owned)
+            {
+                e.Dispose();
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public Tensor PredictQuery(Episode episode)
+    {
+        ArgumentNullException.ThrowIfNull(episode);
+        var (batch, owned) = EpisodeConversion.ForModel(new[] { episode }, Model);
+        try
+        {
+            using var scope = NewDisposeScope();
+            var support = TaskBatch.Support(batch[0]);
+            var query = TaskBatch.Query(batch[0]);
+            var weights = _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph: false);
+            using var noGrad = no_grad();
+            return Model.Forward(query.Inputs, weights, new ForwardContext(Options.Steps, false)).detach().MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            foreach (var e in owned)
+            {
+                e.Dispose();
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var s in _stepSizes)
+        {
+            s.Dispose();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// The meta-objective of a (task-batched) task: the sum over tasks of the query loss after adaptation (weighted
+    /// over steps with the multi-step loss), with each task's final query loss and accuracy, detached.
+    /// </summary>
+    private (Tensor Objective, Tensor FinalLosses, Tensor? Accuracies) Objective(TaskBatch support, TaskBatch query, bool createGraph)
+    {
+        Tensor? multiStep = null;
+        var stepWeights = Options.MultiStepLossWeights;
+        Action<int, IReadOnlyList<Tensor>>? afterStep = stepWeights is null
+            ? null
+            : (step, w) =>
+            {
+                if (stepWeights[step - 1] == 0)
+                {
+                    return;
+                }
+
+                var stepLoss = TaskLoss.Sum(Model.Forward(query.Inputs, w, new ForwardContext(step, query.TaskBatched)), query.Targets, query.TaskBatched) * stepWeights[step - 1];
+                multiStep = multiStep is null ? stepLoss : multiStep + stepLoss;
+            };
+
+        var weights = _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph, afterStep);
+        var prediction = Model.Forward(query.Inputs, weights, new ForwardContext(Options.Steps, query.TaskBatched));
+        var perTask = TaskLoss.PerTask(prediction, query.Targets, query.TaskBatched);
+        var accuracy = query.IsClassification ? TaskLoss.Accuracy(prediction.detach(), query.Targets, query.TaskBatched) : null;
+        return (multiStep ?? perTask.sum(), perTask.detach(), accuracy);
+    }
+
+    private static Parameter[] CreateStepSizes(IFunctionalModel model, InnerLoopOptions options, bool headOnly)
+    {
+        if (options.StepSizes == StepSizeMode.Fixed)
+        {
+            return Array.Empty<Parameter>();
+        }
+
+        var result = new Parameter[model.Parameters.Count];
+        for (int i = 0; i < result.Length; i++)
+        {
+            using var scope = NewDisposeScope();
+            var shape = options.StepSizes == StepSizeMode.PerElement ? model.Parameters[i].shape : new long[] { options.Steps };
+            var parameter = new Parameter(full(shape, options.StepSize, dtype: model.DType, device: model.Device), requires_grad: !headOnly || i >= model.HeadStart);
+            parameter.DetachFromDisposeScope();
+            result[i] = parameter;
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,34 @@
+using MetaLearn.Models;
+using MetaLearn.Tasks;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Algorithms;
+
+/// <summary>
+/// A meta-learning algorithm: turns a meta-batch of episodes into a meta-gradient on its meta-parameters, and
+/// adapts to a new episode to predict its query set.
+/// </summary>
+public interface IMetaAlgorithm : IDisposable
+{
+    /// <summary>A short name, e.g. <c>maml</c>.</summary>
+    string Name { get; }
+
+    /// <summary>The model whose initialisation is meta-learned.</summary>
+    IFunctionalModel Model { get; }
+
+    /// <summary>Everything the outer optimizer updates: the model's parameters and any learned step sizes.</summary>
+    IReadOnlyList<Parameter> MetaParameters { get; }
+
+    /// <summary>
+    /// Adds the gradient of the meta-batch's mean query loss (or the algorithm's meta-update direction) to the
+    /// <c>grad</c> of <see cref="MetaParameters"/>. Every tensor it makes is freed before it returns.
+    /// </summary>
+    /// <param name="episodes">The meta-batch; episodes on another device or dtype are converted.</param>
+    /// <param name="iteration">The meta-iteration (for schedules such as derivative-order annealing).</param>
+    MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration);
+
+    /// <summary>Adapts to the episode's support set and returns the query predictions (logits or values).</summary>
+    /// <returns>A detached tensor the caller owns.</returns>
+    Tensor PredictQuery(Episode episode);
+}

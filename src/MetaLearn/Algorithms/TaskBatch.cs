@@ -1,0 +1,92 @@
+using MetaLearn.Models;
+using MetaLearn.Tasks;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Algorithms;
+
+/// <summary>
+/// The support or query side of one task, or of several tasks stacked along a leading task dimension.
+/// Tensors belong to the dispose scope that was current when the batch was made.
+/// </summary>
+internal sealed class TaskBatch
+{
+    private TaskBatch(IReadOnlyList<Tensor> inputs, Tensor targets, int tasks, bool taskBatched)
+    {
+        Inputs = inputs;
+        Targets = targets;
+        Tasks = tasks;
+        TaskBatched = taskBatched;
+    }
+
+    public IReadOnlyList<Tensor> Inputs { get; }
+
+    public Tensor Targets { get; }
+
+    public int Tasks { get; }
+
+    public bool TaskBatched { get; }
+
+    public bool IsClassification => Targets.dtype == ScalarType.Int64;
+
+    public static TaskBatch Support(Episode episode) => new(episode.SupportInputs, episode.SupportTargets, 1, false);
+
+    public static TaskBatch Query(Episode episode) => new(episode.QueryInputs, episode.QueryTargets, 1, false);
+
+    public static TaskBatch StackSupport(IReadOnlyList<Episode> episodes) =>
+        Stack(episodes.Select(e => e.SupportInputs).ToList(), episodes.Select(e => e.SupportTargets).ToList());
+
+    public static TaskBatch StackQuery(IReadOnlyList<Episode> episodes) =>
+        Stack(episodes.Select(e => e.QueryInputs).ToList(), episodes.Select(e => e.QueryTargets).ToList());
+
+    /// <summary>Whether the episodes can run as one task-batched computation on <paramref name="model"/>.</summary>
+    public static bool CanStack(IReadOnlyList<Episode> episodes, IFunctionalModel model)
+    {
+        if (!model.SupportsTaskBatching || episodes.Count < 2)
+        {
+            return false;
+        }
+
+        var first = episodes[0];
+        return episodes.All(e =>
+            e.SupportInputs.Count == first.SupportInputs.Count
+            && SameShapes(e.SupportInputs, first.SupportInputs)
+            && SameShapes(e.QueryInputs, first.QueryInputs)
+            && e.SupportTargets.shape.SequenceEqual(first.SupportTargets.shape)
+            && e.QueryTargets.shape.SequenceEqual(first.QueryTargets.shape)
+            && e.SupportTargets.dtype == first.SupportTargets.dtype);
+    }
+
+    /// <summary>The model's weights for this batch: the parameters, expanded along the task dimension when batched.</summary>
+    public IReadOnlyList<Tensor> InitialWeights(IReadOnlyList<Tensor> parameters)
+    {
+        if (!TaskBatched)
+        {
+            return parameters;
+        }
+
+        return parameters.Select(p => p.unsqueeze(0).expand(Prepend(Tasks, p.shape))).ToArray();
+    }
+
+    private static long[] Prepend(long first, long[] shape)
+    {
+        var result = new long[shape.Length + 1];
+        result[0] = first;
+        shape.CopyTo(result, 1);
+        return result;
+    }
+
+    private static bool SameShapes(IReadOnlyList<Tensor> a, IReadOnlyList<Tensor> b) =>
+        a.Count == b.Count && a.Zip(b).All(p => p.First.shape.SequenceEqual(p.Second.shape));
+
+    private static TaskBatch Stack(IReadOnlyList<IReadOnlyList<Tensor>> inputs, IReadOnlyList<Tensor> targets)
+    {
+        int modalities = inputs[0].Count;
+        var stacked = new Tensor[modalities];
+        for (int m = 0; m < modalities; m++)
+        {
+            stacked[m] = stack(inputs.Select(i => i[m]).ToArray());
+        }
+
+        return new TaskBatch(stacked, stack(targets.ToArray()), targets.Count, true);
+    }
+}

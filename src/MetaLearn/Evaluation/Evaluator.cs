@@ -1,0 +1,82 @@
+using MathNet.Numerics.Distributions;
+using MathNet.Numerics.Statistics;
+using MetaLearn.Algorithms;
+using MetaLearn.Tasks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Evaluation;
+
+/// <summary>Adapts an algorithm to fresh episodes and reports mean query loss and accuracy with 95% confidence intervals.</summary>
+public static class Evaluator
+{
+    /// <summary>Evaluates on the episodes a sampler draws for seeds derived from <paramref name="seed"/>.</summary>
+    /// <param name="algorithm">The algorithm (its parameters are not changed).</param>
+    /// <param name="sampler">Where episodes come from.</param>
+    /// <param name="episodes">How many episodes; at least 2 for a confidence interval.</param>
+    /// <param name="seed">Root seed of the episodes: the same seed gives the same episodes.</param>
+    /// <param name="cancellationToken">Stops between episodes.</param>
+    public static EvaluationResult Evaluate(IMetaAlgorithm algorithm, ITaskSampler sampler, int episodes, int seed, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sampler);
+        ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 2);
+        return Evaluate(algorithm, Enumerable.Range(0, episodes).Select(i => sampler.Sample(Seeds.Derive(seed, 7, i))), cancellationToken);
+    }
+
+    /// <summary>Evaluates on the given episodes, disposing each after use.</summary>
+    public static EvaluationResult Evaluate(IMetaAlgorithm algorithm, IEnumerable<Episode> episodes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(algorithm);
+        ArgumentNullException.ThrowIfNull(episodes);
+        var losses = new List<double>();
+        var accuracies = new List<double>();
+        foreach (var episode in episodes)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using (episode)
+            {
+                var (loss, accuracy) = Score(algorithm, episode);
+                losses.Add(loss);
+                accuracies.Add(accuracy);
+            }
+        }
+
+        if (losses.Count < 2)
+        {
+            throw new ArgumentException("Evaluation needs at least two episodes for a confidence interval.", nameof(episodes));
+        }
+
+        var (meanLoss, lossCi) = MeanWithConfidence(losses);
+        var (meanAccuracy, accuracyCi) = accuracies.Any(double.IsNaN) ? (double.NaN, double.NaN) : MeanWithConfidence(accuracies);
+        return new EvaluationResult(losses.Count, meanLoss, lossCi, meanAccuracy, accuracyCi);
+    }
+
+    /// <summary>Query loss and accuracy (NaN for regression) of <paramref name="algorithm"/> adapted to one episode.</summary>
+    public static (double Loss, double Accuracy) Score(IMetaAlgorithm algorithm, Episode episode)
+    {
+        ArgumentNullException.ThrowIfNull(algorithm);
+        ArgumentNullException.ThrowIfNull(episode);
+        using var scope = NewDisposeScope();
+        var prediction = algorithm.PredictQuery(episode);
+        var targets = episode.QueryTargets.to(prediction.device);
+        if (!episode.IsClassification)
+        {
+            targets = targets.to(prediction.dtype);
+        }
+
+        double loss = TaskLoss.PerTask(prediction, targets, false).ToDouble();
+        double accuracy = episode.IsClassification ? TaskLoss.Accuracy(prediction, targets, false).ToDouble() : double.NaN;
+        return (loss, accuracy);
+    }
+
+    /// <summary>The mean and the half-width of its 95% Student-t confidence interval.</summary>
+    public static (double Mean, double HalfWidth) MeanWithConfidence(IReadOnlyCollection<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        int n = values.Count;
+        double mean = values.Mean();
+        double sd = values.StandardDeviation();
+        double t = StudentT.InvCDF(0, 1, n - 1, 0.975);
+        return (mean, t * sd / Math.Sqrt(n));
+    }
+}

@@ -1,0 +1,49 @@
+using static TorchSharp.torch;
+
+namespace MetaLearn.Models;
+
+/// <summary>Options of <see cref="Conv4"/>.</summary>
+public sealed record Conv4Options
+{
+    private readonly int _ways = 5;
+    private readonly int _channels = 64;
+    private readonly int _inputChannels = 1;
+    private readonly int _imageSize = 28;
+    private readonly int _blocks = 4;
+    private readonly int _batchNormSets = 1;
+
+    /// <summary>Output classes of the linear head; 0 for an embedding network without head (ProtoNets).</summary>
+    /// <value>Default 5. Zero or more.</value>
+    public int Ways { get => _ways; init => _ways = Check(value, 0, nameof(Ways)); }
+
+    /// <summary>Channels of every convolution. <value>Default 64.</value></summary>
+    public int Channels { get => _channels; init => _channels = Check(value, 1, nameof(Channels)); }
+
+    /// <summary>Channels of the input images. <value>Default 1 (grayscale).</value></summary>
+    public int InputChannels { get => _inputChannels; init => _inputChannels = Check(value, 1, nameof(InputChannels)); }
+
+    /// <summary>Side of the square input images in pixels. <value>Default 28 (Omniglot).</value></summary>
+    public int ImageSize { get => _imageSize; init => _imageSize = Check(value, 2, nameof(ImageSize)); }
+
+    /// <summary>Number of conv blocks. <value>Default 4.</value></summary>
+    public int Blocks { get => _blocks; init => _blocks = Check(value, 1, nameof(Blocks)); }
+
+    /// <summary>
+    /// Sets of batch-norm scale and shift: 1 shares them across inner steps; MAML++ uses inner steps + 1 (one per
+    /// step and one for the query pass after the last step; steps beyond the last set reuse it).
+    /// </summary>
+    /// <value>Default 1.</value>
+    public int BatchNormSets { get => _batchNormSets; init => _batchNormSets = Check(value, 1, nameof(BatchNormSets)); }
+
+    /// <summary>Seed of the initialisation. <value>Default 0.</value></summary>
+    public int Seed { get; init; }
+
+    /// <summary>Device of the parameters. <value>Default null: the CPU.</value></summary>
+    public Device? Device { get; init; }
+
+    /// <summary>Floating-point type of the parameters. <value>Default float32.</value></summary>
+    public ScalarType DType { get; init; } = ScalarType.Float32;
+
+    private static int Check(int value, int min, string name) =>
+        value >= min ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least {min}.");
+}

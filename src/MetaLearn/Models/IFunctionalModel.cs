@@ -1,0 +1,39 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Models;
+
+/// <summary>
+/// A model that owns its parameters but can run with any list of weights (the adapted "fast weights").
+/// Parameters are named and ordered stably; <see cref="Forward"/> takes weights in that order.
+/// </summary>
+public interface IFunctionalModel : IDisposable
+{
+    /// <summary>The shared (meta-learned) parameters, in a stable order.</summary>
+    IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>Stable names of <see cref="Parameters"/>, e.g. <c>layer0.weight</c>.</summary>
+    IReadOnlyList<string> ParameterNames { get; }
+
+    /// <summary>Index of the first parameter of the head (the final layer); ANIL adapts only those.</summary>
+    int HeadStart { get; }
+
+    /// <summary>The device the parameters live on.</summary>
+    Device Device { get; }
+
+    /// <summary>The floating-point type of the parameters.</summary>
+    ScalarType DType { get; }
+
+    /// <summary>
+    /// Whether <see cref="Forward"/> accepts task-batched inputs and weights: every input and every weight carries a
+    /// leading task dimension, and task t's output slice depends only on task t's inputs and weights.
+    /// </summary>
+    bool SupportsTaskBatching { get; }
+
+    /// <summary>Runs the model on <paramref name="inputs"/> (one tensor per modality) with <paramref name="weights"/>.</summary>
+    /// <param name="inputs">One tensor per modality; <c>[N, ...]</c>, or <c>[T, N, ...]</c> when <paramref name="context"/> is task-batched.</param>
+    /// <param name="weights">One tensor per parameter, in <see cref="Parameters"/> order; with a leading task dimension when task-batched.</param>
+    /// <param name="context">The inner-loop step (for per-step batch-norm parameters) and whether the call is task-batched.</param>
+    /// <returns>The output, owned by the caller (or the enclosing dispose scope).</returns>
+    Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context);
+}

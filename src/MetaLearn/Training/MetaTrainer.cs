@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using MathNet.Numerics.Statistics;
+using MetaLearn.Algorithms;
+using MetaLearn.Evaluation;
+using MetaLearn.Tasks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Training;
+
+/// <summary>
+/// The outer loop: draws meta-batches, has the algorithm accumulate the meta-gradient, clips it, steps the outer
+/// optimizer, validates periodically and keeps the best meta-parameters. Training is reproducible: the episodes of
+/// iteration i are drawn from seeds derived from (<see cref="MetaTrainerOptions.Seed"/>, i), so the same seed gives the
+/// same losses, and a later <see cref="Train"/> call continues where the previous one stopped.
+/// </summary>
+public sealed partial class MetaTrainer : IDisposable
+{
+    private readonly ILogger _logger;
+    private readonly optim.Optimizer _optimizer;
+    private Tensor[]? _best;
+    private double _bestScore = double.NegativeInfinity;
+
+    /// <summary>Creates a trainer for <paramref name="algorithm"/> (not owned).</summary>
+    public MetaTrainer(IMetaAlgorithm algorithm, MetaTrainerOptions? options = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(algorithm);
+        Algorithm = algorithm;
+        Options = options ?? new MetaTrainerOptions();
+        _logger = logger ?? NullLogger.Instance;
+        _optimizer = Options.OptimizerFactory?.Invoke(algorithm.MetaParameters)
+            ?? optim.Adam(algorithm.MetaParameters, lr: Options.OuterLearningRate);
+    }
+
+    /// <summary>The algorithm being meta-trained.</summary>
+    public IMetaAlgorithm Algorithm { get; }
+
+    /// <summary>The options.</summary>
+    public MetaTrainerOptions Options { get; }
+
+    /// <summary>Meta-iterations done so far.</summary>
+    public int Iteration { get; private set; }
+
+    /// <summary>The episodes of meta-iteration <paramref name="iteration"/>; the caller owns them.</summary>
+    public Episode[] MetaBatch(ITaskSampler sampler, int iteration)
+    {
+        ArgumentNullException.ThrowIfNull(sampler);
+        var batch = new Episode[Options.MetaBatchSize];
+        for (int j = 0; j < batch.Length; j++)
+        {
+            batch[j] = sampler.Sample(Seeds.Derive(Options.Seed, 0, ((long)iteration * Options.MetaBatchSize) + j));
+        }
+
+        return batch;
+    }
+
+    /// <summary>Runs <see cref="MetaTrainerOptions.Iterations"/> meta-iterations.</summary>
+    /// <param name="sampler">Training tasks.</param>
+    /// <param name="validation">Validation tasks (used when <see cref="MetaTrainerOptions.ValidationInterval"/> &gt; 0).</param>
+    /// <param name="progress">Receives a report every <see cref="MetaTrainerOptions.ProgressInterval"/> iterations.</param>
+    /// <param name="cancellationToken">Stops between meta-iterations with <see cref="OperationCanceledException"/>.</param>
+    /// <exception cref="InvalidOperationException">A loss or gradient is not finite under <see cref="NonFiniteLossPolicy.Throw"/>.</exception>
+    public TrainingResult Train(ITaskSampler sampler, ITaskSampler? validation = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sampler);
+        if (Options.ValidationInterval > 0 && validation is null)
+        {
+            throw new ArgumentException("ValidationInterval is set but no validation sampler was given; pass one or set ValidationInterval = 0.", nameof(validation));
+        }
+
+        int start = Iteration;
+        int end = start + Options.Iterations;
+        var losses = new List<double>();
+        var accuracies = new List<double>();
+        var times = new List<double>();
+        int skipped = 0;
+        int bestIteration = -1;
+        EvaluationResult? bestValidation = null;
+        EvaluationResult? lastValidation = null;
+        using var prefetcher = Options.PrefetchBatches > 0
+            ? new EpisodePrefetcher(i => MetaBatch(sampler, i), start, end, Options.PrefetchBatches, cancellationToken)
+            : null;
+        var clock = new Stopwatch();
+        for (int i = start; i < end; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            clock.Restart();
+            var batch = prefetcher?.Next(cancellationToken) ?? MetaBatch(sampler, i);
+            MetaBatchResult result;
+            try
+            {
+                _optimizer.zero_grad();
+                result = Algorithm.AccumulateMetaGradient(batch, i);
+            }
+            finally
+            {
+                EpisodePrefetcher.DisposeAll(batch);
+            }
+
+            if (StepIfFinite(result, i))
+            {
+                losses.Add(result.MeanQueryLoss);
+                accuracies.Add(result.MeanQueryAccuracy);
+            }
+            else
+            {
+                skipped++;
+            }
+
+            Iteration = i + 1;
+            times.Add(clock.Elapsed.TotalMilliseconds);
+            if (Options.ValidationInterval > 0 && (Iteration % Options.ValidationInterval == 0 || Iteration == end))
+            {
+                lastValidation = Evaluator.Evaluate(Algorithm, validation!, Options.ValidationEpisodes, Seeds.Derive(Options.Seed, 1, 0), cancellationToken);
+                LogValidation(Iteration, lastValidation.MeanLoss, lastValidation.MeanAccuracy);
+                double score = double.IsNaN(lastValidation.MeanAccuracy) ? -lastValidation.MeanLoss : lastValidation.MeanAccuracy;
+                if (score > _bestScore)
+                {
+                    _bestScore = score;
+                    bestValidation = lastValidation;
+                    bestIteration = Iteration;
+                    KeepBest();
+                }
+            }
+
+            if (progress is not null && Options.ProgressInterval > 0 && (Iteration % Options.ProgressInterval == 0 || Iteration == end))
+            {
+                progress.Report(new TrainingProgress(Iteration, end, result.MeanQueryLoss, result.MeanQueryAccuracy, lastValidation?.MeanLoss, lastValidation?.MeanAccuracy));
+            }
+        }
+
+        if (Options.RestoreBestParameters && _best is not null)
+        {
+            RestoreBest();
+        }
+
+        var timed = times.Count > 1 ? times.Skip(1) : times;
+        return new TrainingResult(Iteration, losses, accuracies, bestValidation, bestIteration, skipped, timed.Median());
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        DisposeBest();
+    }
+
+    private bool StepIfFinite(MetaBatchResult result, int iteration)
+    {
+        string? problem = double.IsFinite(result.MeanQueryLoss) ? null : $"the mean query loss is {result.MeanQueryLoss}";
+        if (problem is null && Options.GradientClipNorm is double maxNorm)
+        {
+            double norm = nn.utils.clip_grad_norm_(Algorithm.MetaParameters, maxNorm);
+            problem = double.IsFinite(norm) ? null : $"the meta-gradient norm is {norm}";
+        }
+
+        if (problem is null)
+        {
+            _optimizer.step();
+            return true;
+        }
+
+        if (Options.NonFiniteLoss == NonFiniteLossPolicy.Throw)
+        {
+            throw new InvalidOperationException(
+                $"Meta-iteration {iteration}: {problem}. Lower the inner step size or the outer learning rate, set GradientClipNorm, " +
+                "or set NonFiniteLoss = NonFiniteLossPolicy.SkipBatch to skip such meta-batches.");
+        }
+
+        LogSkipped(iteration, problem);
+        _optimizer.zero_grad();
+        return false;
+    }
+
+    private void KeepBest()
+    {
+        DisposeBest();
+        using var noGrad = no_grad();
+        _best = Algorithm.MetaParameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray();
+    }
+
+    private void RestoreBest()
+    {
+        using var noGrad = no_grad();
+        for (int i = 0; i < _best!.Length; i++)
+        {
+            Algorithm.MetaParameters[i].copy_(_best[i]);
+        }
+    }
+
+    private void DisposeBest()
+    {
+        if (_best is null)
+        {
+            return;
+        }
+
+        foreach (var t in _best)
+        {
+            t.Dispose();
+        }
+
+        _best = null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Iteration {Iteration}: validation loss {Loss:F4}, accuracy {Accuracy:P2}")]
+    private partial void LogValidation(int iteration, double loss, double accuracy);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Iteration {Iteration}: skipped the meta-batch because {Problem}")]
+    private partial void LogSkipped(int iteration, string problem);
+}

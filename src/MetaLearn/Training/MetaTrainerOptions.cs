@@ -1,0 +1,67 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Training;
+
+/// <summary>Options of <see cref="MetaTrainer"/>.</summary>
+public sealed record MetaTrainerOptions
+{
+    private readonly int _iterations = 1000;
+    private readonly int _metaBatchSize = 25;
+    private readonly double _outerLearningRate = 1e-3;
+    private readonly double? _gradientClipNorm;
+    private readonly int _validationInterval;
+    private readonly int _validationEpisodes = 100;
+    private readonly int _prefetchBatches = 2;
+
+    /// <summary>Meta-iterations (outer optimizer steps) per <see cref="MetaTrainer.Train"/> call. <value>Default 1000.</value></summary>
+    public int Iterations { get => _iterations; init => _iterations = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Iterations), value, "Train for at least one iteration."); }
+
+    /// <summary>Episodes per meta-batch. <value>Default 25.</value></summary>
+    public int MetaBatchSize { get => _metaBatchSize; init => _metaBatchSize = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MetaBatchSize), value, "A meta-batch needs at least one episode."); }
+
+    /// <summary>Learning rate of the default outer optimizer (Adam). <value>Default 0.001.</value></summary>
+    public double OuterLearningRate
+    {
+        get => _outerLearningRate;
+        init => _outerLearningRate = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(OuterLearningRate), value, "The outer learning rate must be positive and finite (e.g. 0.001).");
+    }
+
+    /// <summary>
+    /// Builds the outer optimizer over the meta-parameters; null uses Adam with <see cref="OuterLearningRate"/>.
+    /// </summary>
+    /// <value>Default null.</value>
+    public Func<IReadOnlyList<Parameter>, optim.Optimizer>? OptimizerFactory { get; init; }
+
+    /// <summary>Clip the meta-gradient's global L2 norm to this value; null does not clip. <value>Default null.</value></summary>
+    public double? GradientClipNorm
+    {
+        get => _gradientClipNorm;
+        init => _gradientClipNorm = value is null || (value > 0 && double.IsFinite(value.Value)) ? value : throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), value, "The clipping norm must be positive and finite, or null.");
+    }
+
+    /// <summary>Validate every this many iterations (0: never). <value>Default 0.</value></summary>
+    public int ValidationInterval { get => _validationInterval; init => _validationInterval = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(ValidationInterval), value, "Use 0 to turn validation off."); }
+
+    /// <summary>Episodes per validation (the same episodes every time). <value>Default 100.</value></summary>
+    public int ValidationEpisodes { get => _validationEpisodes; init => _validationEpisodes = value >= 2 ? value : throw new ArgumentOutOfRangeException(nameof(ValidationEpisodes), value, "Validation needs at least 2 episodes."); }
+
+    /// <summary>After training, put back the meta-parameters of the best validation. <value>Default true.</value></summary>
+    public bool RestoreBestParameters { get; init; } = true;
+
+    /// <summary>Root seed of the training and validation episodes. <value>Default 0.</value></summary>
+    public int Seed { get; init; }
+
+    /// <summary>What to do with a NaN or infinite loss or gradient. <value>Default <see cref="NonFiniteLossPolicy.Throw"/>.</value></summary>
+    public NonFiniteLossPolicy NonFiniteLoss { get; init; } = NonFiniteLossPolicy.Throw;
+
+    /// <summary>
+    /// Meta-batches prepared ahead on a background thread while the model trains (0: prepare on the training thread).
+    /// Episodes are pure functions of their seeds, so results do not depend on this.
+    /// </summary>
+    /// <value>Default 2.</value>
+    public int PrefetchBatches { get => _prefetchBatches; init => _prefetchBatches = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(PrefetchBatches), value, "Use 0 to prepare episodes on the training thread."); }
+
+    /// <summary>Report progress every this many iterations. <value>Default 10.</value></summary>
+    public int ProgressInterval { get; init; } = 10;
+}
