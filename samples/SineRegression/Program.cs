@@ -54,6 +54,7 @@ static int Run(int iterations, int seed, int threads, bool firstOrder, string na
         ProgressInterval = Math.Max(1, iterations / 100),
     });
 
+    var clock = System.Diagnostics.Stopwatch.StartNew();
     TrainingResult result = null!;
     AnsiConsole.Progress()
         .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
@@ -68,8 +69,9 @@ static int Run(int iterations, int seed, int threads, bool firstOrder, string na
             result = trainer.Train(sampler, progress: progress);
         });
 
+    double trainSeconds = clock.Elapsed.TotalSeconds;
     var evaluation = Evaluator.Evaluate(learner, sampler, 200, seed + 1_000_003);
-    AnsiConsole.MarkupLine($"[grey]{learner.Name}: {result.Iterations} iterations, median {result.MedianIterationMilliseconds:F2} ms per meta-iteration, " +
+    AnsiConsole.MarkupLine($"[grey]{learner.Name}: {result.Iterations} iterations in {trainSeconds:F1} s, median {result.MedianIterationMilliseconds:F2} ms per meta-iteration, " +
         $"final meta-batch loss {result.QueryLosses[^1]:F4}; evaluation {Markup.Escape(evaluation.ToString())}[/]");
     Console.WriteLine(FormattableString.Invariant($"mse={evaluation.MeanLoss:F4}"));
     return 0;

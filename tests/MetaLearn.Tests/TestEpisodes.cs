@@ -1,0 +1,42 @@
+using MetaLearn.Models;
+using MetaLearn.Sampling.Synthetic;
+using MetaLearn.Tasks;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Tests;
+
+/// <summary>Small models and episodes shared by the tests.</summary>
+internal static class TestEpisodes
+{
+    public static Mlp TinyRegressor(int seed = 1, ScalarType dtype = ScalarType.Float64) =>
+        new(new MlpOptions { LayerSizes = new[] { 1, 8, 8, 1 }, Seed = seed, DType = dtype });
+
+    public static Mlp TinyClassifier(int ways = 3, int features = 4, int seed = 1, ScalarType dtype = ScalarType.Float64) =>
+        new(new MlpOptions { LayerSizes = new[] { features, 16, ways }, Seed = seed, DType = dtype });
+
+    public static Episode Sine(int seed, int shots = 5, int queries = 5) =>
+        new SinusoidTaskSampler(new SinusoidTaskOptions { Shots = shots, Queries = queries }).Sample(seed);
+
+    public static Episode Gaussian(int seed, int ways = 3, int features = 4, int shots = 2, int queries = 3) =>
+        new GaussianClassificationTaskSampler(new GaussianClassificationTaskOptions { Ways = ways, Features = features, Shots = shots, Queries = queries }).Sample(seed);
+
+    public static double[] Flatten(IEnumerable<Tensor> tensors) =>
+        tensors.SelectMany(t => t.detach().cpu().to(ScalarType.Float64).data<double>().ToArray()).ToArray();
+
+    public static double[] Grads(IEnumerable<Tensor> parameters) =>
+        Flatten(parameters.Select(p => p.grad ?? zeros_like(p)));
+
+    public static void ZeroGrads(IEnumerable<Tensor> parameters)
+    {
+        foreach (var p in parameters)
+        {
+            p.grad?.zero_();
+        }
+    }
+
+    public static double MaxRelativeError(double[] actual, double[] expected)
+    {
+        double scale = expected.Select(Math.Abs).Max();
+        return actual.Zip(expected).Max(p => Math.Abs(p.First - p.Second)) / scale;
+    }
+}
