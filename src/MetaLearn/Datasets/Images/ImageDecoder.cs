@@ -29,14 +29,16 @@ internal static class ImageDecoder
                 using var scope = NewDisposeScope();
                 int width = sameSize.Key.Width;
                 int height = sameSize.Key.Height;
-                byte[] pixels = new byte[chunk.Length * width * height];
-                for (int j = 0; j < chunk.Length; j++)
-                {
-                    images[chunk[j]].Data.CopyTo(pixels, j * width * height);
-                }
+                // Scaling (and inverting) on the CPU side, in parallel, is much faster than a uint8 -> float cast in torch.
+                int area = width * height;
+                float[] pixels = new float[chunk.Length * area];
+                Parallel.For(
+                    0,
+                    chunk.Length,
+                    new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism },
+                    j => ToUnitRange(images[chunk[j]].Data, pixels.AsSpan(j * area, area), options.Invert));
 
-                var raw = tensor(pixels, new long[] { chunk.Length, 1, height, width });
-                var processed = Preprocess(raw, size, options.Invert);
+                var processed = Resize(tensor(pixels, new long[] { chunk.Length, 1, height, width }), size);
                 result.index_copy_(0, tensor(chunk.Select(i => (long)i).ToArray()), processed);
             }
         }
@@ -52,14 +54,28 @@ internal static class ImageDecoder
     internal static Tensor Preprocess(Tensor greyBytes, int size, bool invert)
     {
         using var scope = NewDisposeScope();
-        var grey = greyBytes.to(ScalarType.Float32).div_(255.0);
-        if (invert)
-        {
-            grey = grey.neg_().add_(1.0);
-        }
+        byte[] bytes = greyBytes.contiguous().data<byte>().ToArray();
+        float[] unit = new float[bytes.Length];
+        ToUnitRange(bytes, unit, invert);
+        return Resize(tensor(unit, greyBytes.shape), size).MoveToOuterDisposeScope();
+    }
 
-        var resized = nn.functional.interpolate(grey, new long[] { size, size }, mode: InterpolationMode.Area);
+    /// <summary>Resizes float images <c>[B, 1, H, W]</c> to <c>size x size</c> by area averaging.</summary>
+    /// <returns>A new tensor the caller owns.</returns>
+    private static Tensor Resize(Tensor images, int size)
+    {
+        using var scope = NewDisposeScope();
+        var resized = nn.functional.interpolate(images, new long[] { size, size }, mode: InterpolationMode.Area);
         return resized.clamp_(0.0, 1.0).MoveToOuterDisposeScope();
+    }
+
+    private static void ToUnitRange(ReadOnlySpan<byte> grey, Span<float> unit, bool invert)
+    {
+        for (int i = 0; i < grey.Length; i++)
+        {
+            float v = grey[i] / 255f;
+            unit[i] = invert ? 1f - v : v;
+        }
     }
 
     private static ImageResult DecodeOne(ImageEntry entry)
