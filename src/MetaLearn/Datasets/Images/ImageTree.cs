@@ -1,0 +1,117 @@
+using System.IO.Compression;
+
+namespace MetaLearn.Datasets;
+
+/// <summary>One image file of a tree: its folder path (below the root, as segments), file name, and a way to read it.</summary>
+internal sealed record ImageEntry(IReadOnlyList<string> Folders, string FileName, Func<byte[]> ReadBytes)
+{
+    public string Path => string.Join('/', Folders.Append(FileName));
+}
+
+/// <summary>Lists the image files of a folder tree or a zip archive, in ordinal path order.</summary>
+internal static class ImageTree
+{
+    private static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tga"];
+
+    /// <summary>Lists the images under <paramref name="path"/>, a folder or a <c>.zip</c> file.</summary>
+    public static IReadOnlyList<ImageEntry> List(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (Directory.Exists(path))
+        {
+            return ListFolder(path);
+        }
+
+        if (File.Exists(path))
+        {
+            return ListZip(path);
+        }
+
+        throw new ArgumentException($"'{path}' is neither a folder nor a file; give an image folder or a zip of one.", nameof(path));
+    }
+
+    /// <summary>
+    /// Removes wrapping folders that every entry shares (a zip of <c>images_background/</c>, say), as long as
+    /// more than <paramref name="depth"/> folder levels remain, then checks every entry has exactly
+    /// <paramref name="depth"/> folders.
+    /// </summary>
+    public static IReadOnlyList<ImageEntry> StripToDepth(IReadOnlyList<ImageEntry> entries, int depth, string source, string layout)
+    {
+        var current = entries;
+        while (current.Count > 0
+            && current.All(e => e.Folders.Count > depth)
+            && current.Select(e => e.Folders[0]).Distinct(StringComparer.Ordinal).Count() == 1)
+        {
+            current = current.Select(e => e with { Folders = e.Folders.Skip(1).ToArray() }).ToArray();
+        }
+
+        var wrong = current.FirstOrDefault(e => e.Folders.Count != depth);
+        if (wrong is not null)
+        {
+            throw new ArgumentException(
+                $"'{source}' does not have the layout {layout}: '{wrong.Path}' sits {wrong.Folders.Count} folder(s) deep, expected {depth}.",
+                nameof(source));
+        }
+
+        return current;
+    }
+
+    private static IReadOnlyList<ImageEntry> ListFolder(string root)
+    {
+        string full = System.IO.Path.GetFullPath(root);
+        return Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories)
+            .Select(f => System.IO.Path.GetRelativePath(full, f).Replace('\\', '/'))
+            .Where(IsImage)
+            .Order(StringComparer.Ordinal)
+            .Select(rel => ToEntry(rel, () => File.ReadAllBytes(System.IO.Path.Combine(full, rel))))
+            .ToArray();
+    }
+
+    private static IReadOnlyList<ImageEntry> ListZip(string zipPath)
+    {
+        try
+        {
+            using var zip = ZipFile.OpenRead(zipPath);
+            var entries = new List<ImageEntry>();
+            foreach (var entry in zip.Entries.OrderBy(e => e.FullName, StringComparer.Ordinal))
+            {
+                string rel = entry.FullName.Replace('\\', '/');
+                if (!IsImage(rel))
+                {
+                    continue;
+                }
+
+                // Zip entries are not thread-safe to read, and Omniglot's are small: read them now.
+                using var stream = entry.Open();
+                using var buffer = new MemoryStream((int)entry.Length);
+                stream.CopyTo(buffer);
+                byte[] bytes = buffer.ToArray();
+                entries.Add(ToEntry(rel, () => bytes));
+            }
+
+            return entries;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ArgumentException($"'{zipPath}' is not a readable zip archive ({e.Message}).", nameof(zipPath), e);
+        }
+    }
+
+    private static bool IsImage(string relativePath)
+    {
+        string[] parts = relativePath.Split('/');
+        if (parts.Any(p => p.StartsWith('.') || p == "__MACOSX"))
+        {
+            return false;
+        }
+
+        string ext = System.IO.Path.GetExtension(relativePath);
+        return ImageExtensions.Contains(ext, StringComparer.OrdinalIgnoreCase);
+    }
+
+    private static ImageEntry ToEntry(string relativePath, Func<byte[]> read)
+    {
+        string[] parts = relativePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return new ImageEntry(parts[..^1], parts[^1], read);
+    }
+}

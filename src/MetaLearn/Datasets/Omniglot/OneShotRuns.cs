@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using MetaLearn.Tasks;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Datasets;
+
+/// <summary>
+/// Lake et al.'s one-shot classification runs as episodes: each <c>runNN</c> folder holds <c>training/classMM.png</c>
+/// (one drawing of each of 20 characters), <c>test/itemKK.png</c> (a new drawing of each) and <c>class_labels.txt</c>,
+/// whose lines <c>runNN/test/itemKK.png runNN/training/classMM.png</c> name the class of every test item.
+/// </summary>
+/// <remarks>
+/// Run <c>r</c> becomes an episode whose support is the training images in file-name order, labelled 0..W-1
+/// (<c>class01</c> is 0), and whose query is the test images in the order of <c>class_labels.txt</c>, each labelled
+/// with its answer class; <see cref="EpisodeInfo"/> is <c>(W, 1, 1, r)</c>. Images are preprocessed exactly as by
+/// <see cref="Omniglot.Load"/>. This object owns the episodes: <see cref="Dispose"/> frees them.
+/// </remarks>
+public sealed partial class OneShotRuns : IDisposable
+{
+    private const string LabelsFile = "class_labels.txt";
+
+    private OneShotRuns(IReadOnlyList<string> names, IReadOnlyList<Episode> episodes, IReadOnlyList<int[]> answers)
+    {
+        RunNames = names;
+        Episodes = episodes;
+        Answers = answers;
+    }
+
+    /// <summary>The run folder names (<c>run01</c>, ...), in run order.</summary>
+    public IReadOnlyList<string> RunNames { get; }
+
+    /// <summary>One episode per run; owned by this object.</summary>
+    public IReadOnlyList<Episode> Episodes { get; }
+
+    /// <summary>Per run, the true label of each query (test) item, as plain integers.</summary>
+    public IReadOnlyList<IReadOnlyList<int>> Answers { get; }
+
+    /// <summary>Loads every <c>runNN</c> folder under <paramref name="folder"/>, ordered by run number.</summary>
+    /// <param name="folder">The folder holding <c>run01</c> .. <c>run20</c>.</param>
+    /// <param name="options">Image preprocessing, as for <see cref="Omniglot.Load"/>; defaults when null.</param>
+    /// <returns>The runs; the caller owns them and must dispose them.</returns>
+    /// <exception cref="ArgumentException">
+    /// The folder or a run is missing, <c>class_labels.txt</c> has a malformed line or names a missing or foreign
+    /// file (the message gives file and line), or an image cannot be decoded.
+    /// </exception>
+    public static OneShotRuns Load(string folder, OmniglotOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        if (!Directory.Exists(folder))
+        {
+            throw new ArgumentException($"The runs folder '{folder}' does not exist.", nameof(folder));
+        }
+
+        var runs = Directory.EnumerateDirectories(folder)
+            .Select(d => (Path: d, Match: RunName().Match(System.IO.Path.GetFileName(d))))
+            .Where(r => r.Match.Success)
+            .Select(r => (r.Path, Number: int.Parse(r.Match.Groups[1].Value, CultureInfo.InvariantCulture)))
+            .OrderBy(r => r.Number)
+            .Select(r => ParseRun(folder, r.Path, r.Number))
+            .ToArray();
+        if (runs.Length == 0)
+        {
+            throw new ArgumentException($"'{folder}' holds no run folders (run01, run02, ...).", nameof(folder));
+        }
+
+        var entries = runs.SelectMany(r => r.Training.Concat(r.Test)).Select(ToEntry).ToArray();
+        using var scope = NewDisposeScope();
+        var images = ImageDecoder.Decode(entries, (options ?? new OmniglotOptions()).ToImageLoadOptions());
+        var episodes = new List<Episode>();
+        long offset = 0;
+        foreach (var run in runs)
+        {
+            int ways = run.Training.Count;
+            var support = images.narrow(0, offset, ways);
+            var query = images.narrow(0, offset + ways, run.Test.Count);
+            offset += ways + run.Test.Count;
+            episodes.Add(new Episode(
+                support.clone(),
+                arange(ways, ScalarType.Int64),
+                query.clone(),
+                tensor(run.Answers.Select(a => (long)a).ToArray()),
+                new EpisodeInfo(ways, 1, 1, run.Number)));
+        }
+
+        return new OneShotRuns(
+            runs.Select(r => System.IO.Path.GetFileName(r.Folder)).ToArray(),
+            episodes,
+            runs.Select(r => r.Answers).ToArray());
+    }
+
+    /// <summary>Scores per-run predicted labels against <see cref="Answers"/>.</summary>
+    /// <exception cref="ArgumentException">The predictions do not have one label per test item of every run.</exception>
+    public OneShotRunScore Score(IReadOnlyList<IReadOnlyList<int>> predictions) => OneShotRunScore.Compute(Answers, predictions);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var episode in Episodes)
+        {
+            episode.Dispose();
+        }
+    }
+
+    private static ImageEntry ToEntry(string file) =>
+        new([System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(file)!)], System.IO.Path.GetFileName(file), () => File.ReadAllBytes(file));
+
+    [GeneratedRegex(@"^run(\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex RunName();
+}

@@ -1,0 +1,75 @@
+using MetaLearn.Datasets;
+
+namespace MetaLearn.Sampling;
+
+/// <summary>What an <see cref="EpisodicSampler"/> draws: N ways, K shots and Q queries per class, from which classes.</summary>
+public sealed record EpisodicSamplerOptions
+{
+    /// <summary>The right-angle rotations Omniglot training uses to quadruple its classes: 0, 90, 180 and 270 degrees.</summary>
+    public static IReadOnlyList<int> AllRightAngles { get; } = [0, 90, 180, 270];
+
+    /// <summary>Classes per episode (N).</summary>
+    /// <value>Default 5. Must be at least 1.</value>
+    public int Ways
+    {
+        get;
+        init => field = value >= 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Ways), value, "An episode needs at least one class (way).");
+    } = 5;
+
+    /// <summary>Support examples per class (K).</summary>
+    /// <value>Default 1. Must be at least 1.</value>
+    public int Shots
+    {
+        get;
+        init => field = value >= 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Shots), value, "Each class needs at least one support example (shot).");
+    } = 1;
+
+    /// <summary>Query examples per class (Q).</summary>
+    /// <value>Default 15. Must be at least 1.</value>
+    public int Queries
+    {
+        get;
+        init => field = value >= 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Queries), value, "Each class needs at least one query example.");
+    } = 15;
+
+    /// <summary>Which classes of the data set may be drawn; all when null.</summary>
+    /// <value>Default null.</value>
+    public Func<LabeledClass, bool>? ClassFilter { get; init; }
+
+    /// <summary>
+    /// Whether all N classes of an episode come from one group (for Omniglot, one alphabet, as in Lake et al.'s
+    /// within-alphabet runs). The group is drawn uniformly among groups with at least N (rotated) classes.
+    /// </summary>
+    /// <value>Default false.</value>
+    public bool SameGroup { get; init; }
+
+    /// <summary>
+    /// Counter-clockwise rotations, in degrees, each of which turns every class into a new class: class <c>k</c>
+    /// rotated by <c>r</c> is a class of its own (Santoro et al., 2016; Finn et al., 2017 on Omniglot).
+    /// <c>[0]</c> means no augmentation; <see cref="AllRightAngles"/> quadruples the classes.
+    /// </summary>
+    /// <value>Default <c>[0]</c>. Distinct values from {0, 90, 180, 270}, at least one.</value>
+    public IReadOnlyList<int> Rotations
+    {
+        get;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value, nameof(Rotations));
+            if (value.Count == 0 || value.Any(r => r is not (0 or 90 or 180 or 270)) || value.Distinct().Count() != value.Count)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(Rotations),
+                    $"[{string.Join(", ", value)}]",
+                    "Rotations must be distinct right angles from {0, 90, 180, 270}; use [0] for no rotation.");
+            }
+
+            field = value.ToArray();
+        }
+    } = [0];
+}
