@@ -1,7 +1,6 @@
 using MetaLearn.Datasets;
 using MetaLearn.Sampling;
 using MetaLearn.Tests.Datasets;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MetaLearn.Tests.Sampling;
