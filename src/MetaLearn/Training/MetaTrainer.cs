@@ -69,6 +69,11 @@ public sealed partial class MetaTrainer : IDisposable
             throw new ArgumentException("ValidationInterval is set but no validation sampler was given; pass one or set ValidationInterval = 0.", nameof(validation));
         }
 
+        if (Options.CheckpointInterval > 0 && string.IsNullOrWhiteSpace(Options.CheckpointPath))
+        {
+            throw new InvalidOperationException("CheckpointInterval is set but CheckpointPath is not; set both, or CheckpointInterval = 0.");
+        }
+
         int start = Iteration;
         int end = start + Options.Iterations;
         var losses = new List<double>();
@@ -122,6 +127,11 @@ public sealed partial class MetaTrainer : IDisposable
                     bestIteration = Iteration;
                     KeepBest();
                 }
+            }
+
+            if (Options.CheckpointInterval > 0 && (Iteration % Options.CheckpointInterval == 0 || Iteration == end))
+            {
+                SaveCheckpoint(Options.CheckpointPath!);
             }
 
             if (progress is not null && Options.ProgressInterval > 0 && (Iteration % Options.ProgressInterval == 0 || Iteration == end))
