@@ -30,7 +30,7 @@ internal sealed class ParameterStore : IDisposable
     public void AddUniform(string name, long[] shape, double bound)
     {
         using var scope = NewDisposeScope();
-        var values = (rand(shape, dtype: ScalarType.Float64, generator: Generator) * 2 - 1) * bound;
+        var values = empty(shape, dtype: ScalarType.Float64).uniform_(-bound, bound, generator: Generator);
         Add(name, values);
     }
 
@@ -39,6 +39,13 @@ internal sealed class ParameterStore : IDisposable
     {
         using var scope = NewDisposeScope();
         Add(name, full(shape, value, dtype: ScalarType.Float64));
+    }
+
+    /// <summary>Adds a 1-D parameter holding <paramref name="values"/>.</summary>
+    public void AddValues(string name, double[] values)
+    {
+        using var scope = NewDisposeScope();
+        Add(name, tensor(values, dtype: ScalarType.Float64));
     }
 
     public void Dispose()
