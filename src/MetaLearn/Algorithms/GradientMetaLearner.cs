@@ -65,7 +65,7 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
             {
                 using var scope = NewDisposeScope();
                 var (objective, losses, accuracies) = Objective(TaskBatch.StackSupport(batch), TaskBatch.StackQuery(batch), secondOrder);
-                (objective / tasks).backward();
+                objective.Times(1.0 / tasks).backward();
                 return new MetaBatchResult(losses.mean().ToDouble(), accuracies?.mean().ToDouble() ?? double.NaN, tasks, true);
             }
 
@@ -75,7 +75,7 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
             {
                 using var scope = NewDisposeScope();
                 var (objective, loss, accuracy) = Objective(TaskBatch.Support(episode), TaskBatch.Query(episode), secondOrder);
-                (objective / tasks).backward();
+                objective.Times(1.0 / tasks).backward();
                 lossSum += loss.ToDouble();
                 accuracySum += accuracy?.ToDouble() ?? double.NaN;
             }
@@ -142,7 +142,7 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
                     return;
                 }
 
-                var stepLoss = TaskLoss.Sum(Model.Forward(query.Inputs, w, new ForwardContext(step, query.TaskBatched)), query.Targets, query.TaskBatched) * stepWeights[step - 1];
+                var stepLoss = TaskLoss.Sum(Model.Forward(query.Inputs, w, new ForwardContext(step, query.TaskBatched)), query.Targets, query.TaskBatched).Times(stepWeights[step - 1]);
                 multiStep = multiStep is null ? stepLoss : multiStep + stepLoss;
             };
 

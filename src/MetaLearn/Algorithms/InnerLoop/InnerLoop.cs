@@ -15,6 +15,9 @@ internal sealed class InnerLoop
     private readonly bool[] _adapted;
     private readonly IReadOnlyList<Parameter>? _learnedStepSizes;
 
+    // Held for the learner's lifetime so the native Scalar outlives every call that uses it (see ScalarMath).
+    private readonly Scalar _fixedStepSize;
+
     public InnerLoop(IFunctionalModel model, InnerLoopOptions options, bool headOnly, IReadOnlyList<Parameter>? learnedStepSizes)
     {
         _model = model;
@@ -26,6 +29,7 @@ internal sealed class InnerLoop
         }
 
         _learnedStepSizes = learnedStepSizes;
+        _fixedStepSize = options.StepSize.ToScalar();
     }
 
     /// <summary>Which parameters the inner loop changes.</summary>
@@ -76,7 +80,7 @@ internal sealed class InnerLoop
 
     private Tensor Update(Tensor weight, Tensor grad, int parameter, int step) => _options.StepSizes switch
     {
-        StepSizeMode.Fixed => weight - (grad * _options.StepSize),
+        StepSizeMode.Fixed => weight - grad.mul(_fixedStepSize),
         StepSizeMode.PerElement => weight - (_learnedStepSizes![parameter] * grad),
         _ => weight - (_learnedStepSizes![parameter][step] * grad),
     };

@@ -68,7 +68,7 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
                 var logits = QueryLogits(TaskBatch.StackSupport(batch), TaskBatch.StackQuery(batch), batch[0].Info.Ways);
                 var targets = stack(batch.Select(e => e.QueryTargets).ToArray());
                 var losses = TaskLoss.PerTask(logits, targets, true);
-                (losses.sum() / tasks).backward();
+                losses.sum().Times(1.0 / tasks).backward();
                 return new MetaBatchResult(losses.mean().ToDouble(), TaskLoss.Accuracy(logits.detach(), targets, true).mean().ToDouble(), tasks, true);
             }
 
@@ -79,7 +79,7 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
                 using var scope = NewDisposeScope();
                 var logits = QueryLogits(TaskBatch.Support(episode), TaskBatch.Query(episode), episode.Info.Ways);
                 var loss = TaskLoss.PerTask(logits, episode.QueryTargets, false);
-                (loss / tasks).backward();
+                loss.Times(1.0 / tasks).backward();
                 lossSum += loss.ToDouble();
                 accuracySum += TaskLoss.Accuracy(logits.detach(), episode.QueryTargets, false).ToDouble();
             }
