@@ -2,7 +2,6 @@ using MetaLearn.Algorithms.InnerLoop;
 using MetaLearn.Models;
 using MetaLearn.Tasks;
 using TorchSharp.Modules;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MetaLearn.Algorithms;
@@ -56,63 +55,22 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
     /// <inheritdoc />
     public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration)
     {
-        var (batch, owned) = EpisodeConversion.ForModel(episodes, Model);
-        try
+        bool secondOrder = !Options.FirstOrder && iteration >= Options.FirstOrderIterations;
+        return MetaBatchRunner.Run(episodes, Model, Options.TaskBatching, (support, query, tasks) =>
         {
-            bool secondOrder = !Options.FirstOrder && iteration >= Options.FirstOrderIterations;
-            int tasks = batch.Count;
-            if (Options.TaskBatching && TaskBatch.CanStack(batch, Model))
-            {
-                using var scope = NewDisposeScope();
-                var (objective, losses, accuracies) = Objective(TaskBatch.StackSupport(batch), TaskBatch.StackQuery(batch), secondOrder);
-                objective.Times(1.0 / tasks).backward();
-                return new MetaBatchResult(losses.mean().ToDouble(), accuracies?.mean().ToDouble() ?? double.NaN, tasks, true);
-            }
-
-            double lossSum = 0;
-            double accuracySum = 0;
-            foreach (var episode in batch)
-            {
-                using var scope = NewDisposeScope();
-                var (objective, loss, accuracy) = Objective(TaskBatch.Support(episode), TaskBatch.Query(episode), secondOrder);
-                objective.Times(1.0 / tasks).backward();
-                lossSum += loss.ToDouble();
-                accuracySum += accuracy?.ToDouble() ?? double.NaN;
-            }
-
-            return new MetaBatchResult(lossSum / tasks, accuracySum / tasks, tasks, false);
-        }
-        finally
-        {
-            foreach (var e in owned)
-            {
-                e.Dispose();
-            }
-        }
+            var (objective, losses, accuracies) = Objective(support, query, secondOrder);
+            objective.Times(1.0 / tasks).backward();
+            return (losses, accuracies);
+        });
     }
 
     /// <inheritdoc />
-    public Tensor PredictQuery(Episode episode)
+    public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, (support, query) =>
     {
-        ArgumentNullException.ThrowIfNull(episode);
-        var (batch, owned) = EpisodeConversion.ForModel(new[] { episode }, Model);
-        try
-        {
-            using var scope = NewDisposeScope();
-            var support = TaskBatch.Support(batch[0]);
-            var query = TaskBatch.Query(batch[0]);
-            var weights = _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph: false);
-            using var noGrad = no_grad();
-            return Model.Forward(query.Inputs, weights, new ForwardContext(Options.Steps, false)).detach().MoveToOuterDisposeScope();
-        }
-        finally
-        {
-            foreach (var e in owned)
-            {
-                e.Dispose();
-            }
-        }
-    }
+        var weights = _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph: false);
+        using var noGrad = no_grad();
+        return Model.Forward(query.Inputs, weights, new ForwardContext(Options.Steps, false));
+    });
 
     /// <inheritdoc />
     public void Dispose()

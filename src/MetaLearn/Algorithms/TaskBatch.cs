@@ -10,8 +10,9 @@ namespace MetaLearn.Algorithms;
 /// </summary>
 internal sealed class TaskBatch
 {
-    private TaskBatch(IReadOnlyList<Tensor> inputs, Tensor targets, int tasks, bool taskBatched)
+    private TaskBatch(IReadOnlyList<Tensor> inputs, Tensor targets, int tasks, bool taskBatched, int ways)
     {
+        Ways = ways;
         Inputs = inputs;
         Targets = targets;
         Tasks = tasks;
@@ -26,17 +27,20 @@ internal sealed class TaskBatch
 
     public bool TaskBatched { get; }
 
+    /// <summary>Classes per task (for task-batched sides, the first episode's; stacking requires equal shapes).</summary>
+    public int Ways { get; }
+
     public bool IsClassification => Targets.dtype == ScalarType.Int64;
 
-    public static TaskBatch Support(Episode episode) => new(episode.SupportInputs, episode.SupportTargets, 1, false);
+    public static TaskBatch Support(Episode episode) => new(episode.SupportInputs, episode.SupportTargets, 1, false, episode.Info.Ways);
 
-    public static TaskBatch Query(Episode episode) => new(episode.QueryInputs, episode.QueryTargets, 1, false);
+    public static TaskBatch Query(Episode episode) => new(episode.QueryInputs, episode.QueryTargets, 1, false, episode.Info.Ways);
 
     public static TaskBatch StackSupport(IReadOnlyList<Episode> episodes) =>
-        Stack(episodes.Select(e => e.SupportInputs).ToList(), episodes.Select(e => e.SupportTargets).ToList());
+        Stack(episodes.Select(e => e.SupportInputs).ToList(), episodes.Select(e => e.SupportTargets).ToList(), episodes[0].Info.Ways);
 
     public static TaskBatch StackQuery(IReadOnlyList<Episode> episodes) =>
-        Stack(episodes.Select(e => e.QueryInputs).ToList(), episodes.Select(e => e.QueryTargets).ToList());
+        Stack(episodes.Select(e => e.QueryInputs).ToList(), episodes.Select(e => e.QueryTargets).ToList(), episodes[0].Info.Ways);
 
     /// <summary>Whether the episodes can run as one task-batched computation on <paramref name="model"/>.</summary>
     public static bool CanStack(IReadOnlyList<Episode> episodes, IFunctionalModel model)
@@ -78,7 +82,7 @@ internal sealed class TaskBatch
     private static bool SameShapes(IReadOnlyList<Tensor> a, IReadOnlyList<Tensor> b) =>
         a.Count == b.Count && a.Zip(b).All(p => p.First.shape.SequenceEqual(p.Second.shape));
 
-    private static TaskBatch Stack(IReadOnlyList<IReadOnlyList<Tensor>> inputs, IReadOnlyList<Tensor> targets)
+    private static TaskBatch Stack(IReadOnlyList<IReadOnlyList<Tensor>> inputs, IReadOnlyList<Tensor> targets, int ways)
     {
         int modalities = inputs[0].Count;
         var stacked = new Tensor[modalities];
@@ -87,6 +91,6 @@ internal sealed class TaskBatch
             stacked[m] = stack(inputs.Select(i => i[m]).ToArray());
         }
 
-        return new TaskBatch(stacked, stack(targets.ToArray()), targets.Count, true);
+        return new TaskBatch(stacked, stack(targets.ToArray()), targets.Count, true, ways);
     }
 }

@@ -1,7 +1,6 @@
 using MetaLearn.Models;
 using MetaLearn.Tasks;
 using TorchSharp.Modules;
-using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -58,62 +57,23 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
     /// <inheritdoc />
     public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration)
     {
-        var (batch, owned) = EpisodeConversion.ForModel(episodes, Model);
-        try
+        ArgumentNullException.ThrowIfNull(episodes);
+        bool sameWays = episodes.All(e => e.Info.Ways == episodes[0].Info.Ways);
+        return MetaBatchRunner.Run(episodes, Model, TaskBatching && sameWays, (support, query, tasks) =>
         {
-            int tasks = batch.Count;
-            if (TaskBatching && TaskBatch.CanStack(batch, Model) && batch.All(e => e.Info.Ways == batch[0].Info.Ways))
-            {
-                using var scope = NewDisposeScope();
-                var logits = QueryLogits(TaskBatch.StackSupport(batch), TaskBatch.StackQuery(batch), batch[0].Info.Ways);
-                var targets = stack(batch.Select(e => e.QueryTargets).ToArray());
-                var losses = TaskLoss.PerTask(logits, targets, true);
-                losses.sum().Times(1.0 / tasks).backward();
-                return new MetaBatchResult(losses.mean().ToDouble(), TaskLoss.Accuracy(logits.detach(), targets, true).mean().ToDouble(), tasks, true);
-            }
-
-            double lossSum = 0;
-            double accuracySum = 0;
-            foreach (var episode in batch)
-            {
-                using var scope = NewDisposeScope();
-                var logits = QueryLogits(TaskBatch.Support(episode), TaskBatch.Query(episode), episode.Info.Ways);
-                var loss = TaskLoss.PerTask(logits, episode.QueryTargets, false);
-                loss.Times(1.0 / tasks).backward();
-                lossSum += loss.ToDouble();
-                accuracySum += TaskLoss.Accuracy(logits.detach(), episode.QueryTargets, false).ToDouble();
-            }
-
-            return new MetaBatchResult(lossSum / tasks, accuracySum / tasks, tasks, false);
-        }
-        finally
-        {
-            foreach (var e in owned)
-            {
-                e.Dispose();
-            }
-        }
+            var logits = QueryLogits(support, query);
+            var losses = TaskLoss.PerTask(logits, query.Targets, query.TaskBatched);
+            losses.sum().Times(1.0 / tasks).backward();
+            return (losses.detach(), TaskLoss.Accuracy(logits.detach(), query.Targets, query.TaskBatched));
+        });
     }
 
     /// <inheritdoc />
-    public Tensor PredictQuery(Episode episode)
+    public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, (support, query) =>
     {
-        ArgumentNullException.ThrowIfNull(episode);
-        var (batch, owned) = EpisodeConversion.ForModel(new[] { episode }, Model);
-        try
-        {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            return QueryLogits(TaskBatch.Support(batch[0]), TaskBatch.Query(batch[0]), batch[0].Info.Ways).detach().MoveToOuterDisposeScope();
-        }
-        finally
-        {
-            foreach (var e in owned)
-            {
-                e.Dispose();
-            }
-        }
-    }
+        using var noGrad = no_grad();
+        return QueryLogits(support, query);
+    });
 
     /// <summary>Embeds <paramref name="inputs"/> with the model's own parameters; the caller owns the result.</summary>
     public Tensor Embed(IReadOnlyList<Tensor> inputs)
@@ -127,11 +87,11 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
     {
     }
 
-    private Tensor QueryLogits(TaskBatch support, TaskBatch query, int ways)
+    private Tensor QueryLogits(TaskBatch support, TaskBatch query)
     {
         var weights = support.InitialWeights(Model.Parameters);
         var supportEmbedding = Model.Forward(support.Inputs, weights, new ForwardContext(0, support.TaskBatched));
         var queryEmbedding = Model.Forward(query.Inputs, weights, new ForwardContext(0, query.TaskBatched));
-        return Logits(supportEmbedding, support.Targets, queryEmbedding, ways);
+        return Logits(supportEmbedding, support.Targets, queryEmbedding, support.Ways);
     }
 }

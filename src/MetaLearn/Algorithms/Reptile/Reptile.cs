@@ -2,7 +2,6 @@ using MetaLearn.Algorithms.InnerLoop;
 using MetaLearn.Models;
 using MetaLearn.Tasks;
 using TorchSharp.Modules;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MetaLearn.Algorithms.Reptile;
@@ -40,61 +39,16 @@ public sealed class Reptile : IMetaAlgorithm
     public IReadOnlyList<Parameter> MetaParameters => Model.Parameters;
 
     /// <inheritdoc />
-    public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration)
-    {
-        var (batch, owned) = EpisodeConversion.ForModel(episodes, Model);
-        try
-        {
-            int tasks = batch.Count;
-            if (Options.TaskBatching && TaskBatch.CanStack(batch, Model))
-            {
-                using var scope = NewDisposeScope();
-                var (loss, accuracy) = Step(TaskBatch.StackSupport(batch), TaskBatch.StackQuery(batch), tasks);
-                return new MetaBatchResult(loss.mean().ToDouble(), accuracy?.mean().ToDouble() ?? double.NaN, tasks, true);
-            }
-
-            double lossSum = 0;
-            double accuracySum = 0;
-            foreach (var episode in batch)
-            {
-                using var scope = NewDisposeScope();
-                var (loss, accuracy) = Step(TaskBatch.Support(episode), TaskBatch.Query(episode), tasks);
-                lossSum += loss.ToDouble();
-                accuracySum += accuracy?.ToDouble() ?? double.NaN;
-            }
-
-            return new MetaBatchResult(lossSum / tasks, accuracySum / tasks, tasks, false);
-        }
-        finally
-        {
-            foreach (var e in owned)
-            {
-                e.Dispose();
-            }
-        }
-    }
+    public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration) =>
+        MetaBatchRunner.Run(episodes, Model, Options.TaskBatching, Step);
 
     /// <inheritdoc />
-    public Tensor PredictQuery(Episode episode)
+    public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, (support, query) =>
     {
-        ArgumentNullException.ThrowIfNull(episode);
-        var (batch, owned) = EpisodeConversion.ForModel(new[] { episode }, Model);
-        try
-        {
-            using var scope = NewDisposeScope();
-            var support = TaskBatch.Support(batch[0]);
-            var adapted = _inner.Adapt(support, Model.Parameters, createGraph: false);
-            using var noGrad = no_grad();
-            return Model.Forward(batch[0].QueryInputs, adapted, new ForwardContext(_innerOptions.Steps, false)).detach().MoveToOuterDisposeScope();
-        }
-        finally
-        {
-            foreach (var e in owned)
-            {
-                e.Dispose();
-            }
-        }
-    }
+        var adapted = _inner.Adapt(support, Model.Parameters, createGraph: false);
+        using var noGrad = no_grad();
+        return Model.Forward(query.Inputs, adapted, new ForwardContext(_innerOptions.Steps, false));
+    });
 
     /// <inheritdoc />
     public void Dispose()

@@ -1,0 +1,99 @@
+using MetaLearn.Models;
+using MetaLearn.Tasks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Algorithms;
+
+/// <summary>
+/// The one loop over a meta-batch that every algorithm shares: bring the episodes to the model's device and dtype,
+/// run them as one task-batched computation when their shapes allow it and per episode otherwise, each inside a
+/// dispose scope, and average what the per-task step reports.
+/// </summary>
+internal static class MetaBatchRunner
+{
+    /// <summary>
+    /// A per-task step: given the support and query sides (task-batched or one task) and the meta-batch size, it adds
+    /// its share of the meta-gradient and returns each task's query loss and accuracy (null for regression), detached.
+    /// </summary>
+    public delegate (Tensor Losses, Tensor? Accuracies) TaskStep(TaskBatch support, TaskBatch query, int tasks);
+
+    /// <summary>Runs <paramref name="step"/> over <paramref name="episodes"/>; no tensor it makes outlives the call.</summary>
+    /// <param name="episodes">The meta-batch (not disposed).</param>
+    /// <param name="model">The model whose device and dtype the episodes need.</param>
+    /// <param name="taskBatching">Whether to stack equal-shaped episodes into one computation.</param>
+    /// <param name="step">The algorithm's per-task step.</param>
+    public static MetaBatchResult Run(IReadOnlyList<Episode> episodes, IFunctionalModel model, bool taskBatching, TaskStep step)
+    {
+        ArgumentNullException.ThrowIfNull(episodes);
+        if (episodes.Count == 0)
+        {
+            throw new ArgumentException("A meta-batch needs at least one episode.", nameof(episodes));
+        }
+
+        var (batch, owned) = ForModel(episodes, model);
+        try
+        {
+            int tasks = batch.Count;
+            if (taskBatching && TaskBatch.CanStack(batch, model))
+            {
+                using var scope = NewDisposeScope();
+                var (losses, accuracies) = step(TaskBatch.StackSupport(batch), TaskBatch.StackQuery(batch), tasks);
+                return new MetaBatchResult(losses.mean().ToDouble(), accuracies?.mean().ToDouble() ?? double.NaN, tasks, true);
+            }
+
+            double lossSum = 0;
+            double accuracySum = 0;
+            foreach (var episode in batch)
+            {
+                using var scope = NewDisposeScope();
+                var (loss, accuracy) = step(TaskBatch.Support(episode), TaskBatch.Query(episode), tasks);
+                lossSum += loss.ToDouble();
+                accuracySum += accuracy?.ToDouble() ?? double.NaN;
+            }
+
+            return new MetaBatchResult(lossSum / tasks, accuracySum / tasks, tasks, false);
+        }
+        finally
+        {
+            DisposeAll(owned);
+        }
+    }
+
+    /// <summary>Runs <paramref name="predict"/> on one episode's support and query sides and returns its detached result.</summary>
+    /// <returns>A tensor the caller owns.</returns>
+    public static Tensor Predict(Episode episode, IFunctionalModel model, Func<TaskBatch, TaskBatch, Tensor> predict)
+    {
+        ArgumentNullException.ThrowIfNull(episode);
+        var (batch, owned) = ForModel(new[] { episode }, model);
+        try
+        {
+            using var scope = NewDisposeScope();
+            return predict(TaskBatch.Support(batch[0]), TaskBatch.Query(batch[0])).detach().MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            DisposeAll(owned);
+        }
+    }
+
+    /// <summary>The episodes as the model needs them, and the converted copies the caller must dispose.</summary>
+    private static (IReadOnlyList<Episode> Episodes, IReadOnlyList<Episode> Owned) ForModel(IReadOnlyList<Episode> episodes, IFunctionalModel model)
+    {
+        if (episodes.All(e => e.IsOn(model.Device, model.DType)))
+        {
+            return (episodes, Array.Empty<Episode>());
+        }
+
+        var converted = episodes.Select(e => e.IsOn(model.Device, model.DType) ? null : e.To(model.Device, model.DType)).ToArray();
+        return (episodes.Select((e, i) => converted[i] ?? e).ToArray(), converted.OfType<Episode>().ToArray());
+    }
+
+    private static void DisposeAll(IEnumerable<Episode> episodes)
+    {
+        foreach (var e in episodes)
+        {
+            e.Dispose();
+        }
+    }
+}
