@@ -80,6 +80,18 @@ public sealed class Conv4 : IFunctionalModel
     public bool SupportsTaskBatching => true;
 
     /// <inheritdoc />
+    public bool UsesParameter(int index, int step)
+    {
+        int withinBlock = index % _perBlock;
+        if (index >= Options.Blocks * _perBlock || withinBlock < 2)
+        {
+            return true;
+        }
+
+        return (withinBlock - 2) / 2 == Math.Min(step, Options.BatchNormSets - 1);
+    }
+
+    /// <inheritdoc />
     public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
     {
         ArgumentNullException.ThrowIfNull(inputs);

@@ -30,6 +30,12 @@ public interface IFunctionalModel : IDisposable
     /// </summary>
     bool SupportsTaskBatching { get; }
 
+    /// <summary>
+    /// Whether the forward pass at inner step <paramref name="step"/> uses parameter <paramref name="index"/>. The inner
+    /// loop differentiates only with respect to used parameters (libtorch aborts on gradients of unused inputs).
+    /// </summary>
+    bool UsesParameter(int index, int step) => true;
+
     /// <summary>Runs the model on <paramref name="inputs"/> (one tensor per modality) with <paramref name="weights"/>.</summary>
     /// <param name="inputs">One tensor per modality; <c>[N, ...]</c>, or <c>[T, N, ...]</c> when <paramref name="context"/> is task-batched.</param>
     /// <param name="weights">One tensor per parameter, in <see cref="Parameters"/> order; with a leading task dimension when task-batched.</param>

@@ -88,7 +88,7 @@ public sealed class Episode : IDisposable
     /// <summary>Whether this episode already lives on <paramref name="device"/> with floating tensors of <paramref name="dtype"/>.</summary>
     public bool IsOn(Device device, ScalarType dtype) =>
         SupportInputs.Concat(QueryInputs).Append(SupportTargets).Append(QueryTargets)
-            .All(t => t.device == device && (!is_floating_point(t) || t.dtype == dtype));
+            .All(t => t.device_type == device.type && (device.index < 0 || t.device_index == device.index) && (!is_floating_point(t) || t.dtype == dtype));
 
     /// <inheritdoc />
     public void Dispose()

@@ -90,7 +90,7 @@ public sealed partial class MetaTrainer : IDisposable
             MetaBatchResult result;
             try
             {
-                _optimizer.zero_grad();
+                ZeroGrad();
                 result = Algorithm.AccumulateMetaGradient(batch, i);
             }
             finally
@@ -146,8 +146,16 @@ public sealed partial class MetaTrainer : IDisposable
         DisposeBest();
     }
 
+    private void ZeroGrad()
+    {
+        // The optimizer reads every parameter's .grad, which makes a tensor wrapper each time; the scope frees them.
+        using var scope = NewDisposeScope();
+        _optimizer.zero_grad();
+    }
+
     private bool StepIfFinite(MetaBatchResult result, int iteration)
     {
+        using var scope = NewDisposeScope();
         string? problem = double.IsFinite(result.MeanQueryLoss) ? null : $"the mean query loss is {result.MeanQueryLoss}";
         if (problem is null && Options.GradientClipNorm is double maxNorm)
         {

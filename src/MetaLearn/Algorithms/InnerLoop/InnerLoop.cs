@@ -49,9 +49,11 @@ internal sealed class InnerLoop
             var prediction = _model.Forward(support.Inputs, weights, new ForwardContext(step, support.TaskBatched));
             var loss = TaskLoss.Sum(prediction, support.Targets, support.TaskBatched);
             var adaptable = new List<Tensor>();
+            var adaptNow = new bool[weights.Count];
             for (int i = 0; i < weights.Count; i++)
             {
-                if (_adapted[i])
+                adaptNow[i] = _adapted[i] && _model.UsesParameter(i, step);
+                if (adaptNow[i])
                 {
                     adaptable.Add(weights[i]);
                 }
@@ -62,7 +64,7 @@ internal sealed class InnerLoop
             int g = 0;
             for (int i = 0; i < weights.Count; i++)
             {
-                next[i] = _adapted[i] ? Update(weights[i], grads[g++], i, step) : weights[i];
+                next[i] = adaptNow[i] ? Update(weights[i], grads[g++], i, step) : weights[i];
             }
 
             weights = next;

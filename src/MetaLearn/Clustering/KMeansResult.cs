@@ -1,0 +1,8 @@
+namespace MetaLearn.Clustering;
+
+/// <summary>The best clustering <see cref="KMeans"/> found.</summary>
+/// <param name="Labels">The cluster of every point, in [0, Clusters).</param>
+/// <param name="Centers">The cluster centers, one row each.</param>
+/// <param name="Inertia">Sum of squared distances from every point to its center.</param>
+/// <param name="Iterations">Lloyd iterations of the winning start.</param>
+public sealed record KMeansResult(IReadOnlyList<int> Labels, IReadOnlyList<IReadOnlyList<double>> Centers, double Inertia, int Iterations);
