@@ -11,7 +11,7 @@ workload.AcceptOnlyFromAmong(names);
 var iterations = new Option<int>("--iterations") { Description = "Timed meta-iterations (omniglot runs max(3, N/10)).", DefaultValueFactory = _ => 30 };
 var threads = new Option<int>("--threads") { Description = "Intra-op threads (torch.set_num_threads).", DefaultValueFactory = _ => 2 };
 var perTask = new Option<bool>("--per-task") { Description = "Adapt task by task (InnerLoopOptions.TaskBatching = false) instead of task-batched." };
-var handwritten = new Option<bool>("--handwritten") { Description = "Run the hand-written TorchSharp MAML loop instead (sine-maml only); names end in -handwritten." };
+var handwritten = new Option<bool>("--handwritten") { Description = "Run the hand-written TorchSharp MAML loop instead (sine-maml and makeclass-maml); names end in -handwritten." };
 var prefetch = new Option<int>("--prefetch") { Description = "Meta-batches prepared ahead on a background thread; 0 (default) draws tasks inside the timed iteration, like the reference.", DefaultValueFactory = _ => 0 };
 
 var memoryIterations = new Option<int>("--iterations") { Description = "Meta-iterations of sine-maml.", DefaultValueFactory = _ => 2000 };

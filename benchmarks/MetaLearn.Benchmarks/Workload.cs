@@ -51,8 +51,16 @@ internal sealed record Workload(
         FinalMetric.None,
         ReducedIterations: true);
 
+    public static Workload MakeClassMaml { get; } = new(
+        "makeclass-maml",
+        () => new Mlp(new MlpOptions { LayerSizes = new[] { 20, 64, 64, 3 } }),
+        new InnerLoopOptions { Steps = 5, StepSize = 0.1, FirstOrder = false },
+        MetaBatchSize: 16,
+        () => new MakeClassificationTaskSampler(MakeClassificationTaskOptions.Workload),
+        FinalMetric.QueryAccuracy);
+
     /// <summary>Every workload, in the reference's order.</summary>
-    public static IReadOnlyList<Workload> All { get; } = new[] { SineMaml, OmniglotConv4Maml };
+    public static IReadOnlyList<Workload> All { get; } = new[] { SineMaml, OmniglotConv4Maml, MakeClassMaml };
 
     /// <summary>
     /// Timed meta-iterations for a requested count: the omniglot workload runs max(3, N/10), like the reference.
