@@ -1,0 +1,80 @@
+// Times the workloads of WORKLOADS.md through MetaLearn's public API and prints, per workload,
+//   <name> ms_per_meta_iteration=<median, first excluded> final_metric=<value or nan>
+// See ../README.md for the commands.
+using System.CommandLine;
+using MetaLearn.Benchmarks;
+using static TorchSharp.torch;
+
+string[] names = Workload.All.Select(w => w.Name).Prepend("all").ToArray();
+var workload = new Option<string>("--workload") { Description = "Workload to run, or all.", DefaultValueFactory = _ => "all" };
+workload.AcceptOnlyFromAmong(names);
+var iterations = new Option<int>("--iterations") { Description = "Timed meta-iterations (omniglot runs max(3, N/10)).", DefaultValueFactory = _ => 30 };
+var threads = new Option<int>("--threads") { Description = "Intra-op threads (torch.set_num_threads).", DefaultValueFactory = _ => 2 };
+var perTask = new Option<bool>("--per-task") { Description = "Adapt task by task (InnerLoopOptions.TaskBatching = false) instead of task-batched." };
+var handwritten = new Option<bool>("--handwritten") { Description = "Run the hand-written TorchSharp MAML loop instead (sine-maml and makeclass-maml); names end in -handwritten." };
+var prefetch = new Option<int>("--prefetch") { Description = "Meta-batches prepared ahead on a background thread; 0 (default) draws tasks inside the timed iteration, like the reference.", DefaultValueFactory = _ => 0 };
+
+var memoryIterations = new Option<int>("--iterations") { Description = "Meta-iterations of sine-maml.", DefaultValueFactory = _ => 2000 };
+var memoryThreads = new Option<int>("--threads") { Description = "Intra-op threads.", DefaultValueFactory = _ => 2 };
+var memoryPerTask = new Option<bool>("--per-task") { Description = "Adapt task by task instead of task-batched." };
+var memory = new Command("memory", "Runs sine-maml and prints resident memory every 100 iterations; last line rss_growth_percent=<growth from iteration 100 to the end>.")
+{
+    memoryIterations, memoryThreads, memoryPerTask,
+};
+memory.SetAction(parse =>
+{
+    if (!SetThreads(parse.GetValue(memoryThreads)))
+    {
+        return 2;
+    }
+
+    return MemoryRun.Run(parse.GetValue(memoryIterations), parse.GetValue(memoryPerTask), Console.Out);
+});
+
+var root = new RootCommand("MetaLearn benchmark: the workloads of WORKLOADS.md, timed like reference_maml.py.")
+{
+    workload, iterations, threads, perTask, handwritten, prefetch,
+};
+root.Subcommands.Add(memory);
+root.SetAction(parse => RunWorkloads(
+    parse.GetValue(workload)!, parse.GetValue(iterations), parse.GetValue(threads), parse.GetValue(perTask), parse.GetValue(handwritten), parse.GetValue(prefetch)));
+return root.Parse(args).Invoke();
+
+static int RunWorkloads(string name, int iterations, int threads, bool perTask, bool handwritten, int prefetch)
+{
+    if (iterations < 1 || prefetch < 0 || !SetThreads(threads))
+    {
+        Console.Error.WriteLine("--iterations must be at least 1 and --prefetch at least 0.");
+        return 2;
+    }
+
+    var selected = Workload.All.Where(w => name == "all" || w.Name == name).ToArray();
+    Console.Error.WriteLine($"# engine={(handwritten ? "handwritten" : perTask ? "per-task" : "task-batched")} threads={get_num_threads()} iterations={iterations} prefetch={prefetch}");
+    foreach (var w in selected)
+    {
+        ResultLine? line = handwritten
+            ? HandwrittenMaml.For(w.Name, iterations)
+            : WorkloadRunner.Run(w, iterations, perTask, prefetch);
+        if (line is null)
+        {
+            Console.Error.WriteLine($"# {w.Name}: no hand-written version; skipped.");
+            continue;
+        }
+
+        Console.WriteLine(line);
+    }
+
+    return 0;
+}
+
+static bool SetThreads(int threads)
+{
+    if (threads < 1)
+    {
+        Console.Error.WriteLine("--threads must be at least 1.");
+        return false;
+    }
+
+    set_num_threads(threads);
+    return true;
+}

@@ -1,0 +1,69 @@
+using MetaLearn.Algorithms.InnerLoop;
+using MetaLearn.Models;
+using MetaLearn.Sampling.Synthetic;
+using MetaLearn.Tasks;
+
+namespace MetaLearn.Benchmarks;
+
+/// <summary>What a workload's final_metric is.</summary>
+internal enum FinalMetric
+{
+    /// <summary>No metric (timing only): nan.</summary>
+    None,
+
+    /// <summary>Mean query loss after adaptation over 200 fresh tasks.</summary>
+    QueryLoss,
+
+    /// <summary>Mean query accuracy after adaptation over 200 fresh tasks.</summary>
+    QueryAccuracy,
+}
+
+/// <summary>One workload of WORKLOADS.md: model, inner loop, meta-batch, task distribution and metric.</summary>
+internal sealed record Workload(
+    string Name,
+    Func<IFunctionalModel> CreateModel,
+    InnerLoopOptions Inner,
+    int MetaBatchSize,
+    Func<ITaskSampler> CreateSampler,
+    FinalMetric Metric,
+    bool ReducedIterations = false)
+{
+    /// <summary>Outer Adam learning rate of every workload.</summary>
+    public const double OuterLearningRate = 1e-3;
+
+    /// <summary>Fresh tasks the final metric is computed on.</summary>
+    public const int EvaluationTasks = 200;
+
+    public static Workload SineMaml { get; } = new(
+        "sine-maml",
+        () => new Mlp(new MlpOptions { LayerSizes = new[] { 1, 40, 40, 1 } }),
+        new InnerLoopOptions { Steps = 1, StepSize = 0.01, FirstOrder = false },
+        MetaBatchSize: 25,
+        () => new SinusoidTaskSampler(new SinusoidTaskOptions { Shots = 10, Queries = 10 }),
+        FinalMetric.QueryLoss);
+
+    public static Workload OmniglotConv4Maml { get; } = new(
+        "omniglot-conv4-maml",
+        () => new Conv4(new Conv4Options { Ways = 5, Channels = 64, InputChannels = 1, ImageSize = 28, Blocks = 4, BatchNormSets = 1 }),
+        new InnerLoopOptions { Steps = 1, StepSize = 0.4, FirstOrder = false },
+        MetaBatchSize: 32,
+        () => new RandomImageTaskSampler(ways: 5, shots: 1, queries: 15, channels: 1, size: 28),
+        FinalMetric.None,
+        ReducedIterations: true);
+
+    public static Workload MakeClassMaml { get; } = new(
+        "makeclass-maml",
+        () => new Mlp(new MlpOptions { LayerSizes = new[] { 20, 64, 64, 3 } }),
+        new InnerLoopOptions { Steps = 5, StepSize = 0.1, FirstOrder = false },
+        MetaBatchSize: 16,
+        () => new MakeClassificationTaskSampler(MakeClassificationTaskOptions.Workload),
+        FinalMetric.QueryAccuracy);
+
+    /// <summary>Every workload, in the reference's order.</summary>
+    public static IReadOnlyList<Workload> All { get; } = new[] { SineMaml, OmniglotConv4Maml, MakeClassMaml };
+
+    /// <summary>
+    /// Timed meta-iterations for a requested count: the omniglot workload runs max(3, N/10), like the reference.
+    /// </summary>
+    public int IterationsFor(int requested) => ReducedIterations ? Math.Max(3, requested / 10) : requested;
+}
