@@ -77,7 +77,7 @@ public sealed class Conv4 : IFunctionalModel
     public ScalarType DType => _store.DType;
 
     /// <inheritdoc />
-    public bool SupportsTaskBatching => true;
+    public bool SupportsTaskBatching => Options.TaskBatching;
 
     /// <inheritdoc />
     public bool UsesParameter(int index, int step)
@@ -98,19 +98,18 @@ public sealed class Conv4 : IFunctionalModel
         ArgumentNullException.ThrowIfNull(weights);
         var x = inputs[0];
         bool batched = context.TaskBatched;
-        long tasks = batched ? x.shape[0] : 1;
         int set = Math.Min(context.Step, Options.BatchNormSets - 1);
-        var h = batched ? Layers.ToGroupedLayout(x) : x;
+        var h = x;
         for (int b = 0; b < Options.Blocks; b++)
         {
             int at = b * _perBlock;
             h = Layers.Conv2d(h, weights[at], weights[at + 1], padding: 1, batched);
             h = Layers.BatchNorm(h, weights[at + 2 + (2 * set)], weights[at + 3 + (2 * set)], batched);
             h = F.relu(h);
-            h = F.max_pool2d(h, 2);
+            h = Layers.MaxPool2x2(h, batched);
         }
 
-        h = batched ? Layers.FromGroupedFeatures(h.flatten(1), tasks) : h.flatten(1);
+        h = batched ? h.flatten(2) : h.flatten(1);
         if (Options.Ways > 0)
         {
             h = Layers.Linear(h, weights[^2], weights[^1], batched);

@@ -12,7 +12,7 @@ public sealed record MetaTrainerOptions
     private readonly double? _gradientClipNorm;
     private readonly int _validationInterval;
     private readonly int _validationEpisodes = 100;
-    private readonly int _prefetchBatches = 2;
+    private readonly int _prefetchBatches;
     private readonly int _checkpointInterval;
 
     /// <summary>Meta-iterations (outer optimizer steps) per <see cref="MetaTrainer.Train"/> call. <value>Default 1000.</value></summary>
@@ -58,9 +58,13 @@ public sealed record MetaTrainerOptions
 
     /// <summary>
     /// Meta-batches prepared ahead on a background thread while the model trains (0: prepare on the training thread).
-    /// Episodes are pure functions of their seeds, so results do not depend on this.
+    /// Episodes are pure functions of their seeds, so results do not depend on this. Off by default: TorchSharp 0.107
+    /// passes temporary native Scalars (e.g. the implicit alpha of every tensor addition) without keeping them alive,
+    /// and a garbage collection triggered by a second allocating thread can free one mid-call; MetaLearn's own code
+    /// holds its Scalars, but TorchSharp's internals (optimizers, operators) do not. Enable it when episode preparation
+    /// is expensive (image decoding, augmentation) and validate a long run.
     /// </summary>
-    /// <value>Default 2.</value>
+    /// <value>Default 0.</value>
     public int PrefetchBatches { get => _prefetchBatches; init => _prefetchBatches = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(PrefetchBatches), value, "Use 0 to prepare episodes on the training thread."); }
 
     /// <summary>

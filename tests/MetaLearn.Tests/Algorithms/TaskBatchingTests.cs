@@ -79,8 +79,8 @@ public sealed class TaskBatchingTests
 
     private static IFunctionalModel MakeModel(string kind) => kind switch
     {
-        "conv4" => new Conv4(new Conv4Options { Ways = 3, Channels = 4, ImageSize = 12, Blocks = 2, Seed = 2, DType = ScalarType.Float64 }),
-        "conv4-perstep" => new Conv4(new Conv4Options { Ways = 3, Channels = 4, ImageSize = 12, Blocks = 2, BatchNormSets = 3, Seed = 2, DType = ScalarType.Float64 }),
+        "conv4" => new Conv4(new Conv4Options { Ways = 3, Channels = 4, ImageSize = 12, Blocks = 2, Seed = 2, TaskBatching = true, DType = ScalarType.Float64 }),
+        "conv4-perstep" => new Conv4(new Conv4Options { Ways = 3, Channels = 4, ImageSize = 12, Blocks = 2, BatchNormSets = 3, Seed = 2, TaskBatching = true, DType = ScalarType.Float64 }),
         _ => TestEpisodes.TinyClassifier(),
     };
 

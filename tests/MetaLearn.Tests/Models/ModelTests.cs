@@ -66,7 +66,7 @@ public sealed class ModelTests
         new MlpOptions().LayerSizes.Should().Equal(1, 40, 40, 1);
         new MlpOptions().DType.Should().Be(ScalarType.Float32);
         var conv = new Conv4Options();
-        (conv.Ways, conv.Channels, conv.InputChannels, conv.ImageSize, conv.Blocks, conv.BatchNormSets).Should().Be((5, 64, 1, 28, 4, 1));
+        (conv.Ways, conv.Channels, conv.InputChannels, conv.ImageSize, conv.Blocks, conv.BatchNormSets, conv.TaskBatching).Should().Be((5, 64, 1, 28, 4, 1, false));
 
         ((Action)(() => _ = MlpOptions.WithLayers(4))).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*at least an input and an output*");
         ((Action)(() => _ = MlpOptions.WithLayers(4, 0, 2))).Should().Throw<ArgumentOutOfRangeException>();

@@ -159,7 +159,7 @@ public sealed class MetaTrainerTests
         o.ValidationEpisodes.Should().Be(100);
         o.RestoreBestParameters.Should().BeTrue();
         o.NonFiniteLoss.Should().Be(NonFiniteLossPolicy.Throw);
-        o.PrefetchBatches.Should().Be(2);
+        o.PrefetchBatches.Should().Be(0);
         ((Action)(() => _ = new MetaTrainerOptions { Iterations = 0 })).Should().Throw<ArgumentOutOfRangeException>();
         ((Action)(() => _ = new MetaTrainerOptions { MetaBatchSize = 0 })).Should().Throw<ArgumentOutOfRangeException>();
         ((Action)(() => _ = new MetaTrainerOptions { OuterLearningRate = -1 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*positive*");

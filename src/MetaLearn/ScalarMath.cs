@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MetaLearn.Algorithms;
+namespace MetaLearn;
 
 /// <summary>
 /// Tensor-times-number without TorchSharp's implicit <c>double → Scalar</c> conversion. That conversion makes a
@@ -16,5 +16,12 @@ internal static class ScalarMath
     {
         using var scalar = factor.ToScalar();
         return tensor.mul(scalar);
+    }
+
+    /// <summary><paramref name="tensor"/> + <paramref name="value"/>; the caller owns the result.</summary>
+    public static Tensor Plus(this Tensor tensor, double value)
+    {
+        using var scalar = value.ToScalar();
+        return tensor.add(scalar);
     }
 }
