@@ -3,8 +3,8 @@ using System.CommandLine;
 namespace MetaClassification;
 
 /// <summary>
-/// Meta-classification sample: <c>generate</c> writes one make_classification draw to CSV. Further commands
-/// (e.g. <c>train</c>) each live in their own file and are added to the root command here.
+/// Meta-classification sample: <c>generate</c> writes one make_classification draw to CSV; <c>train</c> meta-trains on
+/// make_classification tasks and compares with training from scratch. Each command lives in its own file.
 /// </summary>
 internal static class Program
 {
@@ -12,8 +12,7 @@ internal static class Program
     {
         var root = new RootCommand("Meta-learning on make_classification tasks with MetaLearn.");
         root.Subcommands.Add(GenerateCommand.Create());
-
-        // A `train` command slots in here: root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
