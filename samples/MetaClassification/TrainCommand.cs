@@ -83,11 +83,6 @@ internal static class TrainCommand
             MetaBatchSize = MetaBatchSize,
             OuterLearningRate = OuterLearningRate,
             Seed = seed,
-
-            // No background episode thread: its allocations trigger garbage collections while the training thread is
-            // inside native calls, and TorchSharp's implicitly created Scalars (e.g. `grad * 0.1`, `a + b`'s alpha) are
-            // only freed by finalizers, so such a collection can free one mid-call ("Unknown scalar type" crashes).
-            PrefetchBatches = 0,
             ProgressInterval = Math.Max(1, iterations / 100),
         });
 
