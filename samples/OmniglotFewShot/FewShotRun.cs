@@ -67,6 +67,7 @@ internal static class FewShotRun
             Ways = settings.Ways,
             Shots = settings.Shots,
             Queries = settings.Queries,
+            SameGroup = settings.SameAlphabet,
             Rotations = EpisodicSamplerOptions.AllRightAngles,
         });
         var validationSampler = new EpisodicSampler(validationSet, new EpisodicSamplerOptions

@@ -27,6 +27,9 @@ internal sealed record FewShotSettings
     /// <summary>Query examples per class in training episodes.</summary>
     public required int Queries { get; init; }
 
+    /// <summary>Whether each training episode comes from one alphabet.</summary>
+    public required bool SameAlphabet { get; init; }
+
     /// <summary>Episodes per meta-iteration.</summary>
     public required int MetaBatch { get; init; }
 

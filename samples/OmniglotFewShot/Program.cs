@@ -17,9 +17,14 @@ var validation = new Option<string>("--validation")
     DefaultValueFactory = _ => Path.Combine(dataFolder, "images_background_small2.zip"),
 };
 var evalRuns = new Option<string?>("--eval-runs") { Description = "A folder holding run01..run20 of Lake et al.'s one-shot benchmark; scores them when given." };
-var ways = new Option<int?>("--ways") { Description = "Classes per training episode [protonet 30, others 20 (their head is 20-way)]." };
+var ways = new Option<int>("--ways")
+{
+    Description = "Classes per training episode (protonet only may change it: the others have a 20-way head).",
+    DefaultValueFactory = _ => FewShotSettings.EvaluationWays,
+};
 var shots = new Option<int>("--shots") { Description = "Support examples per class in training episodes.", DefaultValueFactory = _ => 1 };
-var queries = new Option<int?>("--queries") { Description = "Query examples per class in training episodes [protonet 5, others 5]." };
+var queries = new Option<int>("--queries") { Description = "Query examples per class in training episodes.", DefaultValueFactory = _ => 5 };
+var sameAlphabet = new Option<bool>("--same-alphabet") { Description = "Draw each training episode from one alphabet (as the evaluation does)." };
 var metaBatch = new Option<int?>("--meta-batch") { Description = "Episodes per meta-iteration [protonet 1, others 8]." };
 var learningRate = new Option<double>("--lr") { Description = "Adam learning rate of the outer loop.", DefaultValueFactory = _ => 1e-3 };
 var iterations = new Option<int>("--iterations") { Description = "Most meta-iterations (training also stops at --time-budget).", DefaultValueFactory = _ => 100_000 };
@@ -27,9 +32,9 @@ var timeBudget = new Option<double>("--time-budget") { Description = "Minutes of
 var validationInterval = new Option<int>("--validation-interval")
 {
     Description = "Iterations between model-selection validations on 100 episodes (0: keep the last parameters).",
-    DefaultValueFactory = _ => 500,
+    DefaultValueFactory = _ => 200,
 };
-var validationEpisodes = new Option<int>("--validation-episodes") { Description = "Episodes of the final 20-way 1-shot validation report.", DefaultValueFactory = _ => 400 };
+var validationEpisodes = new Option<int>("--validation-episodes") { Description = "Episodes of the final 20-way 1-shot validation report.", DefaultValueFactory = _ => 200 };
 var innerStepSize = new Option<double>("--inner-lr") { Description = "Inner-loop step size (maml, fomaml, anil).", DefaultValueFactory = _ => 0.4 };
 var innerSteps = new Option<int>("--inner-steps") { Description = "Inner-loop steps while meta-training (maml, fomaml, anil).", DefaultValueFactory = _ => 1 };
 var testInnerSteps = new Option<int>("--test-inner-steps") { Description = "Inner-loop steps on validation and test episodes (maml, fomaml, anil).", DefaultValueFactory = _ => 3 };
@@ -40,7 +45,7 @@ var root = new RootCommand(
     "Meta-trains on Omniglot background alphabets and prints error_rate=<mean 20-way 1-shot within-alphabet error> " +
     "over the validation episodes, or over Lake et al.'s runs when --eval-runs is given.")
 {
-    algorithm, background, validation, evalRuns, ways, shots, queries, metaBatch, learningRate, iterations, timeBudget,
+    algorithm, background, validation, evalRuns, ways, shots, queries, sameAlphabet, metaBatch, learningRate, iterations, timeBudget,
     validationInterval, validationEpisodes, innerStepSize, innerSteps, testInnerSteps, seed, threads,
 };
 root.SetAction(parse =>
@@ -53,9 +58,10 @@ root.SetAction(parse =>
         Background = parse.GetValue(background)!,
         Validation = parse.GetValue(validation)!,
         EvalRuns = parse.GetValue(evalRuns),
-        Ways = parse.GetValue(ways) ?? (protonet ? 30 : FewShotSettings.EvaluationWays),
+        Ways = parse.GetValue(ways),
         Shots = parse.GetValue(shots),
-        Queries = parse.GetValue(queries) ?? 5,
+        Queries = parse.GetValue(queries),
+        SameAlphabet = parse.GetValue(sameAlphabet),
         MetaBatch = parse.GetValue(metaBatch) ?? (protonet ? 1 : 8),
         LearningRate = parse.GetValue(learningRate),
         Iterations = parse.GetValue(iterations),
