@@ -1,0 +1,79 @@
+// Meta-trains a few-shot Omniglot classifier (ProtoNets, MAML, first-order MAML or ANIL) on background alphabets
+// and reports the 20-way 1-shot within-alphabet error on held-out alphabets, and optionally on Lake et al.'s runs.
+using System.CommandLine;
+using OmniglotFewShot;
+
+string dataFolder = Path.Combine(AppContext.BaseDirectory, "data", "omniglot");
+var algorithm = new Option<string>("--algorithm") { Description = "protonet | maml | fomaml | anil", DefaultValueFactory = _ => "protonet" };
+algorithm.AcceptOnlyFromAmong("protonet", "maml", "fomaml", "anil");
+var background = new Option<string>("--background")
+{
+    Description = "Training alphabets: an Omniglot zip or folder (<Alphabet>/<character>/<drawing>.png).",
+    DefaultValueFactory = _ => Path.Combine(dataFolder, "images_background_small1.zip"),
+};
+var validation = new Option<string>("--validation")
+{
+    Description = "Validation alphabets (zip or folder); alphabets also in --background are left out.",
+    DefaultValueFactory = _ => Path.Combine(dataFolder, "images_background_small2.zip"),
+};
+var evalRuns = new Option<string?>("--eval-runs") { Description = "A folder holding run01..run20 of Lake et al.'s one-shot benchmark; scores them when given." };
+var ways = new Option<int>("--ways")
+{
+    Description = "Classes per training episode (protonet only may change it: the others have a 20-way head).",
+    DefaultValueFactory = _ => FewShotSettings.EvaluationWays,
+};
+var shots = new Option<int>("--shots") { Description = "Support examples per class in training episodes.", DefaultValueFactory = _ => 1 };
+var queries = new Option<int>("--queries") { Description = "Query examples per class in training episodes.", DefaultValueFactory = _ => 5 };
+var sameAlphabet = new Option<bool>("--same-alphabet") { Description = "Draw each training episode from one alphabet (as the evaluation does)." };
+var metaBatch = new Option<int?>("--meta-batch") { Description = "Episodes per meta-iteration [protonet 1, others 8]." };
+var learningRate = new Option<double>("--lr") { Description = "Adam learning rate of the outer loop.", DefaultValueFactory = _ => 1e-3 };
+var iterations = new Option<int>("--iterations") { Description = "Most meta-iterations (training also stops at --time-budget).", DefaultValueFactory = _ => 100_000 };
+var timeBudget = new Option<double>("--time-budget") { Description = "Minutes of training (loading and final evaluation excluded).", DefaultValueFactory = _ => 10.0 };
+var validationInterval = new Option<int>("--validation-interval")
+{
+    Description = "Iterations between model-selection validations on 100 episodes (0: keep the last parameters).",
+    DefaultValueFactory = _ => 200,
+};
+var validationEpisodes = new Option<int>("--validation-episodes") { Description = "Episodes of the final 20-way 1-shot validation report.", DefaultValueFactory = _ => 200 };
+var innerStepSize = new Option<double>("--inner-lr") { Description = "Inner-loop step size (maml, fomaml, anil).", DefaultValueFactory = _ => 0.4 };
+var innerSteps = new Option<int>("--inner-steps") { Description = "Inner-loop steps while meta-training (maml, fomaml, anil).", DefaultValueFactory = _ => 1 };
+var testInnerSteps = new Option<int>("--test-inner-steps") { Description = "Inner-loop steps on validation and test episodes (maml, fomaml, anil).", DefaultValueFactory = _ => 3 };
+var seed = new Option<int>("--seed") { Description = "Seed of the model and the episodes.", DefaultValueFactory = _ => 0 };
+var threads = new Option<int>("--threads") { Description = "Intra-op threads of libtorch.", DefaultValueFactory = _ => 2 };
+
+var root = new RootCommand(
+    "Meta-trains on Omniglot background alphabets and prints error_rate=<mean 20-way 1-shot within-alphabet error> " +
+    "over the validation episodes, or over Lake et al.'s runs when --eval-runs is given.")
+{
+    algorithm, background, validation, evalRuns, ways, shots, queries, sameAlphabet, metaBatch, learningRate, iterations, timeBudget,
+    validationInterval, validationEpisodes, innerStepSize, innerSteps, testInnerSteps, seed, threads,
+};
+root.SetAction(parse =>
+{
+    string name = parse.GetValue(algorithm)!;
+    bool protonet = name == "protonet";
+    var settings = new FewShotSettings
+    {
+        Algorithm = name,
+        Background = parse.GetValue(background)!,
+        Validation = parse.GetValue(validation)!,
+        EvalRuns = parse.GetValue(evalRuns),
+        Ways = parse.GetValue(ways),
+        Shots = parse.GetValue(shots),
+        Queries = parse.GetValue(queries),
+        SameAlphabet = parse.GetValue(sameAlphabet),
+        MetaBatch = parse.GetValue(metaBatch) ?? (protonet ? 1 : 8),
+        LearningRate = parse.GetValue(learningRate),
+        Iterations = parse.GetValue(iterations),
+        TimeBudgetMinutes = parse.GetValue(timeBudget),
+        ValidationInterval = parse.GetValue(validationInterval),
+        ValidationEpisodes = parse.GetValue(validationEpisodes),
+        InnerStepSize = parse.GetValue(innerStepSize),
+        InnerSteps = parse.GetValue(innerSteps),
+        TestInnerSteps = parse.GetValue(testInnerSteps),
+        Seed = parse.GetValue(seed),
+        Threads = parse.GetValue(threads),
+    };
+    return FewShotRun.Run(settings);
+});
+return root.Parse(args).Invoke();
