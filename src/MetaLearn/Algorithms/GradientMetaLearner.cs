@@ -53,16 +53,12 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
     public IReadOnlyList<bool> AdaptedParameters => _inner.Adapted;
 
     /// <inheritdoc />
-    public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration)
-    {
-        bool secondOrder = !Options.FirstOrder && iteration >= Options.FirstOrderIterations;
-        return MetaBatchRunner.Run(episodes, Model, Options.TaskBatching, (support, query, tasks) =>
-        {
-            var (objective, losses, accuracies) = Objective(support, query, secondOrder);
-            objective.Times(1.0 / tasks).backward();
-            return (losses, accuracies);
-        });
-    }
+    public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration) =>
+        MetaBatchRunner.Run(episodes, Model, Options.TaskBatching, StepAt(iteration));
+
+    /// <inheritdoc />
+    public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration) =>
+        MetaBatchRunner.Run(batch, Model, Options.TaskBatching, StepAt(iteration));
 
     /// <inheritdoc />
     public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, (support, query) =>
@@ -81,6 +77,17 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
         }
 
         GC.SuppressFinalize(this);
+    }
+
+    private MetaBatchRunner.TaskStep StepAt(int iteration)
+    {
+        bool secondOrder = !Options.FirstOrder && iteration >= Options.FirstOrderIterations;
+        return (support, query, tasks) =>
+        {
+            var (objective, losses, accuracies) = Objective(support, query, secondOrder);
+            objective.Times(1.0 / tasks).backward();
+            return (losses, accuracies);
+        };
     }
 
     /// <summary>

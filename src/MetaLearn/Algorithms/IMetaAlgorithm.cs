@@ -28,6 +28,12 @@ public interface IMetaAlgorithm : IDisposable
     /// <param name="iteration">The meta-iteration (for schedules such as derivative-order annealing).</param>
     MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration);
 
+    /// <summary>
+    /// The same as <see cref="AccumulateMetaGradient(IReadOnlyList{Episode}, int)"/> for a meta-batch already stacked
+    /// along a leading task dimension (it runs per episode when the model or options do not allow task batching).
+    /// </summary>
+    MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration);
+
     /// <summary>Adapts to the episode's support set and returns the query predictions (logits or values).</summary>
     /// <returns>A detached tensor the caller owns.</returns>
     Tensor PredictQuery(Episode episode);

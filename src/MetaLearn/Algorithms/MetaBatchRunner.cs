@@ -60,6 +60,41 @@ internal static class MetaBatchRunner
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="step"/> over a stacked meta-batch: as one task-batched computation when allowed, else per
+    /// episode; no tensor it makes outlives the call.
+    /// </summary>
+    public static MetaBatchResult Run(EpisodeBatch batch, IFunctionalModel model, bool taskBatching, TaskStep step)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (!taskBatching || !model.SupportsTaskBatching || batch.Count < 2)
+        {
+            var episodes = batch.Unstack();
+            try
+            {
+                return Run(episodes, model, false, step);
+            }
+            finally
+            {
+                DisposeAll(episodes);
+            }
+        }
+
+        var stacked = batch.Stacked;
+        var converted = stacked.IsOn(model.Device, model.DType) ? null : stacked.To(model.Device, model.DType);
+        try
+        {
+            using var scope = NewDisposeScope();
+            var source = converted ?? stacked;
+            var (losses, accuracies) = step(TaskBatch.StackedSupport(source, batch.Count), TaskBatch.StackedQuery(source, batch.Count), batch.Count);
+            return new MetaBatchResult(losses.mean().ToDouble(), accuracies?.mean().ToDouble() ?? double.NaN, batch.Count, true);
+        }
+        finally
+        {
+            converted?.Dispose();
+        }
+    }
+
     /// <summary>Runs <paramref name="predict"/> on one episode's support and query sides and returns its detached result.</summary>
     /// <returns>A tensor the caller owns.</returns>
     public static Tensor Predict(Episode episode, IFunctionalModel model, Func<TaskBatch, TaskBatch, Tensor> predict)

@@ -42,6 +42,12 @@ internal sealed class TaskBatch
     public static TaskBatch StackQuery(IReadOnlyList<Episode> episodes) =>
         Stack(episodes.Select(e => e.QueryInputs).ToList(), episodes.Select(e => e.QueryTargets).ToList(), episodes[0].Info.Ways);
 
+    /// <summary>The support side of a stacked episode (tensors with a leading task dimension).</summary>
+    public static TaskBatch StackedSupport(Episode stacked, int tasks) => new(stacked.SupportInputs, stacked.SupportTargets, tasks, true, stacked.Info.Ways);
+
+    /// <summary>The query side of a stacked episode (tensors with a leading task dimension).</summary>
+    public static TaskBatch StackedQuery(Episode stacked, int tasks) => new(stacked.QueryInputs, stacked.QueryTargets, tasks, true, stacked.Info.Ways);
+
     /// <summary>Whether the episodes can run as one task-batched computation on <paramref name="model"/>.</summary>
     public static bool CanStack(IReadOnlyList<Episode> episodes, IFunctionalModel model)
     {

@@ -23,7 +23,8 @@ public static class Layers
         }
 
         // One batched matrix product for all tasks: bias [T, 1, out] + x [T, N, in] @ W^T [T, in, out].
-        return x.bmm(weight.transpose(1, 2)) + bias.unsqueeze(1);
+        // TorchSharp's baddbmm: batch1.baddbmm(batch2, mat) = mat + batch1 @ batch2, fused, with no temporary Scalar.
+        return x.baddbmm(weight.transpose(1, 2), bias.unsqueeze(1));
     }
 
     /// <summary>

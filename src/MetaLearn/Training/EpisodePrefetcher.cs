@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using MetaLearn.Tasks;
 
 namespace MetaLearn.Training;
 
@@ -9,13 +8,13 @@ namespace MetaLearn.Training;
 /// </summary>
 internal sealed class EpisodePrefetcher : IDisposable
 {
-    private readonly Channel<Episode[]> _channel;
+    private readonly Channel<DrawnBatch> _channel;
     private readonly CancellationTokenSource _stop;
     private readonly Task _producer;
 
-    public EpisodePrefetcher(Func<int, Episode[]> makeBatch, int firstIteration, int endIteration, int capacity, CancellationToken cancellationToken)
+    public EpisodePrefetcher(Func<int, DrawnBatch> makeBatch, int firstIteration, int endIteration, int capacity, CancellationToken cancellationToken)
     {
-        _channel = Channel.CreateBounded<Episode[]>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
+        _channel = Channel.CreateBounded<DrawnBatch>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = _stop.Token;
         _producer = Task.Run(
@@ -32,7 +31,7 @@ internal sealed class EpisodePrefetcher : IDisposable
                         }
                         catch
                         {
-                            DisposeAll(batch);
+                            batch.Dispose();
                             throw;
                         }
                     }
@@ -47,8 +46,8 @@ internal sealed class EpisodePrefetcher : IDisposable
             CancellationToken.None);
     }
 
-    /// <summary>The next batch; the caller owns its episodes. Rethrows a sampler's exception.</summary>
-    public Episode[] Next(CancellationToken cancellationToken)
+    /// <summary>The next batch; the caller owns it. Rethrows a sampler's exception.</summary>
+    public DrawnBatch Next(CancellationToken cancellationToken)
     {
         try
         {
@@ -74,17 +73,9 @@ internal sealed class EpisodePrefetcher : IDisposable
 
         while (_channel.Reader.TryRead(out var batch))
         {
-            DisposeAll(batch);
+            batch.Dispose();
         }
 
         _stop.Dispose();
-    }
-
-    public static void DisposeAll(IEnumerable<Episode> episodes)
-    {
-        foreach (var e in episodes)
-        {
-            e.Dispose();
-        }
     }
 }

@@ -49,11 +49,33 @@ public sealed partial class MetaTrainer : IDisposable
         var batch = new Episode[Options.MetaBatchSize];
         for (int j = 0; j < batch.Length; j++)
         {
-            batch[j] = sampler.Sample(Seeds.Derive(Options.Seed, 0, ((long)iteration * Options.MetaBatchSize) + j));
+            batch[j] = sampler.Sample(EpisodeSeed(iteration, j));
         }
 
         return batch;
     }
+
+    /// <summary>
+    /// Draws meta-iteration <paramref name="iteration"/>'s episodes: stacked in one go when the sampler can and the
+    /// model runs task-batched, one by one otherwise; the same seeds either way.
+    /// </summary>
+    private DrawnBatch Draw(ITaskSampler sampler, int iteration)
+    {
+        if (sampler is IBatchTaskSampler batchSampler && Algorithm.Model.SupportsTaskBatching)
+        {
+            var seeds = new int[Options.MetaBatchSize];
+            for (int j = 0; j < seeds.Length; j++)
+            {
+                seeds[j] = EpisodeSeed(iteration, j);
+            }
+
+            return new DrawnBatch(batchSampler.SampleBatch(seeds));
+        }
+
+        return new DrawnBatch(MetaBatch(sampler, iteration));
+    }
+
+    private int EpisodeSeed(int iteration, int index) => Seeds.Derive(Options.Seed, 0, ((long)iteration * Options.MetaBatchSize) + index);
 
     /// <summary>Runs <see cref="MetaTrainerOptions.Iterations"/> meta-iterations.</summary>
     /// <param name="sampler">Training tasks.</param>
@@ -84,23 +106,18 @@ public sealed partial class MetaTrainer : IDisposable
         EvaluationResult? bestValidation = null;
         EvaluationResult? lastValidation = null;
         using var prefetcher = Options.PrefetchBatches > 0
-            ? new EpisodePrefetcher(i => MetaBatch(sampler, i), start, end, Options.PrefetchBatches, cancellationToken)
+            ? new EpisodePrefetcher(i => Draw(sampler, i), start, end, Options.PrefetchBatches, cancellationToken)
             : null;
         var clock = new Stopwatch();
         for (int i = start; i < end; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             clock.Restart();
-            var batch = prefetcher?.Next(cancellationToken) ?? MetaBatch(sampler, i);
             MetaBatchResult result;
-            try
+            using (var batch = prefetcher?.Next(cancellationToken) ?? Draw(sampler, i))
             {
                 ZeroGrad();
-                result = Algorithm.AccumulateMetaGradient(batch, i);
-            }
-            finally
-            {
-                EpisodePrefetcher.DisposeAll(batch);
+                result = batch.AccumulateMetaGradient(Algorithm, i);
             }
 
             if (StepIfFinite(result, i))

@@ -16,7 +16,7 @@ internal sealed class InnerLoop
     private readonly IReadOnlyList<Parameter>? _learnedStepSizes;
 
     // Held for the learner's lifetime so the native Scalar outlives every call that uses it (see ScalarMath).
-    private readonly Scalar _fixedStepSize;
+    private readonly Scalar _negativeStepSize;
 
     public InnerLoop(IFunctionalModel model, InnerLoopOptions options, bool headOnly, IReadOnlyList<Parameter>? learnedStepSizes)
     {
@@ -29,7 +29,7 @@ internal sealed class InnerLoop
         }
 
         _learnedStepSizes = learnedStepSizes;
-        _fixedStepSize = options.StepSize.ToScalar();
+        _negativeStepSize = (-options.StepSize).ToScalar();
     }
 
     /// <summary>Which parameters the inner loop changes.</summary>
@@ -80,7 +80,7 @@ internal sealed class InnerLoop
 
     private Tensor Update(Tensor weight, Tensor grad, int parameter, int step) => _options.StepSizes switch
     {
-        StepSizeMode.Fixed => weight - grad.mul(_fixedStepSize),
+        StepSizeMode.Fixed => weight.add(grad, _negativeStepSize),
         StepSizeMode.PerElement => weight - (_learnedStepSizes![parameter] * grad),
         _ => weight - (_learnedStepSizes![parameter][step] * grad),
     };

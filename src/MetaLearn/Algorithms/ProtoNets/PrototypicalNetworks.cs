@@ -59,13 +59,15 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
     {
         ArgumentNullException.ThrowIfNull(episodes);
         bool sameWays = episodes.All(e => e.Info.Ways == episodes[0].Info.Ways);
-        return MetaBatchRunner.Run(episodes, Model, TaskBatching && sameWays, (support, query, tasks) =>
-        {
-            var logits = QueryLogits(support, query);
-            var losses = TaskLoss.PerTask(logits, query.Targets, query.TaskBatched);
-            losses.sum().Times(1.0 / tasks).backward();
-            return (losses.detach(), TaskLoss.Accuracy(logits.detach(), query.Targets, query.TaskBatched));
-        });
+        return MetaBatchRunner.Run(episodes, Model, TaskBatching && sameWays, Step);
+    }
+
+    /// <inheritdoc />
+    public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        bool sameWays = batch.Infos.All(i => i.Ways == batch.Infos[0].Ways);
+        return MetaBatchRunner.Run(batch, Model, TaskBatching && sameWays, Step);
     }
 
     /// <inheritdoc />
@@ -85,6 +87,14 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
     /// <inheritdoc />
     public void Dispose()
     {
+    }
+
+    private (Tensor Losses, Tensor? Accuracies) Step(TaskBatch support, TaskBatch query, int tasks)
+    {
+        var logits = QueryLogits(support, query);
+        var losses = TaskLoss.PerTask(logits, query.Targets, query.TaskBatched);
+        losses.sum().Times(1.0 / tasks).backward();
+        return (losses.detach(), TaskLoss.Accuracy(logits.detach(), query.Targets, query.TaskBatched));
     }
 
     private Tensor QueryLogits(TaskBatch support, TaskBatch query)

@@ -43,6 +43,10 @@ public sealed class Reptile : IMetaAlgorithm
         MetaBatchRunner.Run(episodes, Model, Options.TaskBatching, Step);
 
     /// <inheritdoc />
+    public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration) =>
+        MetaBatchRunner.Run(batch, Model, Options.TaskBatching, Step);
+
+    /// <inheritdoc />
     public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, (support, query) =>
     {
         var adapted = _inner.Adapt(support, Model.Parameters, createGraph: false);
