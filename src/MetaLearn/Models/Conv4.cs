@@ -96,7 +96,18 @@ public sealed class Conv4 : IFunctionalModel
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(weights);
-        var x = inputs[0];
+        ModelChecks.Weights(this, weights);
+        var x = ModelChecks.SingleInput(inputs, "Conv4");
+        long expectedRank = context.TaskBatched ? 5 : 4;
+        var o = Options;
+        if (x.dim() != expectedRank || x.shape[^3] != o.InputChannels || x.shape[^2] != o.ImageSize || x.shape[^1] != o.ImageSize)
+        {
+            throw new ArgumentException(
+                $"Conv4 expects images of shape [{(context.TaskBatched ? "tasks, " : string.Empty)}examples, {o.InputChannels}, {o.ImageSize}, {o.ImageSize}] " +
+                $"but got [{string.Join(", ", x.shape)}]; set Conv4Options.InputChannels and ImageSize to match the data.",
+                nameof(inputs));
+        }
+
         bool batched = context.TaskBatched;
         int set = Math.Min(context.Step, Options.BatchNormSets - 1);
         var h = x;

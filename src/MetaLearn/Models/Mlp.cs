@@ -51,7 +51,18 @@ public sealed class Mlp : IFunctionalModel
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(weights);
-        return Run(inputs[0], weights, 0, weights.Count / 2, context.TaskBatched);
+        ModelChecks.Weights(this, weights);
+        var x = ModelChecks.SingleInput(inputs, "MLP");
+        long expectedRank = context.TaskBatched ? 3 : 2;
+        if (x.dim() != expectedRank || x.shape[^1] != Options.LayerSizes[0])
+        {
+            throw new ArgumentException(
+                $"The MLP expects inputs of shape [{(context.TaskBatched ? "tasks, " : string.Empty)}examples, {Options.LayerSizes[0]}] but got [{string.Join(", ", x.shape)}]; " +
+                "check the sampler's feature count against MlpOptions.LayerSizes[0].",
+                nameof(inputs));
+        }
+
+        return Run(x, weights, 0, weights.Count / 2, context.TaskBatched);
     }
 
     /// <summary>Runs layers [<paramref name="firstLayer"/>, <paramref name="endLayer"/>) of an MLP given as (weight, bias) pairs.</summary>

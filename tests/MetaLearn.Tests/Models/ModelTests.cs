@@ -87,4 +87,17 @@ public sealed class ModelTests
 
         act.Should().Throw<ArgumentException>().WithMessage("*layer1.weight*[2, 5]*[5, 2]*");
     }
+
+    [Fact]
+    public void Forward_WrongInputShape_ThrowsSayingWhatToChange()
+    {
+        using var mlp = new Mlp(MlpOptions.WithLayers(3, 5, 2));
+        using var conv = new Conv4(new Conv4Options { Channels = 2 });
+        using var scope = NewDisposeScope();
+
+        ((Action)(() => mlp.Forward(zeros(4, 7)))).Should().Throw<ArgumentException>().WithMessage("The MLP expects inputs of shape [examples, 3] but got [4, 7]*LayerSizes[0]*");
+        ((Action)(() => conv.Forward(zeros(4, 3, 28, 28)))).Should().Throw<ArgumentException>().WithMessage("Conv4 expects images of shape [examples, 1, 28, 28] but got [4, 3, 28, 28]*");
+        ((Action)(() => mlp.Forward(new[] { zeros(4, 3), zeros(4, 3) }, mlp.Parameters, default))).Should().Throw<ArgumentException>().WithMessage("*2 modalities*fusion model*");
+        ((Action)(() => mlp.Forward(new[] { zeros(4, 3) }, mlp.Parameters.Take(2).ToArray(), default))).Should().Throw<ArgumentException>().WithMessage("The model has 4 parameters but 2 weights*");
+    }
 }
