@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MetaLearn.Tasks;
@@ -39,6 +40,8 @@ public sealed class Episode : IDisposable
 
         CheckExampleCounts(supportInputs, supportTargets, "support");
         CheckExampleCounts(queryInputs, queryTargets, "query");
+        CheckLabels(supportTargets, info, "support");
+        CheckLabels(queryTargets, info, "query");
         SupportInputs = supportInputs.Select(t => t.DetachFromDisposeScope()).ToArray();
         SupportTargets = supportTargets.DetachFromDisposeScope();
         QueryInputs = queryInputs.Select(t => t.DetachFromDisposeScope()).ToArray();
@@ -110,6 +113,23 @@ public sealed class Episode : IDisposable
 
     private static Tensor Convert(Tensor t, Device device, ScalarType dtype) =>
         is_floating_point(t) ? t.to(dtype, device) : t.to(device);
+
+    private static void CheckLabels(Tensor targets, EpisodeInfo info, string set)
+    {
+        if (targets.dtype != ScalarType.Int64 || targets.NumberOfElements == 0)
+        {
+            return;
+        }
+
+        long min = targets.min().ToInt64();
+        long max = targets.max().ToInt64();
+        if (min < 0 || max >= info.Ways)
+        {
+            throw new ArgumentException(
+                $"The {set} labels range over [{min}, {max}] but the episode has {info.Ways} ways; class labels must be 0..{info.Ways - 1} " +
+                "(remap them, or set EpisodeInfo.Ways to the number of classes).");
+        }
+    }
 
     private static void CheckExampleCounts(IReadOnlyList<Tensor> inputs, Tensor targets, string set)
     {

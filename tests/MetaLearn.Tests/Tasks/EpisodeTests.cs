@@ -55,4 +55,12 @@ public sealed class EpisodeTests
         many.Should().HaveCount(1000);
         Seeds.Derive(1, 0, 5).Should().NotBe(Seeds.Derive(1, 1, 5)).And.NotBe(Seeds.Derive(2, 0, 5));
     }
+
+    [Fact]
+    public void Constructor_LabelsOutsideTheWays_Throws()
+    {
+        var act = () => new Episode(zeros(2, 3), tensor(new long[] { 0, 2 }), zeros(2, 3), tensor(new long[] { 1, 0 }), new EpisodeInfo(2, 1, 1, 0));
+
+        act.Should().Throw<ArgumentException>().WithMessage("The support labels range over [0, 2] but the episode has 2 ways*");
+    }
 }
