@@ -92,7 +92,7 @@ public sealed class MetaTrainerTests
 
         var result = trainer.Train(sampler, sampler);
 
-        result.BestValidation.Should().NotBeNull();
+        result.BestValidation!.Episodes.Should().Be(20);
         result.BestIteration.Should().BeOneOf(10, 20, 30);
         var now = MetaLearn.Evaluation.Evaluator.Evaluate(maml, sampler, 20, Seeds.Derive(options.Seed, 1, 0));
         now.MeanLoss.Should().BeApproximately(result.BestValidation!.MeanLoss, 1e-9);
