@@ -100,4 +100,29 @@ public sealed class ModelTests
         ((Action)(() => mlp.Forward(new[] { zeros(4, 3), zeros(4, 3) }, mlp.Parameters, default))).Should().Throw<ArgumentException>().WithMessage("*2 modalities*fusion model*");
         ((Action)(() => mlp.Forward(new[] { zeros(4, 3) }, mlp.Parameters.Take(2).ToArray(), default))).Should().Throw<ArgumentException>().WithMessage("The model has 4 parameters but 2 weights*");
     }
+
+    [Fact]
+    public void CopyParametersFrom_MakesACloneThatComputesTheSameOutput_AndSnapshotsDoNotFollowLaterChanges()
+    {
+        using var original = new Mlp(MlpOptions.WithLayers(3, 5, 2) with { Seed = 1 });
+        using var clone = new Mlp(MlpOptions.WithLayers(3, 5, 2) with { Seed = 2 });
+        using var scope = NewDisposeScope();
+        var x = randn(4, 3);
+        var snapshot = original.SnapshotParameters();
+
+        clone.CopyParametersFrom(original);
+        TestEpisodes.Flatten(new[] { clone.Forward(x) }).Should().Equal(TestEpisodes.Flatten(new[] { original.Forward(x) }));
+
+        using (no_grad())
+        {
+            original.Parameters[0].add_(ones_like(original.Parameters[0]));
+        }
+
+        TestEpisodes.Flatten(snapshot).Should().Equal(TestEpisodes.Flatten(clone.Parameters));
+        TestEpisodes.Flatten(new[] { clone.Forward(x) }).Should().NotEqual(TestEpisodes.Flatten(new[] { original.Forward(x) }));
+        foreach (var t in snapshot)
+        {
+            t.Dispose();
+        }
+    }
 }
