@@ -119,7 +119,7 @@ check_app publish "$publish_dir" dotnet "$publish_dir/ConsumerSmoke.dll"
 
 # Control: on a machine whose libstdc++ lacks GLIBCXX_3.4.32, the same app with the fix switched off must
 # fail to load the shim; otherwise the checks above would prove nothing about the fix.
-libstdcxx="$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ { print $NF; exit }')"
+libstdcxx="$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ && !found { print $NF; found = 1 }')"
 control="skipped (system libstdc++ provides GLIBCXX_3.4.32 or was not found)"
 if [[ -n "$libstdcxx" && -f "$libstdcxx" ]] && ! grep -qa 'GLIBCXX_3\.4\.32' "$libstdcxx"; then
   echo "consumer-smoke: control: $libstdcxx lacks GLIBCXX_3.4.32; building with MetaLearnWeakenGlibcxx=false"
