@@ -121,6 +121,7 @@ public sealed class Episode : IDisposable
             return;
         }
 
+        using var scope = NewDisposeScope();
         long min = targets.min().ToInt64();
         long max = targets.max().ToInt64();
         if (min < 0 || max >= info.Ways)
