@@ -31,17 +31,16 @@ internal static class MetaBatchRunner
             throw new ArgumentException("A meta-batch needs at least one episode.", nameof(episodes));
         }
 
+        if (taskBatching && model.SupportsTaskBatching && episodes.Count > 1 && EpisodeBatch.CanStack(episodes))
+        {
+            using var stacked = EpisodeBatch.Stack(episodes);
+            return Run(stacked, model, taskBatching, step);
+        }
+
         var (batch, owned) = ForModel(episodes, model);
         try
         {
             int tasks = batch.Count;
-            if (taskBatching && TaskBatch.CanStack(batch, model))
-            {
-                using var scope = NewDisposeScope();
-                var (losses, accuracies) = step(TaskBatch.StackSupport(batch), TaskBatch.StackQuery(batch), tasks);
-                return new MetaBatchResult(losses.mean().ToDouble(), accuracies?.mean().ToDouble() ?? double.NaN, tasks, true);
-            }
-
             double lossSum = 0;
             double accuracySum = 0;
             foreach (var episode in batch)

@@ -1,4 +1,3 @@
-using MetaLearn.Models;
 using MetaLearn.Tasks;
 using static TorchSharp.torch;
 
@@ -36,35 +35,11 @@ internal sealed class TaskBatch
 
     public static TaskBatch Query(Episode episode) => new(episode.QueryInputs, episode.QueryTargets, 1, false, episode.Info.Ways);
 
-    public static TaskBatch StackSupport(IReadOnlyList<Episode> episodes) =>
-        Stack(episodes.Select(e => e.SupportInputs).ToList(), episodes.Select(e => e.SupportTargets).ToList(), episodes[0].Info.Ways);
-
-    public static TaskBatch StackQuery(IReadOnlyList<Episode> episodes) =>
-        Stack(episodes.Select(e => e.QueryInputs).ToList(), episodes.Select(e => e.QueryTargets).ToList(), episodes[0].Info.Ways);
-
     /// <summary>The support side of a stacked episode (tensors with a leading task dimension).</summary>
     public static TaskBatch StackedSupport(Episode stacked, int tasks) => new(stacked.SupportInputs, stacked.SupportTargets, tasks, true, stacked.Info.Ways);
 
     /// <summary>The query side of a stacked episode (tensors with a leading task dimension).</summary>
     public static TaskBatch StackedQuery(Episode stacked, int tasks) => new(stacked.QueryInputs, stacked.QueryTargets, tasks, true, stacked.Info.Ways);
-
-    /// <summary>Whether the episodes can run as one task-batched computation on <paramref name="model"/>.</summary>
-    public static bool CanStack(IReadOnlyList<Episode> episodes, IFunctionalModel model)
-    {
-        if (!model.SupportsTaskBatching || episodes.Count < 2)
-        {
-            return false;
-        }
-
-        var first = episodes[0];
-        return episodes.All(e =>
-            e.SupportInputs.Count == first.SupportInputs.Count
-            && SameShapes(e.SupportInputs, first.SupportInputs)
-            && SameShapes(e.QueryInputs, first.QueryInputs)
-            && e.SupportTargets.shape.SequenceEqual(first.SupportTargets.shape)
-            && e.QueryTargets.shape.SequenceEqual(first.QueryTargets.shape)
-            && e.SupportTargets.dtype == first.SupportTargets.dtype);
-    }
 
     /// <summary>The model's weights for this batch: the parameters, expanded along the task dimension when batched.</summary>
     public IReadOnlyList<Tensor> InitialWeights(IReadOnlyList<Tensor> parameters)
@@ -83,20 +58,5 @@ internal sealed class TaskBatch
         result[0] = first;
         shape.CopyTo(result, 1);
         return result;
-    }
-
-    private static bool SameShapes(IReadOnlyList<Tensor> a, IReadOnlyList<Tensor> b) =>
-        a.Count == b.Count && a.Zip(b).All(p => p.First.shape.SequenceEqual(p.Second.shape));
-
-    private static TaskBatch Stack(IReadOnlyList<IReadOnlyList<Tensor>> inputs, IReadOnlyList<Tensor> targets, int ways)
-    {
-        int modalities = inputs[0].Count;
-        var stacked = new Tensor[modalities];
-        for (int m = 0; m < modalities; m++)
-        {
-            stacked[m] = stack(inputs.Select(i => i[m]).ToArray());
-        }
-
-        return new TaskBatch(stacked, stack(targets.ToArray()), targets.Count, true, ways);
     }
 }

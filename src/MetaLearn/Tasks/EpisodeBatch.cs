@@ -49,12 +49,7 @@ public sealed class EpisodeBatch : IDisposable
         }
 
         var first = episodes[0];
-        bool same = episodes.All(e => e.SupportInputs.Count == first.SupportInputs.Count
-            && e.SupportInputs.Zip(first.SupportInputs).All(p => p.First.shape.SequenceEqual(p.Second.shape))
-            && e.QueryInputs.Zip(first.QueryInputs).All(p => p.First.shape.SequenceEqual(p.Second.shape))
-            && e.SupportTargets.shape.SequenceEqual(first.SupportTargets.shape)
-            && e.QueryTargets.shape.SequenceEqual(first.QueryTargets.shape));
-        if (!same)
+        if (!CanStack(episodes))
         {
             throw new ArgumentException("Only episodes of equal shapes can be stacked; run them as a list instead.", nameof(episodes));
         }
@@ -67,6 +62,22 @@ public sealed class EpisodeBatch : IDisposable
             Enumerable.Range(0, modalities).Select(m => stack(episodes.Select(e => e.QueryInputs[m]).ToArray())).ToArray(),
             stack(episodes.Select(e => e.QueryTargets).ToArray()),
             episodes.Select(e => e.Info).ToArray());
+    }
+
+    /// <summary>Whether <paramref name="episodes"/> share every tensor's shape and dtype, so they can be stacked.</summary>
+    public static bool CanStack(IReadOnlyList<Episode> episodes)
+    {
+        ArgumentNullException.ThrowIfNull(episodes);
+        if (episodes.Count == 0)
+        {
+            return false;
+        }
+
+        var first = episodes[0];
+        return episodes.All(e => e.SupportInputs.Count == first.SupportInputs.Count
+            && SameShapes(e.SupportInputs, first.SupportInputs)
+            && SameShapes(e.QueryInputs, first.QueryInputs)
+            && SameShapes(new[] { e.SupportTargets, e.QueryTargets }, new[] { first.SupportTargets, first.QueryTargets }));
     }
 
     /// <summary>The episodes one by one (copies); the caller owns and disposes them.</summary>
@@ -89,4 +100,7 @@ public sealed class EpisodeBatch : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => Stacked.Dispose();
+
+    private static bool SameShapes(IReadOnlyList<Tensor> a, IReadOnlyList<Tensor> b) =>
+        a.Count == b.Count && a.Zip(b).All(p => p.First.dtype == p.Second.dtype && p.First.shape.SequenceEqual(p.Second.shape));
 }
