@@ -42,7 +42,12 @@ public static class MetaClustering
         {
             using var episode = tasks.Sample(Seeds.Derive(seed, 11, i));
             var kmeans = options ?? new KMeansOptions { Clusters = episode.Info.Ways, Seed = Seeds.Derive(seed, 12, i) };
-            var truth = episode.QueryTargets.to(ScalarType.Int64).data<long>().Select(v => (int)v).ToArray();
+            int[] truth;
+            using (NewDisposeScope())
+            {
+                truth = episode.QueryTargets.to(ScalarType.Int64).data<long>().Select(v => (int)v).ToArray();
+            }
+
             var found = Cluster(embedding, episode.QueryInput, kmeans).Labels;
             ari[i] = ClusteringScores.AdjustedRandIndex(truth, found);
             nmi[i] = ClusteringScores.NormalizedMutualInformation(truth, found);

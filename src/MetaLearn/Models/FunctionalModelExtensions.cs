@@ -52,6 +52,7 @@ public static class FunctionalModelExtensions
     public static Tensor[] SnapshotParameters(this IFunctionalModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         return model.Parameters.Select(p => p.detach().clone().cpu().DetachFromDisposeScope()).ToArray();
     }

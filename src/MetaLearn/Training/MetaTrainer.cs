@@ -211,6 +211,7 @@ public sealed partial class MetaTrainer : IDisposable
     private void KeepBest()
     {
         DisposeBest();
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         _best = Algorithm.MetaParameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray();
     }
