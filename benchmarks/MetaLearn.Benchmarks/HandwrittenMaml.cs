@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using MetaLearn.Sampling.Synthetic;
+using MetaLearn.Sampling;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;

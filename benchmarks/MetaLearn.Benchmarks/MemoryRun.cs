@@ -1,5 +1,5 @@
 using System.Globalization;
-using MetaLearn.Algorithms.Maml;
+using MetaLearn.Algorithms;
 using MetaLearn.Training;
 
 namespace MetaLearn.Benchmarks;

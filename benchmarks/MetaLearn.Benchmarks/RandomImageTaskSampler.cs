@@ -1,5 +1,6 @@
 using MetaLearn.Tasks;
 using static TorchSharp.torch;
+using MetaLearn.Sampling;
 
 namespace MetaLearn.Benchmarks;
 

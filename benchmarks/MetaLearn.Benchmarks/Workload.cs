@@ -1,7 +1,6 @@
-using MetaLearn.Algorithms.InnerLoop;
+using MetaLearn.Algorithms;
 using MetaLearn.Models;
-using MetaLearn.Sampling.Synthetic;
-using MetaLearn.Tasks;
+using MetaLearn.Sampling;
 
 namespace MetaLearn.Benchmarks;
 

@@ -1,4 +1,4 @@
-using MetaLearn.Algorithms.Maml;
+using MetaLearn.Algorithms;
 using MetaLearn.Evaluation;
 using MetaLearn.Training;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using MetaLearn.Sampling.Synthetic;
+using MetaLearn.Datasets;
 
 namespace MetaClassification;
 

@@ -1,15 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using MetaLearn.Algorithms;
-using MetaLearn.Algorithms.Anil;
-using MetaLearn.Algorithms.InnerLoop;
-using MetaLearn.Algorithms.Maml;
-using MetaLearn.Algorithms.MetaSgd;
-using MetaLearn.Algorithms.Reptile;
 using MetaLearn.Evaluation;
 using MetaLearn.Models;
-using MetaLearn.Sampling.Synthetic;
-using MetaLearn.Tasks;
+using MetaLearn.Sampling;
 using MetaLearn.Training;
 using Spectre.Console;
 using static TorchSharp.torch;

@@ -1,15 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using MetaLearn.Algorithms;
-using MetaLearn.Algorithms.Anil;
-using MetaLearn.Algorithms.InnerLoop;
-using MetaLearn.Algorithms.Maml;
-using MetaLearn.Algorithms.ProtoNets;
 using MetaLearn.Datasets;
 using MetaLearn.Evaluation;
 using MetaLearn.Models;
 using MetaLearn.Sampling;
-using MetaLearn.Tasks;
 using MetaLearn.Training;
 using Spectre.Console;
 using static TorchSharp.torch;

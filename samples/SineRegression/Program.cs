@@ -1,14 +1,9 @@
 // Meta-trains a sinusoid regressor (WORKLOADS.md "sine-maml") and reports the 1-step query MSE on fresh tasks.
 using System.CommandLine;
 using MetaLearn.Algorithms;
-using MetaLearn.Algorithms.Anil;
-using MetaLearn.Algorithms.InnerLoop;
-using MetaLearn.Algorithms.Maml;
-using MetaLearn.Algorithms.MetaSgd;
-using MetaLearn.Algorithms.Reptile;
 using MetaLearn.Evaluation;
 using MetaLearn.Models;
-using MetaLearn.Sampling.Synthetic;
+using MetaLearn.Sampling;
 using MetaLearn.Training;
 using Spectre.Console;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using MetaLearn.Models;
-using MetaLearn.Sampling.Synthetic;
+using MetaLearn.Sampling;
 using MetaLearn.Tasks;
 using static TorchSharp.torch;
 

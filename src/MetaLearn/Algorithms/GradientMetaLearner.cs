@@ -1,4 +1,3 @@
-using MetaLearn.Algorithms.InnerLoop;
 using MetaLearn.Models;
 using MetaLearn.Tasks;
 using TorchSharp.Modules;
@@ -12,7 +11,7 @@ namespace MetaLearn.Algorithms;
 /// </summary>
 public abstract class GradientMetaLearner : IMetaAlgorithm
 {
-    private readonly InnerLoop.InnerLoop _inner;
+    private readonly InnerLoop _inner;
     private readonly Parameter[] _stepSizes;
     private readonly Parameter[] _metaParameters;
 
@@ -31,7 +30,7 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
         Options = options;
         _stepSizes = CreateStepSizes(model, options, headOnly);
         _metaParameters = model.Parameters.Concat(_stepSizes).ToArray();
-        _inner = new InnerLoop.InnerLoop(model, options, headOnly, _stepSizes.Length == 0 ? null : _stepSizes);
+        _inner = new InnerLoop(model, options, headOnly, _stepSizes.Length == 0 ? null : _stepSizes);
     }
 
     /// <inheritdoc />
@@ -94,7 +93,7 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
     /// The meta-objective of a (task-batched) task: the sum over tasks of the query loss after adaptation (weighted
     /// over steps with the multi-step loss), with each task's final query loss and accuracy, detached.
     /// </summary>
-    private (Tensor Objective, Tensor FinalLosses, Tensor? Accuracies) Objective(TaskBatch support, TaskBatch query, bool createGraph)
+    private (Tensor Objective, Tensor FinalLosses, Tensor? Accuracies) Objective(EpisodeSide support, EpisodeSide query, bool createGraph)
     {
         Tensor? multiStep = null;
         var stepWeights = Options.MultiStepLossWeights;

@@ -16,7 +16,7 @@ internal static class MetaBatchRunner
     /// A per-task step: given the support and query sides (task-batched or one task) and the meta-batch size, it adds
     /// its share of the meta-gradient and returns each task's query loss and accuracy (null for regression), detached.
     /// </summary>
-    public delegate (Tensor Losses, Tensor? Accuracies) TaskStep(TaskBatch support, TaskBatch query, int tasks);
+    public delegate (Tensor Losses, Tensor? Accuracies) TaskStep(EpisodeSide support, EpisodeSide query, int tasks);
 
     /// <summary>Runs <paramref name="step"/> over <paramref name="episodes"/>; no tensor it makes outlives the call.</summary>
     /// <param name="episodes">The meta-batch (not disposed).</param>
@@ -46,7 +46,7 @@ internal static class MetaBatchRunner
             foreach (var episode in batch)
             {
                 using var scope = NewDisposeScope();
-                var (loss, accuracy) = step(TaskBatch.Support(episode), TaskBatch.Query(episode), tasks);
+                var (loss, accuracy) = step(EpisodeSide.Support(episode), EpisodeSide.Query(episode), tasks);
                 lossSum += loss.ToDouble();
                 accuracySum += accuracy?.ToDouble() ?? double.NaN;
             }
@@ -85,7 +85,7 @@ internal static class MetaBatchRunner
         {
             using var scope = NewDisposeScope();
             var source = converted ?? stacked;
-            var (losses, accuracies) = step(TaskBatch.StackedSupport(source, batch.Count), TaskBatch.StackedQuery(source, batch.Count), batch.Count);
+            var (losses, accuracies) = step(EpisodeSide.StackedSupport(source, batch.Count), EpisodeSide.StackedQuery(source, batch.Count), batch.Count);
             return new MetaBatchResult(losses.mean().ToDouble(), accuracies?.mean().ToDouble() ?? double.NaN, batch.Count, true);
         }
         finally
@@ -96,14 +96,14 @@ internal static class MetaBatchRunner
 
     /// <summary>Runs <paramref name="predict"/> on one episode's support and query sides and returns its detached result.</summary>
     /// <returns>A tensor the caller owns.</returns>
-    public static Tensor Predict(Episode episode, IFunctionalModel model, Func<TaskBatch, TaskBatch, Tensor> predict)
+    public static Tensor Predict(Episode episode, IFunctionalModel model, Func<EpisodeSide, EpisodeSide, Tensor> predict)
     {
         ArgumentNullException.ThrowIfNull(episode);
         var (batch, owned) = ForModel(new[] { episode }, model);
         try
         {
             using var scope = NewDisposeScope();
-            return predict(TaskBatch.Support(batch[0]), TaskBatch.Query(batch[0])).detach().MoveToOuterDisposeScope();
+            return predict(EpisodeSide.Support(batch[0]), EpisodeSide.Query(batch[0])).detach().MoveToOuterDisposeScope();
         }
         finally
         {

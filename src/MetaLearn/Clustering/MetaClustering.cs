@@ -1,13 +1,13 @@
 using MathNet.Numerics.LinearAlgebra;
 using MetaLearn.Models;
-using MetaLearn.Tasks;
 using static TorchSharp.torch;
+using MetaLearn.Sampling;
 
 namespace MetaLearn.Clustering;
 
 /// <summary>
 /// Meta-clustering: cluster the points of a new, unlabelled task with k-means in an embedding that was meta-learned on
-/// labelled tasks (for instance with <see cref="Algorithms.ProtoNets.PrototypicalNetworks"/>, whose training objective
+/// labelled tasks (for instance with <see cref="Algorithms.PrototypicalNetworks"/>, whose training objective
 /// pulls each class around its mean, which is what k-means looks for).
 /// </summary>
 public static class MetaClustering

@@ -4,6 +4,7 @@ using MetaLearn.Algorithms;
 using MetaLearn.Tasks;
 using TorchSharp;
 using static TorchSharp.torch;
+using MetaLearn.Sampling;
 
 namespace MetaLearn.Evaluation;
 

@@ -6,6 +6,7 @@ using MetaLearn.Tasks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using static TorchSharp.torch;
+using MetaLearn.Sampling;
 
 namespace MetaLearn.Training;
 

@@ -1,5 +1,4 @@
 using MetaLearn.Algorithms;
-using MetaLearn.Algorithms.InnerLoop;
 using MetaLearn.Models;
 using MetaLearn.Tasks;
 using static TorchSharp.torch;
@@ -53,7 +52,7 @@ public sealed class TaskBatchingTests
     public void AccumulateMetaGradient_EpisodesOfDifferentShapes_FallBackToThePerTaskLoop()
     {
         using var model = TestEpisodes.TinyRegressor();
-        using var maml = new MetaLearn.Algorithms.Maml.Maml(model);
+        using var maml = new Maml(model);
         using var a = TestEpisodes.Sine(1, shots: 5);
         using var b = TestEpisodes.Sine(2, shots: 7);
 
@@ -68,9 +67,9 @@ public sealed class TaskBatchingTests
     {
         using IMetaAlgorithm algorithm = kind switch
         {
-            "metasgd" => new MetaLearn.Algorithms.MetaSgd.MetaSgd(model, inner),
-            "anil" => new MetaLearn.Algorithms.Anil.Anil(model, inner),
-            _ => new MetaLearn.Algorithms.Maml.Maml(model, inner),
+            "metasgd" => new MetaSgd(model, inner),
+            "anil" => new Anil(model, inner),
+            _ => new Maml(model, inner),
         };
         TestEpisodes.ZeroGrads(algorithm.MetaParameters);
         var result = algorithm.AccumulateMetaGradient(episodes, 0);

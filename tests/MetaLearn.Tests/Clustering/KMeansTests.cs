@@ -1,6 +1,6 @@
 using MathNet.Numerics.LinearAlgebra;
 using MetaLearn.Clustering;
-using MetaLearn.Sampling.Synthetic;
+using MetaLearn.Datasets;
 
 namespace MetaLearn.Tests.Clustering;
 

@@ -1,7 +1,7 @@
-using MetaLearn.Algorithms.ProtoNets;
+using MetaLearn.Algorithms;
 using MetaLearn.Clustering;
 using MetaLearn.Models;
-using MetaLearn.Sampling.Synthetic;
+using MetaLearn.Sampling;
 using MetaLearn.Training;
 using Xunit.Abstractions;
 

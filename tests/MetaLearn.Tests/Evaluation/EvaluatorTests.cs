@@ -1,5 +1,6 @@
 using MetaLearn.Evaluation;
-using MetaLearn.Sampling.Synthetic;
+using MetaLearn.Sampling;
+using MetaLearn.Algorithms;
 
 namespace MetaLearn.Tests.Evaluation;
 
@@ -19,7 +20,7 @@ public sealed class EvaluatorTests
     public void Evaluate_Classification_ReportsAccuracyWithInterval_AndIsReproducible()
     {
         using var model = TestEpisodes.TinyClassifier(ways: 3, features: 4);
-        using var maml = new MetaLearn.Algorithms.Maml.Maml(model, new MetaLearn.Algorithms.InnerLoop.InnerLoopOptions { Steps = 5, StepSize = 0.5 });
+        using var maml = new Maml(model, new InnerLoopOptions { Steps = 5, StepSize = 0.5 });
         var sampler = new GaussianClassificationTaskSampler(new GaussianClassificationTaskOptions { Ways = 3, Features = 4, Separation = 3 });
 
         var a = Evaluator.Evaluate(maml, sampler, 30, seed: 1);
@@ -36,7 +37,7 @@ public sealed class EvaluatorTests
     public void Evaluate_Regression_HasNaNAccuracy()
     {
         using var model = TestEpisodes.TinyRegressor();
-        using var maml = new MetaLearn.Algorithms.Maml.Maml(model);
+        using var maml = new Maml(model);
 
         var result = Evaluator.Evaluate(maml, new SinusoidTaskSampler(), 5, seed: 2);
 
@@ -49,7 +50,7 @@ public sealed class EvaluatorTests
     public void Evaluate_FewerThanTwoEpisodes_Throws()
     {
         using var model = TestEpisodes.TinyRegressor();
-        using var maml = new MetaLearn.Algorithms.Maml.Maml(model);
+        using var maml = new Maml(model);
 
         var act = () => Evaluator.Evaluate(maml, new SinusoidTaskSampler(), 1, seed: 2);
 

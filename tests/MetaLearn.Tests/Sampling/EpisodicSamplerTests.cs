@@ -2,6 +2,7 @@ using MetaLearn.Datasets;
 using MetaLearn.Sampling;
 using MetaLearn.Tests.Datasets;
 using static TorchSharp.torch;
+using MetaLearn.Tasks;
 
 namespace MetaLearn.Tests.Sampling;
 
@@ -23,7 +24,7 @@ public sealed class EpisodicSamplerTests
         episode.SupportTargets.dtype.Should().Be(ScalarType.Int64);
         episode.SupportTargets.data<long>().ToArray().Should().Equal(0, 0, 1, 1, 2, 2, 3, 3, 4, 4);
         episode.QueryTargets.data<long>().ToArray().Should().Equal(0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4);
-        episode.Info.Should().Be(new MetaLearn.Tasks.EpisodeInfo(5, 2, 3, 7));
+        episode.Info.Should().Be(new EpisodeInfo(5, 2, 3, 7));
     }
 
     [Theory]

@@ -1,6 +1,6 @@
-using MetaLearn.Algorithms.InnerLoop;
+using MetaLearn.Algorithms;
 using MetaLearn.Models;
-using MetaLearn.Sampling.Synthetic;
+using MetaLearn.Sampling;
 using MetaLearn.Tasks;
 using MetaLearn.Training;
 
@@ -51,7 +51,7 @@ public sealed class EpisodeBatchTests
     public void AccumulateMetaGradient_StackedBatch_EqualsTheEpisodeList(bool taskBatching)
     {
         using var model = TestEpisodes.TinyRegressor();
-        using var maml = new MetaLearn.Algorithms.Maml.Maml(model, new InnerLoopOptions { Steps = 2, TaskBatching = taskBatching });
+        using var maml = new Maml(model, new InnerLoopOptions { Steps = 2, TaskBatching = taskBatching });
         var episodes = Enumerable.Range(0, 4).Select(i => TestEpisodes.Sine(i)).ToArray();
         using var batch = EpisodeBatch.Stack(episodes);
 
@@ -74,10 +74,10 @@ public sealed class EpisodeBatchTests
     public void Train_WithABatchSampler_GivesTheSameLossesAsWithAnEpisodeSampler()
     {
         var options = new MetaTrainerOptions { Iterations = 8, MetaBatchSize = 5, OuterLearningRate = 0.01, Seed = 3 };
-        double[] Run(MetaLearn.Tasks.ITaskSampler sampler)
+        double[] Run(ITaskSampler sampler)
         {
             using var model = new Mlp(MlpOptions.WithLayers(1, 16, 16, 1));
-            using var maml = new MetaLearn.Algorithms.Maml.Maml(model);
+            using var maml = new Maml(model);
             using var trainer = new MetaTrainer(maml, options);
             return trainer.Train(sampler).QueryLosses.ToArray();
         }

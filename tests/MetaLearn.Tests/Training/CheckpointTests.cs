@@ -1,6 +1,6 @@
-using MetaLearn.Algorithms.InnerLoop;
+using MetaLearn.Algorithms;
 using MetaLearn.Models;
-using MetaLearn.Sampling.Synthetic;
+using MetaLearn.Sampling;
 using MetaLearn.Training;
 
 namespace MetaLearn.Tests.Training;
@@ -19,7 +19,7 @@ public sealed class CheckpointTests : IDisposable
         double[] straightLosses;
         double[] straightParams;
         using (var model = NewModel())
-        using (var metaSgd = new MetaLearn.Algorithms.MetaSgd.MetaSgd(model, new InnerLoopOptions()))
+        using (var metaSgd = new MetaSgd(model, new InnerLoopOptions()))
         using (var trainer = new MetaTrainer(metaSgd, options with { Iterations = 12, RestoreBestParameters = false }))
         {
             straightLosses = trainer.Train(sampler, sampler).QueryLosses.ToArray();
@@ -28,14 +28,14 @@ public sealed class CheckpointTests : IDisposable
 
         double[] firstHalf;
         using (var model = NewModel())
-        using (var metaSgd = new MetaLearn.Algorithms.MetaSgd.MetaSgd(model, new InnerLoopOptions()))
+        using (var metaSgd = new MetaSgd(model, new InnerLoopOptions()))
         using (var trainer = new MetaTrainer(metaSgd, options with { RestoreBestParameters = false, CheckpointInterval = 6, CheckpointPath = path }))
         {
             firstHalf = trainer.Train(sampler, sampler).QueryLosses.ToArray();
         }
 
         using var resumedModel = new Mlp(MlpOptions.WithLayers(1, 16, 16, 1) with { Seed = 77 });
-        using var resumedAlgorithm = new MetaLearn.Algorithms.MetaSgd.MetaSgd(resumedModel, new InnerLoopOptions());
+        using var resumedAlgorithm = new MetaSgd(resumedModel, new InnerLoopOptions());
         using var resumed = new MetaTrainer(resumedAlgorithm, options with { RestoreBestParameters = false });
         resumed.LoadCheckpoint(path);
         resumed.Iteration.Should().Be(6);
@@ -51,7 +51,7 @@ public sealed class CheckpointTests : IDisposable
     {
         string path = Path.Combine(_dir, "run.ckpt");
         using var model = NewModel();
-        using var maml = new MetaLearn.Algorithms.Maml.Maml(model);
+        using var maml = new Maml(model);
         using var trainer = new MetaTrainer(maml, new MetaTrainerOptions { Iterations = 3, MetaBatchSize = 2 });
         trainer.Train(new SinusoidTaskSampler());
         trainer.SaveCheckpoint(path);
@@ -71,18 +71,18 @@ public sealed class CheckpointTests : IDisposable
     {
         string path = Path.Combine(_dir, "run.ckpt");
         using (var model = NewModel())
-        using (var maml = new MetaLearn.Algorithms.Maml.Maml(model))
+        using (var maml = new Maml(model))
         using (var trainer = new MetaTrainer(maml))
         {
             trainer.SaveCheckpoint(path);
         }
 
         using var wide = new Mlp(MlpOptions.WithLayers(1, 32, 16, 1));
-        using var wideMaml = new MetaLearn.Algorithms.Maml.Maml(wide);
+        using var wideMaml = new Maml(wide);
         using var wideTrainer = new MetaTrainer(wideMaml);
         ((Action)(() => wideTrainer.LoadCheckpoint(path))).Should().Throw<InvalidDataException>().WithMessage("*meta-parameter 0 has shape [16, 1] but this trainer's is [32, 1]*");
 
-        using var reptile = new MetaLearn.Algorithms.Reptile.Reptile(wide);
+        using var reptile = new Reptile(wide);
         using var reptileTrainer = new MetaTrainer(reptile);
         ((Action)(() => reptileTrainer.LoadCheckpoint(path))).Should().Throw<InvalidDataException>().WithMessage("*written by a 'maml' trainer*");
 
@@ -96,7 +96,7 @@ public sealed class CheckpointTests : IDisposable
     public void Train_CheckpointIntervalWithoutPath_Throws()
     {
         using var model = NewModel();
-        using var maml = new MetaLearn.Algorithms.Maml.Maml(model);
+        using var maml = new Maml(model);
         using var trainer = new MetaTrainer(maml, new MetaTrainerOptions { Iterations = 2, CheckpointInterval = 1 });
 
         var act = () => trainer.Train(new SinusoidTaskSampler());

@@ -1,6 +1,6 @@
-using MetaLearn.Algorithms.InnerLoop;
+using MetaLearn.Algorithms;
 using MetaLearn.Models;
-using MetaLearn.Sampling.Synthetic;
+using MetaLearn.Sampling;
 using MetaLearn.Tasks;
 using MetaLearn.Training;
 
@@ -37,7 +37,7 @@ public sealed class MetaTrainerTests
         var (whole, wholeParams) = TrainSine(Small with { Iterations = 10 });
 
         using var model = new Mlp(MlpOptions.WithLayers(1, 16, 16, 1));
-        using var maml = new MetaLearn.Algorithms.Maml.Maml(model);
+        using var maml = new Maml(model);
         using var trainer = new MetaTrainer(maml, Small with { Iterations = 5 });
         var first = trainer.Train(new SinusoidTaskSampler());
         var second = trainer.Train(new SinusoidTaskSampler());
@@ -59,7 +59,7 @@ public sealed class MetaTrainerTests
     public void Train_NonFiniteLoss_ThrowsNamingTheIteration()
     {
         using var model = new Mlp(MlpOptions.WithLayers(1, 16, 1));
-        using var maml = new MetaLearn.Algorithms.Maml.Maml(model);
+        using var maml = new Maml(model);
         using var trainer = new MetaTrainer(maml, Small);
 
         var act = () => trainer.Train(new PoisonedSampler(poisonFrom: 3));
@@ -71,7 +71,7 @@ public sealed class MetaTrainerTests
     public void Train_NonFiniteLossWithSkipPolicy_SkipsTheBatchAndKeepsParametersFinite()
     {
         using var model = new Mlp(MlpOptions.WithLayers(1, 16, 1));
-        using var maml = new MetaLearn.Algorithms.Maml.Maml(model);
+        using var maml = new Maml(model);
         using var trainer = new MetaTrainer(maml, Small with { Iterations = 8, NonFiniteLoss = NonFiniteLossPolicy.SkipBatch });
 
         var result = trainer.Train(new PoisonedSampler(poisonFrom: 3, poisonUntil: 5));
@@ -85,7 +85,7 @@ public sealed class MetaTrainerTests
     public void Train_WithValidation_RestoresTheBestParameters()
     {
         using var model = new Mlp(MlpOptions.WithLayers(1, 16, 1));
-        using var maml = new MetaLearn.Algorithms.Maml.Maml(model);
+        using var maml = new Maml(model);
         var options = Small with { Iterations = 30, ValidationInterval = 10, ValidationEpisodes = 20 };
         using var trainer = new MetaTrainer(maml, options);
         var sampler = new SinusoidTaskSampler();
@@ -102,7 +102,7 @@ public sealed class MetaTrainerTests
     public void Train_ValidationIntervalWithoutSampler_Throws()
     {
         using var model = new Mlp(MlpOptions.WithLayers(1, 4, 1));
-        using var maml = new MetaLearn.Algorithms.Maml.Maml(model);
+        using var maml = new Maml(model);
         using var trainer = new MetaTrainer(maml, Small with { ValidationInterval = 5 });
 
         var act = () => trainer.Train(new SinusoidTaskSampler());
@@ -114,7 +114,7 @@ public sealed class MetaTrainerTests
     public void Train_Cancelled_StopsWithOperationCanceled()
     {
         using var model = new Mlp(MlpOptions.WithLayers(1, 4, 1));
-        using var maml = new MetaLearn.Algorithms.Maml.Maml(model);
+        using var maml = new Maml(model);
         using var trainer = new MetaTrainer(maml, Small with { Iterations = 1000 });
         using var cts = new CancellationTokenSource();
         var progress = new Progress(p =>
@@ -135,7 +135,7 @@ public sealed class MetaTrainerTests
     public void Train_ManyIterations_LeavesNoTensorAlive()
     {
         using var model = new Mlp(MlpOptions.WithLayers(1, 16, 1));
-        using var maml = new MetaLearn.Algorithms.Maml.Maml(model, new InnerLoopOptions { Steps = 2 });
+        using var maml = new Maml(model, new InnerLoopOptions { Steps = 2 });
         using var trainer = new MetaTrainer(maml, Small with { Iterations = 50, PrefetchBatches = 0 });
         var sampler = new SinusoidTaskSampler();
         trainer.Train(sampler);
@@ -171,7 +171,7 @@ public sealed class MetaTrainerTests
     private static (double[] Losses, double[] Parameters) TrainSine(MetaTrainerOptions options, int hidden = 16)
     {
         using var model = new Mlp(MlpOptions.WithLayers(1, hidden, hidden, 1));
-        using var maml = new MetaLearn.Algorithms.Maml.Maml(model);
+        using var maml = new Maml(model);
         using var trainer = new MetaTrainer(maml, options);
         var result = trainer.Train(new SinusoidTaskSampler());
         return (result.QueryLosses.ToArray(), TestEpisodes.Flatten(model.Parameters));

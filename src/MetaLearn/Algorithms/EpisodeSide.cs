@@ -1,0 +1,62 @@
+using MetaLearn.Tasks;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Algorithms;
+
+/// <summary>
+/// The support or query side of one task, or of several tasks stacked along a leading task dimension.
+/// Tensors belong to the dispose scope that was current when the batch was made.
+/// </summary>
+internal sealed class EpisodeSide
+{
+    private EpisodeSide(IReadOnlyList<Tensor> inputs, Tensor targets, int tasks, bool taskBatched, int ways)
+    {
+        Ways = ways;
+        Inputs = inputs;
+        Targets = targets;
+        Tasks = tasks;
+        TaskBatched = taskBatched;
+    }
+
+    public IReadOnlyList<Tensor> Inputs { get; }
+
+    public Tensor Targets { get; }
+
+    public int Tasks { get; }
+
+    public bool TaskBatched { get; }
+
+    /// <summary>Classes per task (for task-batched sides, the first episode's; stacking requires equal shapes).</summary>
+    public int Ways { get; }
+
+    public bool IsClassification => Targets.dtype == ScalarType.Int64;
+
+    public static EpisodeSide Support(Episode episode) => new(episode.SupportInputs, episode.SupportTargets, 1, false, episode.Info.Ways);
+
+    public static EpisodeSide Query(Episode episode) => new(episode.QueryInputs, episode.QueryTargets, 1, false, episode.Info.Ways);
+
+    /// <summary>The support side of a stacked episode (tensors with a leading task dimension).</summary>
+    public static EpisodeSide StackedSupport(Episode stacked, int tasks) => new(stacked.SupportInputs, stacked.SupportTargets, tasks, true, stacked.Info.Ways);
+
+    /// <summary>The query side of a stacked episode (tensors with a leading task dimension).</summary>
+    public static EpisodeSide StackedQuery(Episode stacked, int tasks) => new(stacked.QueryInputs, stacked.QueryTargets, tasks, true, stacked.Info.Ways);
+
+    /// <summary>The model's weights for this batch: the parameters, expanded along the task dimension when batched.</summary>
+    public IReadOnlyList<Tensor> InitialWeights(IReadOnlyList<Tensor> parameters)
+    {
+        if (!TaskBatched)
+        {
+            return parameters;
+        }
+
+        return parameters.Select(p => p.unsqueeze(0).expand(Prepend(Tasks, p.shape))).ToArray();
+    }
+
+    private static long[] Prepend(long first, long[] shape)
+    {
+        var result = new long[shape.Length + 1];
+        result[0] = first;
+        shape.CopyTo(result, 1);
+        return result;
+    }
+}

@@ -1,0 +1,87 @@
+using MetaLearn.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Algorithms;
+
+/// <summary>
+/// Differentiable gradient steps on a support set: the one inner loop every gradient-based algorithm uses.
+/// </summary>
+internal sealed class InnerLoop
+{
+    private readonly IFunctionalModel _model;
+    private readonly InnerLoopOptions _options;
+    private readonly bool[] _adapted;
+    private readonly IReadOnlyList<Parameter>? _learnedStepSizes;
+
+    // Held for the learner's lifetime so the native Scalar outlives every call that uses it (see ScalarMath).
+    private readonly Scalar _negativeStepSize;
+
+    public InnerLoop(IFunctionalModel model, InnerLoopOptions options, bool headOnly, IReadOnlyList<Parameter>? learnedStepSizes)
+    {
+        _model = model;
+        _options = options;
+        _adapted = Enumerable.Range(0, model.Parameters.Count).Select(i => !headOnly || i >= model.HeadStart).ToArray();
+        if (!_adapted.Any(a => a))
+        {
+            throw new ArgumentException("The model has no head parameters to adapt; ANIL needs a model with a head (HeadStart < parameter count).");
+        }
+
+        _learnedStepSizes = learnedStepSizes;
+        _negativeStepSize = (-options.StepSize).ToScalar();
+    }
+
+    /// <summary>Which parameters the inner loop changes.</summary>
+    public IReadOnlyList<bool> Adapted => _adapted;
+
+    /// <summary>
+    /// Runs the inner loop from <paramref name="initial"/>. With <paramref name="createGraph"/> the result is
+    /// differentiable through every step (second order); otherwise the step gradients are constants.
+    /// <paramref name="afterStep"/> sees the weights after each step (for the multi-step loss).
+    /// </summary>
+    /// <returns>The adapted weights; they and every intermediate belong to the current dispose scope.</returns>
+    public IReadOnlyList<Tensor> Adapt(
+        EpisodeSide support,
+        IReadOnlyList<Tensor> initial,
+        bool createGraph,
+        Action<int, IReadOnlyList<Tensor>>? afterStep = null)
+    {
+        var weights = initial;
+        for (int step = 0; step < _options.Steps; step++)
+        {
+            var prediction = _model.Forward(support.Inputs, weights, new ForwardContext(step, support.TaskBatched));
+            var loss = TaskLoss.Sum(prediction, support.Targets, support.TaskBatched);
+            var adaptable = new List<Tensor>();
+            var adaptNow = new bool[weights.Count];
+            for (int i = 0; i < weights.Count; i++)
+            {
+                adaptNow[i] = _adapted[i] && _model.UsesParameter(i, step);
+                if (adaptNow[i])
+                {
+                    adaptable.Add(weights[i]);
+                }
+            }
+
+            var grads = torch.autograd.grad(new[] { loss }, adaptable, retain_graph: createGraph, create_graph: createGraph);
+            var next = new Tensor[weights.Count];
+            int g = 0;
+            for (int i = 0; i < weights.Count; i++)
+            {
+                next[i] = adaptNow[i] ? Update(weights[i], grads[g++], i, step) : weights[i];
+            }
+
+            weights = next;
+            afterStep?.Invoke(step + 1, weights);
+        }
+
+        return weights;
+    }
+
+    private Tensor Update(Tensor weight, Tensor grad, int parameter, int step) => _options.StepSizes switch
+    {
+        StepSizeMode.Fixed => weight.add(grad, _negativeStepSize),
+        StepSizeMode.PerElement => weight - (_learnedStepSizes![parameter] * grad),
+        _ => weight - (_learnedStepSizes![parameter][step] * grad),
+    };
+}

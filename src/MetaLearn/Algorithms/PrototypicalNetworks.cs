@@ -1,0 +1,107 @@
+using MetaLearn.Models;
+using MetaLearn.Tasks;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace MetaLearn.Algorithms;
+
+/// <summary>
+/// Prototypical Networks (Snell et al., 2017): embed the support set, take each class's mean embedding as its
+/// prototype, and classify a query by minus its squared Euclidean distance to each prototype. The model is an
+/// embedding network (e.g. <see cref="Conv4"/> with no head); there is no inner loop.
+/// </summary>
+public sealed class PrototypicalNetworks : IMetaAlgorithm
+{
+    /// <summary>Creates ProtoNets over the embedding network <paramref name="model"/> (not owned).</summary>
+    /// <param name="model">The embedding network.</param>
+    /// <param name="taskBatching">Whether episodes of equal shapes embed as one task-batched computation.</param>
+    public PrototypicalNetworks(IFunctionalModel model, bool taskBatching = true)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Model = model;
+        TaskBatching = taskBatching;
+    }
+
+    /// <inheritdoc />
+    public string Name => "protonet";
+
+    /// <inheritdoc />
+    public IFunctionalModel Model { get; }
+
+    /// <summary>Whether episodes of equal shapes run task-batched.</summary>
+    public bool TaskBatching { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<Parameter> MetaParameters => Model.Parameters;
+
+    /// <summary>Minus the squared Euclidean distance from each query embedding to each class mean of the support embeddings.</summary>
+    /// <param name="support">Support embeddings [N, D] (or [T, N, D]).</param>
+    /// <param name="supportLabels">Support labels 0..ways-1 [N] (or [T, N]).</param>
+    /// <param name="query">Query embeddings [M, D] (or [T, M, D]).</param>
+    /// <param name="ways">Number of classes.</param>
+    /// <returns>Logits [M, ways] (or [T, M, ways]), owned by the caller.</returns>
+    public static Tensor Logits(Tensor support, Tensor supportLabels, Tensor query, int ways)
+    {
+        ArgumentNullException.ThrowIfNull(support);
+        ArgumentNullException.ThrowIfNull(supportLabels);
+        ArgumentNullException.ThrowIfNull(query);
+        using var scope = NewDisposeScope();
+        var oneHot = F.one_hot(supportLabels, ways).to(support.dtype);
+        var counts = oneHot.sum(-2).unsqueeze(-1);
+        var prototypes = oneHot.transpose(-1, -2).matmul(support) / counts;
+        var distances = (query.unsqueeze(-2) - prototypes.unsqueeze(-3)).square().sum(-1);
+        return distances.neg().MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration)
+    {
+        ArgumentNullException.ThrowIfNull(episodes);
+        bool sameWays = episodes.All(e => e.Info.Ways == episodes[0].Info.Ways);
+        return MetaBatchRunner.Run(episodes, Model, TaskBatching && sameWays, Step);
+    }
+
+    /// <inheritdoc />
+    public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        bool sameWays = batch.Infos.All(i => i.Ways == batch.Infos[0].Ways);
+        return MetaBatchRunner.Run(batch, Model, TaskBatching && sameWays, Step);
+    }
+
+    /// <inheritdoc />
+    public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, (support, query) =>
+    {
+        using var noGrad = no_grad();
+        return QueryLogits(support, query);
+    });
+
+    /// <summary>Embeds <paramref name="inputs"/> with the model's own parameters; the caller owns the result.</summary>
+    public Tensor Embed(IReadOnlyList<Tensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return Model.Forward(inputs, Model.Parameters, default);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+    }
+
+    private (Tensor Losses, Tensor? Accuracies) Step(EpisodeSide support, EpisodeSide query, int tasks)
+    {
+        var logits = QueryLogits(support, query);
+        var losses = TaskLoss.PerTask(logits, query.Targets, query.TaskBatched);
+        losses.sum().Times(1.0 / tasks).backward();
+        return (losses.detach(), TaskLoss.Accuracy(logits.detach(), query.Targets, query.TaskBatched));
+    }
+
+    private Tensor QueryLogits(EpisodeSide support, EpisodeSide query)
+    {
+        var weights = support.InitialWeights(Model.Parameters);
+        var supportEmbedding = Model.Forward(support.Inputs, weights, new ForwardContext(0, support.TaskBatched));
+        var queryEmbedding = Model.Forward(query.Inputs, weights, new ForwardContext(0, query.TaskBatched));
+        return Logits(supportEmbedding, support.Targets, queryEmbedding, support.Ways);
+    }
+}

@@ -1,0 +1,64 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Models;
+
+/// <summary>Sub-models laid end to end in one parameter list: each branch's parameters form a contiguous segment.</summary>
+internal sealed class BranchSet : IDisposable
+{
+    private readonly int[] _offsets;
+
+    public BranchSet(IReadOnlyList<IFunctionalModel> branches, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(branches);
+        if (branches.Count == 0)
+        {
+            throw new ArgumentException("Fusion needs at least one branch.", nameof(branches));
+        }
+
+        var first = branches[0];
+        if (branches.Any(b => b.DType != first.DType || b.Device.type != first.Device.type))
+        {
+            throw new ArgumentException("Every branch must have the same dtype and device.", nameof(branches));
+        }
+
+        Branches = branches.ToArray();
+        _offsets = new int[branches.Count + 1];
+        for (int i = 0; i < branches.Count; i++)
+        {
+            _offsets[i + 1] = _offsets[i] + branches[i].Parameters.Count;
+        }
+
+        Parameters = branches.SelectMany(b => b.Parameters).ToList();
+        Names = branches.SelectMany((b, i) => b.ParameterNames.Select(n => $"{prefix}{i}.{n}")).ToList();
+    }
+
+    public IReadOnlyList<IFunctionalModel> Branches { get; }
+
+    public List<Parameter> Parameters { get; }
+
+    public List<string> Names { get; }
+
+    public int Count => _offsets[^1];
+
+    public bool SupportsTaskBatching => Branches.All(b => b.SupportsTaskBatching);
+
+    public int Offset(int branch) => _offsets[branch];
+
+    public IReadOnlyList<Tensor> Segment(IReadOnlyList<Tensor> weights, int branch) =>
+        weights.Skip(_offsets[branch]).Take(_offsets[branch + 1] - _offsets[branch]).ToArray();
+
+    public bool UsesParameter(int index, int step)
+    {
+        int branch = Array.FindLastIndex(_offsets, o => o <= index);
+        return branch >= Branches.Count || Branches[branch].UsesParameter(index - _offsets[branch], step);
+    }
+
+    public void Dispose()
+    {
+        foreach (var b in Branches)
+        {
+            b.Dispose();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using MetaLearn.Tasks;
+using MetaLearn.Datasets;
+
+namespace MetaLearn.Sampling;
+
+/// <summary>
+/// Clustering/classification tasks made by <see cref="MakeBlobs"/>: each episode is a fresh draw (new random centers
+/// unless they are fixed), with labelled support and query sets per cluster, relabelled 0..Ways-1, class-major.
+/// </summary>
+public sealed class BlobsTaskSampler : ITaskSampler
+{
+    /// <summary>Creates the sampler; the options are validated here.</summary>
+    /// <exception cref="ArgumentException">The options break a rule of <see cref="BlobsTaskOptions.Validate"/>.</exception>
+    public BlobsTaskSampler(BlobsTaskOptions? options = null)
+    {
+        Options = options ?? new BlobsTaskOptions();
+        Options.Validate();
+    }
+
+    /// <summary>The task distribution.</summary>
+    public BlobsTaskOptions Options { get; }
+
+    /// <summary>The seed of the <see cref="MakeBlobs"/> draw behind episode <paramref name="seed"/>.</summary>
+    public static int DataSeed(int seed) => Seeds.Derive(seed, 0, 0);
+
+    /// <inheritdoc />
+    public Episode Sample(int seed)
+    {
+        var data = MakeBlobs.Generate(Options.Generator, DataSeed(seed)).Data;
+        return ClassEpisodes.Build(data, Options.Ways, Options.Shots, Options.Queries, SyntheticRandom.Create(Seeds.Derive(seed, 2, 0)), seed);
+    }
+}

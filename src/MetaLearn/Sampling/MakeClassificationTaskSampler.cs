@@ -1,0 +1,61 @@
+using MetaLearn.Tasks;
+using MetaLearn.Datasets;
+
+namespace MetaLearn.Sampling;
+
+/// <summary>
+/// Tasks made by <see cref="MakeClassification"/>: every episode is a fresh draw (seeded from the episode seed) split
+/// into a class-major N-way K-shot support set and a Q-query set, drawn without replacement per class and relabelled
+/// 0..N-1. The "makeclass-maml" benchmark's task distribution by default.
+/// </summary>
+public sealed class MakeClassificationTaskSampler : ITaskSampler
+{
+    /// <summary>Creates the sampler; the options are validated here.</summary>
+    /// <exception cref="ArgumentException">The options break a rule of <see cref="MakeClassificationTaskOptions.Validate"/>.</exception>
+    public MakeClassificationTaskSampler(MakeClassificationTaskOptions? options = null)
+    {
+        Options = options ?? MakeClassificationTaskOptions.Workload;
+        Options.Validate();
+    }
+
+    /// <summary>The task distribution.</summary>
+    public MakeClassificationTaskOptions Options { get; }
+
+    /// <summary>The seed of the <see cref="MakeClassification"/> draw behind episode <paramref name="seed"/>.</summary>
+    public static int DataSeed(int seed) => Seeds.Derive(seed, 0, 0);
+
+    /// <summary>The generator options of episode <paramref name="seed"/> (differs from <see cref="MakeClassificationTaskOptions.Generator"/> only when parameters are drawn).</summary>
+    public MakeClassificationOptions GeneratorFor(int seed)
+    {
+        var o = Options;
+        if (o.GeneratorDistribution is null && o.ClassSepRange is null)
+        {
+            return o.Generator;
+        }
+
+        var random = SyntheticRandom.Create(Seeds.Derive(seed, 1, 0));
+        var generator = o.GeneratorDistribution?.Invoke(random) ?? o.Generator;
+        if (o.ClassSepRange is { } range)
+        {
+            generator = generator with { ClassSep = random.Uniform(range.Min, range.Max) };
+        }
+
+        return generator;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">Drawn generator options are invalid, or have fewer classes than Ways.</exception>
+    /// <exception cref="InvalidOperationException">A chosen class has fewer than Shots + Queries samples in this draw.</exception>
+    public Episode Sample(int seed)
+    {
+        var o = Options;
+        var generator = GeneratorFor(seed);
+        if (generator.Classes < o.Ways)
+        {
+            throw new ArgumentException($"Episode {seed}: the generator has {generator.Classes} classes but Ways is {o.Ways}; draw at least Ways classes.");
+        }
+
+        var data = MakeClassification.Generate(generator, DataSeed(seed)).Data;
+        return ClassEpisodes.Build(data, o.Ways, o.Shots, o.Queries, SyntheticRandom.Create(Seeds.Derive(seed, 2, 0)), seed);
+    }
+}

@@ -1,0 +1,31 @@
+using MetaLearn.Datasets;
+
+namespace MetaLearn.Sampling;
+
+/// <summary>
+/// The entry point to MetaLearn's task distributions: one method per kind of task, each handing off to the sampler in
+/// <c>MetaLearn.Sampling</c>. Every sampler is a pure function of the episode seed.
+/// </summary>
+public static class TaskSamplers
+{
+    /// <summary>Sinusoid regression tasks y = A sin(x − φ) (Finn et al., 2017).</summary>
+    public static ITaskSampler Sinusoid(SinusoidTaskOptions? options = null) => new SinusoidTaskSampler(options);
+
+    /// <summary>Classification tasks drawn from scikit-learn-style <c>make_classification</c>, one fresh draw per task.</summary>
+    public static ITaskSampler MakeClassification(MakeClassificationTaskOptions? options = null) => new MakeClassificationTaskSampler(options);
+
+    /// <summary>Gaussian-blob tasks (<c>make_blobs</c> semantics), for classification or clustering.</summary>
+    public static ITaskSampler Blobs(BlobsTaskOptions? options = null) => new BlobsTaskSampler(options);
+
+    /// <summary>Simple Gaussian N-way K-shot classification tasks.</summary>
+    public static ITaskSampler GaussianClassification(GaussianClassificationTaskOptions? options = null) => new GaussianClassificationTaskSampler(options);
+
+    /// <summary>Clustering tasks whose clusters are separable only in a task-independent projection (meta-clustering).</summary>
+    public static ITaskSampler ProjectedClusters(ProjectedClusterTaskOptions? options = null) => new ProjectedClusterTaskSampler(options);
+
+    /// <summary>Multimodal classification tasks whose informative modality changes from task to task.</summary>
+    public static ITaskSampler Multimodal(MultimodalTaskOptions? options = null) => new MultimodalTaskSampler(options);
+
+    /// <summary>N-way K-shot episodes over a labelled data set (e.g. <see cref="Omniglot.Load"/>); the data set is not owned.</summary>
+    public static ITaskSampler Episodes(LabeledDataset dataset, EpisodicSamplerOptions options) => new EpisodicSampler(dataset, options);
+}
