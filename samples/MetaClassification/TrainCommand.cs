@@ -63,14 +63,7 @@ internal static class TrainCommand
         var sampler = new MakeClassificationTaskSampler(MakeClassificationTaskOptions.Workload);
         var inner = new InnerLoopOptions { Steps = InnerSteps, StepSize = InnerStepSize };
         using var model = new Mlp(new MlpOptions { LayerSizes = LayerSizes, Seed = seed });
-        using IMetaAlgorithm learner = name switch
-        {
-            "fomaml" => Maml.FirstOrder(model, inner),
-            "metasgd" => new MetaSgd(model, inner),
-            "anil" => new Anil(model, inner),
-            "reptile" => new Reptile(model, new ReptileOptions { InnerSteps = InnerSteps, InnerStepSize = InnerStepSize }),
-            _ => new Maml(model, inner),
-        };
+        using var learner = MetaAlgorithms.Create(name, model, inner);
         using var trainer = new MetaTrainer(learner, new MetaTrainerOptions
         {
             Iterations = iterations,
@@ -90,7 +83,7 @@ internal static class TrainCommand
             {
                 var trainTask = ctx.AddTask($"{learner.Name} meta-training", maxValue: iterations);
                 var evalTask = ctx.AddTask("evaluation", autoStart: false, maxValue: evalTasks);
-                training = trainer.Train(sampler, progress: new SynchronousProgress(p =>
+                training = trainer.Train(sampler, progress: new SynchronousProgress<TrainingProgress>(p =>
                 {
                     trainTask.Value = p.Iteration;
                     trainTask.Description = $"{learner.Name} loss {p.QueryLoss:F3} acc {p.QueryAccuracy:P0}";
@@ -169,9 +162,4 @@ internal static class TrainCommand
         (double Mean, double HalfWidth) MetaMinusScratch,
         (double Mean, double HalfWidth) MetaMinusScratchLong);
 
-    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 }

@@ -81,8 +81,8 @@ internal static class FewShotRun
         using var model = new Conv4(new Conv4Options { Ways = settings.HasHead ? FewShotSettings.EvaluationWays : 0, Seed = settings.Seed });
         var inner = new InnerLoopOptions { Steps = settings.InnerSteps, StepSize = settings.InnerStepSize };
         var testInner = inner with { Steps = settings.TestInnerSteps };
-        using IMetaAlgorithm learner = Create(settings.Algorithm, model, inner);
-        using IMetaAlgorithm tester = Create(settings.Algorithm, model, testInner);
+        using IMetaAlgorithm learner = MetaAlgorithms.Create(settings.Algorithm, model, inner);
+        using IMetaAlgorithm tester = MetaAlgorithms.Create(settings.Algorithm, model, testInner);
         using var trainer = new MetaTrainer(learner, new MetaTrainerOptions
         {
             Iterations = Math.Min(Chunk, settings.Iterations),
@@ -115,14 +115,6 @@ internal static class FewShotRun
         return 0;
     }
 
-    private static IMetaAlgorithm Create(string name, IFunctionalModel model, InnerLoopOptions inner) => name switch
-    {
-        "maml" => new Maml(model, inner),
-        "fomaml" => Maml.FirstOrder(model, inner),
-        "anil" => new Anil(model, inner),
-        _ => new PrototypicalNetworks(model),
-    };
-
     private static TrainingSummary TrainWithinBudget(
         FewShotSettings settings, MetaTrainer trainer, IMetaAlgorithm tester, ITaskSampler trainSampler, ITaskSampler validationSampler)
     {
@@ -140,7 +132,7 @@ internal static class FewShotRun
             .Start(ctx =>
             {
                 var task = ctx.AddTask($"{trainer.Algorithm.Name} meta-training", maxValue: 1.0);
-                var progress = new SynchronousProgress(p =>
+                var progress = new SynchronousProgress<TrainingProgress>(p =>
                 {
                     lastLoss = p.QueryLoss;
                     lastAccuracy = p.QueryAccuracy;

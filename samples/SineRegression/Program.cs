@@ -31,14 +31,10 @@ static int Run(int iterations, int seed, int threads, bool firstOrder, string na
 
     set_num_threads(threads);
     using var model = new Mlp(new MlpOptions { LayerSizes = new[] { 1, 40, 40, 1 }, Seed = seed });
-    var inner = new InnerLoopOptions { Steps = 1, StepSize = 0.01, FirstOrder = firstOrder };
-    using IMetaAlgorithm learner = name switch
-    {
-        "metasgd" => new MetaSgd(model, inner),
-        "anil" => new Anil(model, inner),
-        "reptile" => new Reptile(model, new ReptileOptions { InnerSteps = 5, InnerStepSize = 0.01 }),
-        _ => new Maml(model, inner),
-    };
+    var inner = name == "reptile"
+        ? new InnerLoopOptions { Steps = 5, StepSize = 0.01 }
+        : new InnerLoopOptions { Steps = 1, StepSize = 0.01, FirstOrder = firstOrder };
+    using var learner = MetaAlgorithms.Create(firstOrder && name == "maml" ? "fomaml" : name, model, inner);
     var sampler = new SinusoidTaskSampler();
     using var trainer = new MetaTrainer(learner, new MetaTrainerOptions
     {
@@ -56,7 +52,7 @@ static int Run(int iterations, int seed, int threads, bool firstOrder, string na
         .Start(ctx =>
         {
             var task = ctx.AddTask($"{learner.Name} meta-training", maxValue: iterations);
-            var progress = new SynchronousProgress(p =>
+            var progress = new SynchronousProgress<TrainingProgress>(p =>
             {
                 task.Value = p.Iteration;
                 task.Description = $"{learner.Name} loss {p.QueryLoss:F3}";
@@ -70,10 +66,4 @@ static int Run(int iterations, int seed, int threads, bool firstOrder, string na
         $"final meta-batch loss {result.QueryLosses[^1]:F4}; evaluation {Markup.Escape(evaluation.ToString())}[/]");
     Console.WriteLine(FormattableString.Invariant($"mse={evaluation.MeanLoss:F4}"));
     return 0;
-}
-
-/// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-internal sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-{
-    public void Report(TrainingProgress value) => report(value);
 }

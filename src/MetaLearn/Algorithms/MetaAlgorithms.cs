@@ -1,0 +1,45 @@
+using MetaLearn.Models;
+
+namespace MetaLearn.Algorithms;
+
+/// <summary>
+/// Chooses a meta-learning algorithm by its short name (as a command line or a configuration file names it), so that
+/// an application does not write its own switch over the algorithm types.
+/// </summary>
+public static class MetaAlgorithms
+{
+    private static readonly string[] KnownNames = { "maml", "fomaml", "metasgd", "anil", "reptile", "protonet" };
+
+    /// <summary>The names <see cref="Create"/> accepts: <c>maml</c>, <c>fomaml</c>, <c>metasgd</c>, <c>anil</c>, <c>reptile</c>, <c>protonet</c>.</summary>
+    public static IReadOnlyList<string> Names => KnownNames;
+
+    /// <summary>Creates the algorithm called <paramref name="name"/> over <paramref name="model"/> (not owned).</summary>
+    /// <param name="name">One of <see cref="Names"/> (case-insensitive).</param>
+    /// <param name="model">The model whose initialisation (or embedding, for <c>protonet</c>) is meta-learned.</param>
+    /// <param name="inner">
+    /// Inner-loop options for the gradient-based algorithms; for <c>reptile</c> its <see cref="InnerLoopOptions.Steps"/>,
+    /// <see cref="InnerLoopOptions.StepSize"/> and <see cref="InnerLoopOptions.TaskBatching"/> become the
+    /// <see cref="ReptileOptions"/>, and for <c>protonet</c> only <see cref="InnerLoopOptions.TaskBatching"/> is read.
+    /// Null uses each algorithm's defaults.
+    /// </param>
+    /// <returns>A new algorithm the caller disposes; <see cref="IMetaAlgorithm.Name"/> equals the lower-cased <paramref name="name"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a known algorithm (the message lists them).</exception>
+    public static IMetaAlgorithm Create(string name, IFunctionalModel model, InnerLoopOptions? inner = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(model);
+        return name.ToLowerInvariant() switch
+        {
+            "maml" => new Maml(model, (inner ?? new InnerLoopOptions()) with { FirstOrder = false }),
+            "fomaml" => Maml.FirstOrder(model, inner),
+            "metasgd" => new MetaSgd(model, inner),
+            "anil" => new Anil(model, inner),
+            "reptile" => new Reptile(model, inner is null
+                ? new ReptileOptions()
+                : new ReptileOptions { InnerSteps = inner.Steps, InnerStepSize = inner.StepSize, TaskBatching = inner.TaskBatching }),
+            "protonet" => new PrototypicalNetworks(model, inner?.TaskBatching ?? true),
+            _ => throw new ArgumentException(
+                $"Unknown algorithm '{name}'; choose one of {string.Join(", ", KnownNames)}.", nameof(name)),
+        };
+    }
+}

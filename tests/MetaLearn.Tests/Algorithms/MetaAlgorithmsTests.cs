@@ -1,0 +1,53 @@
+using MetaLearn.Algorithms;
+using MetaLearn.Models;
+
+namespace MetaLearn.Tests.Algorithms;
+
+public sealed class MetaAlgorithmsTests
+{
+    [Theory]
+    [InlineData("maml", typeof(Maml))]
+    [InlineData("FOMAML", typeof(Maml))]
+    [InlineData("metasgd", typeof(MetaSgd))]
+    [InlineData("anil", typeof(Anil))]
+    [InlineData("reptile", typeof(Reptile))]
+    [InlineData("protonet", typeof(PrototypicalNetworks))]
+    public void Create_KnownName_ReturnsThatAlgorithmNamedAsAsked(string name, Type expected)
+    {
+        using var model = new Mlp(MlpOptions.WithLayers(2, 8, 3));
+        using var algorithm = MetaAlgorithms.Create(name, model);
+        algorithm.Should().BeOfType(expected);
+        algorithm.Name.Should().Be(name.ToLowerInvariant());
+        algorithm.Model.Should().BeSameAs(model);
+    }
+
+    [Fact]
+    public void Create_PassesInnerOptions_ToGradientLearnersAndReptile()
+    {
+        using var model = new Mlp(MlpOptions.WithLayers(2, 8, 3));
+        var inner = new InnerLoopOptions { Steps = 3, StepSize = 0.2, TaskBatching = false };
+        using (var maml = (Maml)MetaAlgorithms.Create("maml", model, inner with { FirstOrder = true }))
+        {
+            maml.Options.Steps.Should().Be(3);
+            maml.Options.FirstOrder.Should().BeFalse("'maml' names the second-order algorithm");
+        }
+
+        using (var fomaml = (Maml)MetaAlgorithms.Create("fomaml", model, inner))
+        {
+            fomaml.Options.FirstOrder.Should().BeTrue();
+        }
+
+        using var reptile = (Reptile)MetaAlgorithms.Create("reptile", model, inner);
+        reptile.Options.Should().Be(new ReptileOptions { InnerSteps = 3, InnerStepSize = 0.2, TaskBatching = false });
+        using var protonet = (PrototypicalNetworks)MetaAlgorithms.Create("protonet", model, inner);
+        protonet.TaskBatching.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Create_UnknownName_ThrowsListingTheNames()
+    {
+        using var model = new Mlp(MlpOptions.WithLayers(2, 3));
+        var act = () => MetaAlgorithms.Create("mamll", model);
+        act.Should().Throw<ArgumentException>().WithMessage("*'mamll'*maml, fomaml, metasgd, anil, reptile, protonet*");
+    }
+}
