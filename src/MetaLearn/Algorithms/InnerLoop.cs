@@ -15,9 +15,6 @@ internal sealed class InnerLoop
     private readonly bool[] _adapted;
     private readonly IReadOnlyList<Parameter>? _learnedStepSizes;
 
-    // Held for the learner's lifetime so the native Scalar outlives every call that uses it (see ScalarMath).
-    private readonly Scalar _negativeStepSize;
-
     public InnerLoop(IFunctionalModel model, InnerLoopOptions options, bool headOnly, IReadOnlyList<Parameter>? learnedStepSizes)
     {
         _model = model;
@@ -29,7 +26,6 @@ internal sealed class InnerLoop
         }
 
         _learnedStepSizes = learnedStepSizes;
-        _negativeStepSize = (-options.StepSize).ToScalar();
     }
 
     /// <summary>Which parameters the inner loop changes.</summary>
@@ -78,10 +74,21 @@ internal sealed class InnerLoop
         return weights;
     }
 
-    private Tensor Update(Tensor weight, Tensor grad, int parameter, int step) => _options.StepSizes switch
+    private Tensor Update(Tensor weight, Tensor grad, int parameter, int step)
     {
-        StepSizeMode.Fixed => weight.add(grad, _negativeStepSize),
-        StepSizeMode.PerElement => weight - (_learnedStepSizes![parameter] * grad),
-        _ => weight - (_learnedStepSizes![parameter][step] * grad),
-    };
+        switch (_options.StepSizes)
+        {
+            case StepSizeMode.Fixed:
+                // Held and disposed around the call (see ScalarMath); autograd keeps its own copy of the value.
+                using (var negativeStepSize = (-_options.StepSize).ToScalar())
+                {
+                    return weight.add(grad, negativeStepSize);
+                }
+
+            case StepSizeMode.PerElement:
+                return weight - (_learnedStepSizes![parameter] * grad);
+            default:
+                return weight - (_learnedStepSizes![parameter][step] * grad);
+        }
+    }
 }

@@ -74,7 +74,7 @@ public sealed class LateFusion : IFunctionalModel
                 ? fusionWeights[.., i].view(Enumerable.Repeat(1L, (int)output.dim()).Select((one, d) => d == 0 ? -1 : one).ToArray())
                 : fusionWeights[i];
             var term = output * w;
-            sum = sum is null ? term : sum + term;
+            sum = sum is null ? term : sum.Plus(term);
         }
 
         return sum!;

@@ -38,7 +38,7 @@ internal sealed class ParameterStore : IDisposable
     public void AddConstant(string name, long[] shape, double value)
     {
         using var scope = NewDisposeScope();
-        Add(name, full(shape, value, dtype: ScalarType.Float64));
+        Add(name, ScalarMath.Filled(shape, value, ScalarType.Float64));
     }
 
     /// <summary>Adds a 1-D parameter holding <paramref name="values"/>.</summary>

@@ -131,8 +131,7 @@ public sealed class EpisodicSampler : ITaskSampler
         return quarterTurns == 0 ? rows : rows.rot90(quarterTurns, (-2, -1));
     }
 
-    private static Tensor Labels(int ways, int perClass) =>
-        arange(ways, ScalarType.Int64).repeat_interleave(perClass);
+    private static Tensor Labels(int ways, int perClass) => ScalarMath.ClassLabels(ways, perClass);
 
     private static void CheckRotatable(long[] exampleShape, int[] rotations)
     {
