@@ -106,13 +106,13 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
                     return;
                 }
 
-                var stepLoss = TaskLoss.Sum(Model.Forward(query.Inputs, w, new ForwardContext(step, query.TaskBatched)), query.Targets, query.TaskBatched).Times(stepWeights[step - 1]);
+                var stepLoss = TaskLoss.Sum(Model.Forward(query.Inputs, w, new ForwardContext(step, query.TaskBatched)), query.Targets, query.TaskBatched, Options.Loss).Times(stepWeights[step - 1]);
                 multiStep = multiStep is null ? stepLoss : multiStep + stepLoss;
             };
 
         var weights = _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph, afterStep);
         var prediction = Model.Forward(query.Inputs, weights, new ForwardContext(Options.Steps, query.TaskBatched));
-        var perTask = TaskLoss.PerTask(prediction, query.Targets, query.TaskBatched);
+        var perTask = TaskLoss.PerTask(prediction, query.Targets, query.TaskBatched, Options.Loss);
         var accuracy = query.IsClassification ? TaskLoss.Accuracy(prediction.detach(), query.Targets, query.TaskBatched) : null;
         return (multiStep ?? perTask.sum(), perTask.detach(), accuracy);
     }
