@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 namespace MetaLearn.Algorithms;
 
 /// <summary>
-/// Differentiable gradient steps on a support set: the one inner loop every gradient-based algorithm uses.
+/// Differentiable gradient steps on a support set (plain SGD, momentum or Adam, see <see cref="InnerUpdateRule"/>):
+/// the one inner loop every gradient-based algorithm uses.
 /// </summary>
 internal sealed class InnerLoop
 {
@@ -14,6 +15,7 @@ internal sealed class InnerLoop
     private readonly InnerLoopOptions _options;
     private readonly bool[] _adapted;
     private readonly IReadOnlyList<Parameter>? _learnedStepSizes;
+    private readonly DifferentiableOptimizer _optimizer;
 
     public InnerLoop(IFunctionalModel model, InnerLoopOptions options, bool headOnly, IReadOnlyList<Parameter>? learnedStepSizes)
     {
@@ -26,6 +28,7 @@ internal sealed class InnerLoop
         }
 
         _learnedStepSizes = learnedStepSizes;
+        _optimizer = new DifferentiableOptimizer(options);
     }
 
     /// <summary>Which parameters the inner loop changes.</summary>
@@ -44,6 +47,7 @@ internal sealed class InnerLoop
         Action<int, IReadOnlyList<Tensor>>? afterStep = null)
     {
         var weights = initial;
+        var optimizer = _optimizer.Start(weights.Count);
         for (int step = 0; step < _options.Steps; step++)
         {
             var prediction = _model.Forward(support.Inputs, weights, new ForwardContext(step, support.TaskBatched));
@@ -71,7 +75,7 @@ internal sealed class InnerLoop
             int g = 0;
             for (int i = 0; i < weights.Count; i++)
             {
-                next[i] = adaptNow[i] ? Update(weights[i], GradientOrZero(grads[g++], weights[i]), i, step) : weights[i];
+                next[i] = adaptNow[i] ? Update(weights[i], optimizer.Direction(i, GradientOrZero(grads[g++], weights[i])), i, step) : weights[i];
             }
 
             weights = next;
@@ -83,7 +87,7 @@ internal sealed class InnerLoop
 
     private static Tensor GradientOrZero(Tensor gradient, Tensor weight) => gradient.IsInvalid ? zeros_like(weight) : gradient;
 
-    private Tensor Update(Tensor weight, Tensor grad, int parameter, int step)
+    private Tensor Update(Tensor weight, Tensor direction, int parameter, int step)
     {
         switch (_options.StepSizes)
         {
@@ -91,13 +95,13 @@ internal sealed class InnerLoop
                 // Held and disposed around the call (see ScalarMath); autograd keeps its own copy of the value.
                 using (var negativeStepSize = (-_options.StepSize).ToScalar())
                 {
-                    return weight.add(grad, negativeStepSize);
+                    return weight.add(direction, negativeStepSize);
                 }
 
             case StepSizeMode.PerElement:
-                return weight - (_learnedStepSizes![parameter] * grad);
+                return weight - (_learnedStepSizes![parameter] * direction);
             default:
-                return weight - (_learnedStepSizes![parameter][step] * grad);
+                return weight - (_learnedStepSizes![parameter][step] * direction);
         }
     }
 }
