@@ -28,6 +28,9 @@ internal static class ScalarMath
     /// <summary><paramref name="tensor"/> + <paramref name="other"/> (what <c>a + b</c> computes); the caller owns the result.</summary>
     public static Tensor Plus(this Tensor tensor, Tensor other) => tensor.add(other, One);
 
+    /// <summary><paramref name="tensor"/> + <paramref name="value"/> (what <c>add(value)</c> computes); the caller owns the result.</summary>
+    public static Tensor Plus(this Tensor tensor, Scalar value) => tensor.add(value, One);
+
     /// <summary><paramref name="tensor"/>² (what <c>square()</c> computes); the caller owns the result.</summary>
     public static Tensor Squared(this Tensor tensor) => tensor.pow(Two);
 

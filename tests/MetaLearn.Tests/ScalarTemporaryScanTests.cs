@@ -46,7 +46,8 @@ public sealed class ScalarTemporaryScanTests
             .Where(f => !AllowList.ContainsKey(f))
             .ToList();
 
-        findings.Should().BeEmpty(
+        // Joined, so the failure lists every site (BeEmpty on a collection shows only the first).
+        string.Join(Environment.NewLine, findings).Should().BeEmpty(
             "a temporary Scalar can be freed mid-call by a collection another thread triggers; hold it " +
             "(using var s = x.ToScalar()), use ScalarMath (Times, Plus, Squared, Filled, ClampInPlace, ClassLabels) " +
             "or a tensor-tensor operation, or add the site to AllowList with the reason it is safe");
