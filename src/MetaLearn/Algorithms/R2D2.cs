@@ -1,6 +1,5 @@
 using MetaLearn.Models;
 using MetaLearn.Tasks;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -43,7 +42,7 @@ public sealed class R2D2 : IMetaAlgorithm
     public R2D2Options Options { get; }
 
     /// <summary>The current ridge regularisation λ.</summary>
-    public double Regularization => Math.Exp(_logRegularization.ToDouble());
+    public double Regularization => Math.Exp(_logRegularization.ReadDouble());
 
     /// <inheritdoc />
     public IReadOnlyList<Parameter> MetaParameters => _metaParameters;
@@ -66,8 +65,8 @@ public sealed class R2D2 : IMetaAlgorithm
         long d = x.shape[^1];
         var xt = x.transpose(-1, -2);
         var result = n < d
-            ? xt.matmul(linalg.solve(x.matmul(xt) + (eye(n, dtype: x.dtype, device: x.device) * regularization), y))
-            : linalg.solve(xt.matmul(x) + (eye(d, dtype: x.dtype, device: x.device) * regularization), xt.matmul(y));
+            ? xt.matmul(linalg.solve(x.matmul(xt).Plus(eye(n, dtype: x.dtype, device: x.device) * regularization), y))
+            : linalg.solve(xt.matmul(x).Plus(eye(d, dtype: x.dtype, device: x.device) * regularization), xt.matmul(y));
         return result.MoveToOuterDisposeScope();
     }
 
@@ -134,6 +133,6 @@ public sealed class R2D2 : IMetaAlgorithm
         var targets = F.one_hot(support.Targets, support.Ways).to(supportEmbedding.dtype);
         var weights = RidgeWeights(supportEmbedding, targets, _logRegularization.exp());
         var logits = queryEmbedding.matmul(weights) * _scale;
-        return _bias is null ? logits : logits + _bias;
+        return _bias is null ? logits : logits.Plus(_bias);
     }
 }
