@@ -32,11 +32,23 @@ memory.SetAction(parse =>
     return MemoryRun.Run(parse.GetValue(memoryIterations), parse.GetValue(memoryPerTask), Console.Out);
 });
 
+var soakMinutes = new Option<double>("--minutes") { Description = "How long the pressured run trains.", DefaultValueFactory = _ => 30 };
+var soakPrefetch = new Option<int>("--prefetch") { Description = "Meta-batches prepared ahead on a background thread in the pressured run.", DefaultValueFactory = _ => 2 };
+var soakThreads = new Option<int>("--threads") { Description = "Intra-op threads.", DefaultValueFactory = _ => 1 };
+var soak = new Command("soak", "Trains makeclass-maml with prefetching while a second thread forces gen-0 collections, then again without; prints soak result=pass|fail.")
+{
+    soakMinutes, soakPrefetch, soakThreads,
+};
+soak.SetAction(parse => SetThreads(parse.GetValue(soakThreads)) && parse.GetValue(soakMinutes) > 0 && parse.GetValue(soakPrefetch) >= 1
+    ? SoakRun.Run(parse.GetValue(soakMinutes), parse.GetValue(soakPrefetch), Console.Out)
+    : 2);
+
 var root = new RootCommand("MetaLearn benchmark: the workloads of WORKLOADS.md, timed like reference_maml.py.")
 {
     workload, iterations, threads, perTask, handwritten, prefetch, converted,
 };
 root.Subcommands.Add(memory);
+root.Subcommands.Add(soak);
 root.SetAction(parse => RunWorkloads(
     parse.GetValue(workload)!, parse.GetValue(iterations), parse.GetValue(threads), parse.GetValue(perTask), parse.GetValue(handwritten), parse.GetValue(prefetch), parse.GetValue(converted)));
 return root.Parse(args).Invoke();

@@ -63,15 +63,15 @@ internal sealed class DifferentiableOptimizer
             switch (o._rule)
             {
                 case InnerUpdateRule.Momentum:
-                    _first[index] = _first[index] is null ? grad : _first[index]!.mul(o._momentum).add(grad);
+                    _first[index] = _first[index] is null ? grad : _first[index]!.mul(o._momentum).Plus(grad);
                     return _first[index]!;
                 case InnerUpdateRule.Adam:
                     _first[index] = _first[index] is null ? grad.mul(o._oneMinusBeta1) : _first[index]!.mul(o._beta1).add(grad, o._oneMinusBeta1);
-                    var square = grad.square();
+                    var square = grad.Squared();
                     _second[index] = _second[index] is null ? square.mul(o._oneMinusBeta2) : _second[index]!.mul(o._beta2).add(square, o._oneMinusBeta2);
                     var firstHat = _first[index]!.mul(o._firstCorrection[t]);
                     var secondHat = _second[index]!.mul(o._secondCorrection[t]);
-                    return firstHat.div(SafeSqrt(secondHat, o._zero).add(o._epsilon));
+                    return firstHat.div(SafeSqrt(secondHat, o._zero).Plus(o._epsilon));
                 default:
                     return grad;
             }

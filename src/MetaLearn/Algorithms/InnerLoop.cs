@@ -17,9 +17,6 @@ internal sealed class InnerLoop
     private readonly IReadOnlyList<Parameter>? _learnedStepSizes;
     private readonly DifferentiableOptimizer _optimizer;
 
-    // Held for the learner's lifetime so the native Scalar outlives every call that uses it (see ScalarMath).
-    private readonly Scalar _negativeStepSize;
-
     public InnerLoop(IFunctionalModel model, InnerLoopOptions options, bool headOnly, IReadOnlyList<Parameter>? learnedStepSizes)
     {
         _model = model;
@@ -31,7 +28,6 @@ internal sealed class InnerLoop
         }
 
         _learnedStepSizes = learnedStepSizes;
-        _negativeStepSize = (-options.StepSize).ToScalar();
         _optimizer = new DifferentiableOptimizer(options);
     }
 
@@ -91,10 +87,21 @@ internal sealed class InnerLoop
 
     private static Tensor GradientOrZero(Tensor gradient, Tensor weight) => gradient.IsInvalid ? zeros_like(weight) : gradient;
 
-    private Tensor Update(Tensor weight, Tensor direction, int parameter, int step) => _options.StepSizes switch
+    private Tensor Update(Tensor weight, Tensor direction, int parameter, int step)
     {
-        StepSizeMode.Fixed => weight.add(direction, _negativeStepSize),
-        StepSizeMode.PerElement => weight - (_learnedStepSizes![parameter] * direction),
-        _ => weight - (_learnedStepSizes![parameter][step] * direction),
-    };
+        switch (_options.StepSizes)
+        {
+            case StepSizeMode.Fixed:
+                // Held and disposed around the call (see ScalarMath); autograd keeps its own copy of the value.
+                using (var negativeStepSize = (-_options.StepSize).ToScalar())
+                {
+                    return weight.add(direction, negativeStepSize);
+                }
+
+            case StepSizeMode.PerElement:
+                return weight - (_learnedStepSizes![parameter] * direction);
+            default:
+                return weight - (_learnedStepSizes![parameter][step] * direction);
+        }
+    }
 }
