@@ -119,7 +119,7 @@ internal sealed class GroupNormLayer : ModuleLayer
 
         if (b is not null)
         {
-            y = y + b.view(shape);
+            y = y.Plus(b.view(shape));
         }
 
         return y;

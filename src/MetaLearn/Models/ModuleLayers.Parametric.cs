@@ -239,7 +239,7 @@ internal sealed class BatchNormLayer : ModuleLayer
         using (no_grad())
         {
             using var one = 1.ToScalar();
-            count.add_(one);
+            count.add_(one, one);
         }
 
         // Reading the count synchronises with the device, so only the cumulative average (no momentum) does it.
