@@ -3,6 +3,7 @@ using static TorchSharp.torch;
 
 namespace MetaLearn.Tests.Models;
 
+[Collection(GlobalRandomCollection.Name)]
 public sealed class ModuleConversionTests
 {
     [Theory]

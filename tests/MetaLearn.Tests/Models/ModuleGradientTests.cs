@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace MetaLearn.Tests.Models;
 
+[Collection(GlobalRandomCollection.Name)]
 public sealed class ModuleGradientTests
 {
     [Theory]
