@@ -89,7 +89,7 @@ internal static class GenerateCommand
 
             var file = parse.GetValue(output)!;
             WriteAtomically(result.Data, file.FullName);
-            Console.WriteLine($"wrote {result.Data.Samples} samples x {result.Data.Features} features ({result.Data.Classes} classes) to {file.FullName}");
+            Console.WriteLine($"wrote {result.Data.Count} samples x {result.Data.Features} features ({result.Data.Classes.Count} classes) to {file.FullName}");
             return 0;
         });
         return command;
@@ -131,7 +131,7 @@ internal static class GenerateCommand
         return values.Length == 1 ? ScalarOrArray.Of(values[0]) : ScalarOrArray.Of(values);
     }
 
-    private static void WriteAtomically(LabeledData data, string path)
+    private static void WriteAtomically(LabeledDataset data, string path)
     {
         string directory = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(directory);
@@ -142,7 +142,7 @@ internal static class GenerateCommand
             {
                 writer.WriteLine(string.Join(",", Enumerable.Range(0, data.Features).Select(j => $"f{j}")) + ",y");
                 var line = new StringBuilder();
-                for (int i = 0; i < data.Samples; i++)
+                for (int i = 0; i < data.Count; i++)
                 {
                     line.Clear();
                     foreach (double v in data.Row(i))

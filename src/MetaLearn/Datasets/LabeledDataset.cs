@@ -3,8 +3,10 @@ using static TorchSharp.torch;
 namespace MetaLearn.Datasets;
 
 /// <summary>
-/// An in-memory labelled data set: one float32 tensor of examples <c>[N, ...]</c>, the class id of every example,
-/// what each class is (<see cref="LabeledClass"/>), and the examples of each class.
+/// An in-memory labelled data set, MetaLearn's one labelled-data type: one float32 or float64 tensor of examples
+/// <c>[N, ...]</c> (images, or rows of features for tabular data), the class id of every example, what each class is
+/// (<see cref="LabeledClass"/>), and the examples of each class. Image folders, Omniglot, CSV files and the synthetic
+/// generators (<see cref="MakeClassification"/>, <see cref="MakeBlobs"/>) all produce it.
 /// </summary>
 /// <remarks>
 /// The data set owns its example tensor: <see cref="Dispose"/> frees it. Readers (such as task samplers) never
@@ -19,19 +21,19 @@ public sealed partial class LabeledDataset : IDisposable
     private bool _disposed;
 
     /// <summary>Creates a data set from in-memory examples; it takes ownership of <paramref name="examples"/>.</summary>
-    /// <param name="examples">Examples <c>[N, ...]</c>, float32; detached from any dispose scope and freed by <see cref="Dispose"/>.</param>
+    /// <param name="examples">Examples <c>[N, ...]</c>, float32 or float64; detached from any dispose scope and freed by <see cref="Dispose"/>.</param>
     /// <param name="labels">The class id of each example, in <c>[0, classes.Count)</c>; N of them.</param>
     /// <param name="classes">What each class is; class id <c>c</c> is <c>classes[c]</c>.</param>
-    /// <exception cref="ArgumentException">The examples are not float32 with a leading example dimension, counts disagree, or a label is out of range.</exception>
+    /// <exception cref="ArgumentException">The examples are not float32 or float64 with a leading example dimension, counts disagree, or a label is out of range.</exception>
     public LabeledDataset(Tensor examples, IReadOnlyList<int> labels, IReadOnlyList<LabeledClass> classes)
     {
         ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(classes);
-        if (examples.dtype != ScalarType.Float32 || examples.Dimensions == 0)
+        if (examples.dtype is not (ScalarType.Float32 or ScalarType.Float64) || examples.Dimensions == 0)
         {
             throw new ArgumentException(
-                $"Examples must be a float32 tensor [N, ...] (got {examples.dtype} of shape [{string.Join(", ", examples.shape)}]); convert with .to(float32).",
+                $"Examples must be a float32 or float64 tensor [N, ...] (got {examples.dtype} of shape [{string.Join(", ", examples.shape)}]); convert with .to(float32).",
                 nameof(examples));
         }
 
@@ -66,7 +68,7 @@ public sealed partial class LabeledDataset : IDisposable
         Examples = examples.DetachFromDisposeScope();
     }
 
-    /// <summary>All examples <c>[N, ...]</c>, float32. Owned by the data set: read it, do not dispose it.</summary>
+    /// <summary>All examples <c>[N, ...]</c>, float32 or float64. Owned by the data set: read it, do not dispose it.</summary>
     public Tensor Examples { get; }
 
     /// <summary>The number of examples N.</summary>

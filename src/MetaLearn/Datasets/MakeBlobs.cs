@@ -80,6 +80,6 @@ public static class MakeBlobs
         }
 
         var centerRows = Enumerable.Range(0, centers).Select(k => (IReadOnlyList<double>)c.AsSpan(k * f, f).ToArray()).ToArray();
-        return new MakeBlobsResult(new LabeledData(x, f, y, centers), centerRows, stds);
+        return new MakeBlobsResult(LabeledDataset.FromRows(x, f, y, centers), centerRows, stds);
     }
 }

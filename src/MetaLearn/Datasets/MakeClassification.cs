@@ -71,7 +71,7 @@ public static partial class MakeClassification
         }
 
         return new MakeClassificationResult(
-            new LabeledData(x, f, Gather(y, rows), classes),
+            LabeledDataset.FromRows(x, f, Gather(y, rows), classes),
             Gather(clean, rows),
             Gather(replaced, rows),
             Gather(clusterOf, rows),

@@ -3,8 +3,9 @@ namespace MetaLearn.Datasets;
 /// <summary>
 /// One draw of <see cref="MakeClassification"/>: the data and how it was made. Per-feature metadata is in the
 /// order of <see cref="Data"/>'s columns (after the feature shuffle); per-sample metadata in the order of its rows.
+/// Disposing the result frees <see cref="Data"/>'s tensor.
 /// </summary>
-/// <param name="Data">Features and labels (the labels after <see cref="MakeClassificationOptions.FlipY"/>).</param>
+/// <param name="Data">Features (float64, <c>[Samples, Features]</c>) and labels (the labels after <see cref="MakeClassificationOptions.FlipY"/>).</param>
 /// <param name="CleanLabels">Each sample's label before the random replacement: the class of its cluster.</param>
 /// <param name="Replaced">Whether the sample was picked for a random label (which may equal its clean label).</param>
 /// <param name="Clusters">Each sample's cluster; cluster k belongs to class k % Classes.</param>
@@ -14,7 +15,7 @@ namespace MetaLearn.Datasets;
 /// <param name="Shift">The shift added to every column.</param>
 /// <param name="Scale">The scale every column was multiplied by.</param>
 public sealed record MakeClassificationResult(
-    LabeledData Data,
+    LabeledDataset Data,
     IReadOnlyList<int> CleanLabels,
     IReadOnlyList<bool> Replaced,
     IReadOnlyList<int> Clusters,
@@ -22,8 +23,11 @@ public sealed record MakeClassificationResult(
     IReadOnlyList<int> SourceColumns,
     IReadOnlyList<IReadOnlyList<double>> Centroids,
     IReadOnlyList<double> Shift,
-    IReadOnlyList<double> Scale)
+    IReadOnlyList<double> Scale) : IDisposable
 {
+    /// <inheritdoc />
+    public void Dispose() => Data.Dispose();
+
     /// <summary>The columns holding informative features, in their pre-shuffle order.</summary>
     public IReadOnlyList<int> InformativeFeatures => ColumnsOf(FeatureKind.Informative);
 

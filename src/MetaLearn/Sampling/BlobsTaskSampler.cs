@@ -26,7 +26,8 @@ public sealed class BlobsTaskSampler : ITaskSampler
     /// <inheritdoc />
     public Episode Sample(int seed)
     {
-        var data = MakeBlobs.Generate(Options.Generator, DataSeed(seed)).Data;
-        return ClassEpisodes.Build(data, Options.Ways, Options.Shots, Options.Queries, SyntheticRandom.Create(Seeds.Derive(seed, 2, 0)), seed);
+        using var draw = MakeBlobs.Generate(Options.Generator, DataSeed(seed));
+        var random = SyntheticRandom.Create(Seeds.Derive(seed, 2, 0));
+        return EpisodicSampler.Split(draw.Data, EpisodicSampler.ChooseClasses(draw.Data.Classes.Count, Options.Ways, random), Options.Shots, Options.Queries, random, seed);
     }
 }

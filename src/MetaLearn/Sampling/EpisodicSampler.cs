@@ -101,34 +101,101 @@ public sealed class EpisodicSampler : ITaskSampler
         var random = new Xoshiro256StarStar(seed, threadSafe: false);
         int[] pool = Options.SameGroup ? _groupPools[random.Next(_groupPools.Length)] : _allClasses;
         int[] chosen = Combinatorics.GenerateVariation(pool.Length, Options.Ways, random).Select(i => pool[i]).ToArray();
-
-        using var scope = NewDisposeScope();
-        var support = new Tensor[chosen.Length];
-        var query = new Tensor[chosen.Length];
-        for (int way = 0; way < chosen.Length; way++)
+        int[] baseClasses = chosen.Select(c => _baseClasses[c / _rotations.Length]).ToArray();
+        return Split(_dataset, baseClasses, Options.Shots, Options.Queries, random, seed, (rows, way) =>
         {
-            int baseClass = _baseClasses[chosen[way] / _rotations.Length];
             int quarterTurns = _rotations[chosen[way] % _rotations.Length] / 90;
-            var indices = _dataset.IndicesOf(baseClass);
-            long[] picked = Combinatorics.GenerateVariation(indices.Count, Options.Shots + Options.Queries, random)
-                .Select(i => (long)indices[i])
-                .ToArray();
-            support[way] = Gather(picked[..Options.Shots], quarterTurns);
-            query[way] = Gather(picked[Options.Shots..], quarterTurns);
-        }
-
-        return new Episode(
-            cat(support, 0),
-            Labels(Options.Ways, Options.Shots),
-            cat(query, 0),
-            Labels(Options.Ways, Options.Queries),
-            new EpisodeInfo(Options.Ways, Options.Shots, Options.Queries, seed));
+            return quarterTurns == 0 ? rows : rows.rot90(quarterTurns, (-2, -1));
+        });
     }
 
-    private Tensor Gather(long[] indices, int quarterTurns)
+    /// <summary>
+    /// The one N-way K-shot split: class <c>classes[w]</c> of <paramref name="data"/> becomes label <c>w</c>, and
+    /// <paramref name="shots"/> + <paramref name="queries"/> distinct examples of it are drawn from
+    /// <paramref name="random"/>, the first <paramref name="shots"/> for the support set. Both sets are class-major,
+    /// float32.
+    /// </summary>
+    /// <param name="data">The data set (read only).</param>
+    /// <param name="classes">The data-set class of each way.</param>
+    /// <param name="shots">Support examples per class.</param>
+    /// <param name="queries">Query examples per class.</param>
+    /// <param name="random">The source of the example draws.</param>
+    /// <param name="seed">The episode's seed, recorded in its <see cref="EpisodeInfo"/>.</param>
+    /// <param name="transform">Applied to each way's gathered examples (e.g. a rotation); null keeps them.</param>
+    /// <returns>A new episode the caller owns.</returns>
+    /// <exception cref="InvalidOperationException">A chosen class has fewer than shots + queries examples.</exception>
+    internal static Episode Split(
+        LabeledDataset data, IReadOnlyList<int> classes, int shots, int queries, Random random, int seed, Func<Tensor, int, Tensor>? transform = null)
     {
-        var rows = _dataset.Examples.index_select(0, tensor(indices, ScalarType.Int64, _dataset.Examples.device));
-        return quarterTurns == 0 ? rows : rows.rot90(quarterTurns, (-2, -1));
+        int ways = classes.Count;
+        int perClass = shots + queries;
+        var supportRows = new long[ways * shots];
+        var queryRows = new long[ways * queries];
+        for (int way = 0; way < ways; way++)
+        {
+            var members = data.IndicesOf(classes[way]);
+            if (members.Count < perClass)
+            {
+                throw new InvalidOperationException(
+                    $"Episode {seed}: class '{data.Classes[classes[way]].FullName}' has {members.Count} example(s) but {shots} shots + {queries} queries need {perClass}. " +
+                    "Draw more examples per class, or lower Shots or Queries.");
+            }
+
+            int[] picks = Combinatorics.GenerateVariation(members.Count, perClass, random);
+            for (int k = 0; k < perClass; k++)
+            {
+                if (k < shots)
+                {
+                    supportRows[(way * shots) + k] = members[picks[k]];
+                }
+                else
+                {
+                    queryRows[(way * queries) + k - shots] = members[picks[k]];
+                }
+            }
+        }
+
+        using var scope = NewDisposeScope();
+        return new Episode(
+            Gather(data, supportRows, ways, shots, transform),
+            Labels(ways, shots),
+            Gather(data, queryRows, ways, queries, transform),
+            Labels(ways, queries),
+            new EpisodeInfo(ways, shots, queries, seed));
+    }
+
+    /// <summary>
+    /// The classes of a freshly generated data set that a synthetic episode uses: all of them in order when the data
+    /// has exactly <paramref name="ways"/> classes, else a random subset in increasing class order.
+    /// </summary>
+    internal static int[] ChooseClasses(int classes, int ways, Random random)
+    {
+        if (classes == ways)
+        {
+            return Enumerable.Range(0, ways).ToArray();
+        }
+
+        int[] chosen = Combinatorics.GenerateVariation(classes, ways, random);
+        Array.Sort(chosen);
+        return chosen;
+    }
+
+    private static Tensor Gather(LabeledDataset data, long[] rows, int ways, int perClass, Func<Tensor, int, Tensor>? transform)
+    {
+        var examples = data.Examples;
+        var gathered = examples.index_select(0, tensor(rows, ScalarType.Int64, examples.device)).to(ScalarType.Float32);
+        if (transform is null)
+        {
+            return gathered;
+        }
+
+        var parts = new Tensor[ways];
+        for (int way = 0; way < ways; way++)
+        {
+            parts[way] = transform(gathered.narrow(0, way * perClass, perClass), way);
+        }
+
+        return cat(parts, 0);
     }
 
     private static Tensor Labels(int ways, int perClass) =>

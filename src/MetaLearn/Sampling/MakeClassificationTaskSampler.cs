@@ -55,7 +55,8 @@ public sealed class MakeClassificationTaskSampler : ITaskSampler
             throw new ArgumentException($"Episode {seed}: the generator has {generator.Classes} classes but Ways is {o.Ways}; draw at least Ways classes.");
         }
 
-        var data = MakeClassification.Generate(generator, DataSeed(seed)).Data;
-        return ClassEpisodes.Build(data, o.Ways, o.Shots, o.Queries, SyntheticRandom.Create(Seeds.Derive(seed, 2, 0)), seed);
+        using var draw = MakeClassification.Generate(generator, DataSeed(seed));
+        var random = SyntheticRandom.Create(Seeds.Derive(seed, 2, 0));
+        return EpisodicSampler.Split(draw.Data, EpisodicSampler.ChooseClasses(draw.Data.Classes.Count, o.Ways, random), o.Shots, o.Queries, random, seed);
     }
 }

@@ -28,7 +28,7 @@ public sealed class LabeledDatasetTests
     {
         var act = () => new LabeledDataset(zeros(2, 2, ScalarType.Int64), new[] { 0, 0 }, new[] { new LabeledClass("a", "") });
 
-        act.Should().Throw<ArgumentException>().WithMessage("*float32*");
+        act.Should().Throw<ArgumentException>().WithMessage("*float32 or float64*");
     }
 
     [Fact]

@@ -57,7 +57,7 @@ public sealed class MakeBlobsTests
         r.Data.Features.Should().Be(3);
         for (int k = 0; k < 2; k++)
         {
-            var members = Enumerable.Range(0, r.Data.Samples).Where(i => r.Data.Labels[i] == k).ToArray();
+            var members = Enumerable.Range(0, r.Data.Count).Where(i => r.Data.Labels[i] == k).ToArray();
             members.Should().HaveCount(10000);
             for (int j = 0; j < 3; j++)
             {
@@ -100,8 +100,8 @@ public sealed class MakeBlobsTests
         var b = MakeBlobs.Generate(new MakeBlobsOptions(), 5);
         var c = MakeBlobs.Generate(new MakeBlobsOptions(), 6);
 
-        a.Data.RowMajor.ToArray().Should().Equal(b.Data.RowMajor.ToArray());
+        a.Data.ToRowMajor().Should().Equal(b.Data.ToRowMajor());
         a.Data.Labels.Should().Equal(b.Data.Labels);
-        a.Data.RowMajor.ToArray().Should().NotEqual(c.Data.RowMajor.ToArray());
+        a.Data.ToRowMajor().Should().NotEqual(c.Data.ToRowMajor());
     }
 }

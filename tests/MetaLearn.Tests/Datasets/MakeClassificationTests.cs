@@ -14,7 +14,7 @@ public sealed class MakeClassificationTests
         var a = MakeClassification.Generate(new MakeClassificationOptions(), 7);
         var b = MakeClassification.Generate(new MakeClassificationOptions(), 7);
 
-        a.Data.RowMajor.ToArray().Should().Equal(b.Data.RowMajor.ToArray());
+        a.Data.ToRowMajor().Should().Equal(b.Data.ToRowMajor());
         a.Data.Labels.Should().Equal(b.Data.Labels);
         a.SourceColumns.Should().Equal(b.SourceColumns);
     }
@@ -25,7 +25,7 @@ public sealed class MakeClassificationTests
         var a = MakeClassification.Generate(new MakeClassificationOptions(), 7);
         var b = MakeClassification.Generate(new MakeClassificationOptions(), 8);
 
-        a.Data.RowMajor.ToArray().Should().NotEqual(b.Data.RowMajor.ToArray());
+        a.Data.ToRowMajor().Should().NotEqual(b.Data.ToRowMajor());
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public sealed class MakeClassificationTests
         var plain = MakeClassification.Generate(Unshuffled, 21).Data;
         var moved = MakeClassification.Generate(Unshuffled with { Shift = 3.0, Scale = 2.0 }, 21).Data;
 
-        for (int i = 0; i < plain.Samples; i++)
+        for (int i = 0; i < plain.Count; i++)
         {
             for (int j = 0; j < plain.Features; j++)
             {
@@ -179,7 +179,7 @@ public sealed class MakeClassificationTests
         var o = new MakeClassificationOptions { Samples = 50, Features = 6, Redundant = 1, Repeated = 0 };
         var plain = MakeClassification.Generate(o with { Shuffle = false }, 31);
         var shuffled = MakeClassification.Generate(o, 31);
-        var rows = new HashSet<string>(Enumerable.Range(0, 50).Select(i => string.Join(",", plain.Data.Row(i).ToArray()) + "|" + plain.Data.Labels[i]));
+        var rows = new HashSet<string>(Enumerable.Range(0, 50).Select(i => string.Join(",", plain.Data.Row(i)) + "|" + plain.Data.Labels[i]));
 
         for (int i = 0; i < 50; i++)
         {
@@ -246,17 +246,17 @@ public sealed class MakeClassificationTests
     }
 
     [Fact]
-    public void ToTensors_ShapesTypesAndValues_MatchTheData()
+    public void Generate_Data_IsFloat64TensorWithTheValuesTheIndexerReads()
     {
-        var d = MakeClassification.Generate(new MakeClassificationOptions { Samples = 30 }, 1).Data;
-        using var scope = NewDisposeScope();
+        using var result = MakeClassification.Generate(new MakeClassificationOptions { Samples = 30 }, 1);
+        var d = result.Data;
 
-        var (x, y) = d.ToTensors();
-
-        x.shape.Should().Equal(30, 20);
-        x.dtype.Should().Be(ScalarType.Float32);
-        y.dtype.Should().Be(ScalarType.Int64);
-        x[4, 7].item<float>().Should().Be((float)d[4, 7]);
-        y.data<long>().ToArray().Should().Equal(d.Labels.Select(l => (long)l));
+        d.Examples.shape.Should().Equal(30, 20);
+        d.Examples.dtype.Should().Be(ScalarType.Float64);
+        d.Examples[4, 7].item<double>().Should().Be(d[4, 7]);
+        d.Row(4)[7].Should().Be(d[4, 7]);
+        d.Column(7)[4].Should().Be(d[4, 7]);
+        d.ToArray()[4, 7].Should().Be(d[4, 7]);
+        d.Classes.Select(c => c.Name).Should().Equal("0", "1");
     }
 }

@@ -78,7 +78,7 @@ public sealed class MakeClassificationTaskSamplerTests
         const int seed = 12;
         using var episode = new MakeClassificationTaskSampler().Sample(seed);
         var data = MakeClassification.Generate(MakeClassificationTaskOptions.WorkloadGenerator, MakeClassificationTaskSampler.DataSeed(seed)).Data;
-        var labelOfRow = Enumerable.Range(0, data.Samples).ToDictionary(i => Key(data.Row(i).ToArray().Select(v => (float)v).ToArray()), i => data.Labels[i]);
+        var labelOfRow = Enumerable.Range(0, data.Count).ToDictionary(i => Key(data.Row(i).ToArray().Select(v => (float)v).ToArray()), i => data.Labels[i]);
 
         var rows = Rows(episode.SupportInput).Concat(Rows(episode.QueryInput)).ToArray();
         var targets = episode.SupportTargets.data<long>().ToArray().Concat(episode.QueryTargets.data<long>().ToArray()).ToArray();
@@ -114,7 +114,7 @@ public sealed class MakeClassificationTaskSamplerTests
         {
             using var episode = sampler.Sample(seed);
             var data = MakeClassification.Generate(generator, MakeClassificationTaskSampler.DataSeed(seed)).Data;
-            var labelOfRow = Enumerable.Range(0, data.Samples).ToDictionary(i => Key(data.Row(i).ToArray().Select(v => (float)v).ToArray()), i => data.Labels[i]);
+            var labelOfRow = Enumerable.Range(0, data.Count).ToDictionary(i => Key(data.Row(i).ToArray().Select(v => (float)v).ToArray()), i => data.Labels[i]);
             var original = Rows(episode.SupportInput).Select(r => labelOfRow[Key(r)]).ToArray();
 
             episode.SupportTargets.data<long>().ToArray().Should().Equal(0, 0, 0, 1, 1, 1);
