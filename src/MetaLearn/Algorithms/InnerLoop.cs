@@ -82,6 +82,7 @@ internal sealed class InnerLoop
     {
         StepSizeMode.Fixed => weight.add(grad, _negativeStepSize),
         StepSizeMode.PerElement => weight - (_learnedStepSizes![parameter] * grad),
-        _ => weight - (_learnedStepSizes![parameter][step] * grad),
+        // Test-time adaptation may take more steps than were trained: later steps reuse the last learned step size.
+        _ => weight - (_learnedStepSizes![parameter][Math.Min(step, _learnedStepSizes[parameter].shape[0] - 1)] * grad),
     };
 }
