@@ -38,13 +38,13 @@ public sealed partial class OneShotRuns : IDisposable
 
     /// <summary>Loads every <c>runNN</c> folder under <paramref name="folder"/>, ordered by run number.</summary>
     /// <param name="folder">The folder holding <c>run01</c> .. <c>run20</c>.</param>
-    /// <param name="options">Image preprocessing, as for <see cref="Omniglot.Load"/>; defaults when null.</param>
+    /// <param name="options">Image preprocessing, as for <see cref="Omniglot.Load"/>; <see cref="Omniglot.ImageOptions"/> when null.</param>
     /// <returns>The runs; the caller owns them and must dispose them.</returns>
     /// <exception cref="ArgumentException">
     /// The folder or a run is missing, <c>class_labels.txt</c> has a malformed line or names a missing or foreign
     /// file (the message gives file and line), or an image cannot be decoded.
     /// </exception>
-    public static OneShotRuns Load(string folder, OmniglotOptions? options = null)
+    public static OneShotRuns Load(string folder, ImageLoadOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         if (!Directory.Exists(folder))
@@ -66,7 +66,7 @@ public sealed partial class OneShotRuns : IDisposable
 
         var entries = runs.SelectMany(r => r.Training.Concat(r.Test)).Select(ToEntry).ToArray();
         using var scope = NewDisposeScope();
-        var images = ImageDecoder.Decode(entries, (options ?? new OmniglotOptions()).ToImageLoadOptions());
+        var images = ImageDecoder.Decode(entries, options ?? Omniglot.ImageOptions);
         var episodes = new List<Episode>();
         long offset = 0;
         foreach (var run in runs)

@@ -3,38 +3,29 @@ namespace MetaLearn.Sampling;
 /// <summary>Options of <see cref="ProjectedClusterTaskSampler"/>.</summary>
 public sealed record ProjectedClusterTaskOptions
 {
-    private readonly int _dimensions = 10;
-    private readonly int _ways = 3;
-    private readonly int _shots = 5;
-    private readonly int _queries = 15;
-    private readonly double _clusterStd = 1.0;
-    private readonly double _centerBox = 6.0;
-    private readonly double _minCenterDistance = 6.0;
-    private readonly double _noiseStd = 8.0;
-
     /// <summary>Input dimension: 2 structured directions plus Dimensions - 2 noise directions. <value>Default 10. At least 3.</value></summary>
-    public int Dimensions { get => _dimensions; init => _dimensions = value >= 3 ? value : throw new ArgumentOutOfRangeException(nameof(Dimensions), value, "Dimensions must be at least 3 (2 structured plus at least one noise direction)."); }
+    public int Dimensions { get; init => field = value >= 3 ? value : throw new ArgumentOutOfRangeException(nameof(Dimensions), value, "Dimensions must be at least 3 (2 structured plus at least one noise direction)."); } = 10;
 
     /// <summary>Clusters per task. <value>Default 3. At least 1.</value></summary>
-    public int Ways { get => _ways; init => _ways = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Ways), value, "A task needs at least 1 cluster."); }
+    public int Ways { get; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Ways), value, "A task needs at least 1 cluster."); } = 3;
 
     /// <summary>Labelled support examples per cluster. <value>Default 5. At least 1.</value></summary>
-    public int Shots { get => _shots; init => _shots = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Shots), value, "Need at least one support example per cluster."); }
+    public int Shots { get; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Shots), value, "Need at least one support example per cluster."); } = 5;
 
     /// <summary>Query examples per cluster. <value>Default 15. At least 1.</value></summary>
-    public int Queries { get => _queries; init => _queries = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Queries), value, "Need at least one query example per cluster."); }
+    public int Queries { get; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Queries), value, "Need at least one query example per cluster."); } = 15;
 
     /// <summary>Standard deviation of a cluster inside the structured plane. <value>Default 1. Greater than 0.</value></summary>
-    public double ClusterStd { get => _clusterStd; init => _clusterStd = Positive(value, nameof(ClusterStd)); }
+    public double ClusterStd { get; init => field = Positive(value, nameof(ClusterStd)); } = 1.0;
 
     /// <summary>Cluster centers are drawn uniformly from [-CenterBox, CenterBox]² in the structured plane. <value>Default 6. Greater than 0.</value></summary>
-    public double CenterBox { get => _centerBox; init => _centerBox = Positive(value, nameof(CenterBox)); }
+    public double CenterBox { get; init => field = Positive(value, nameof(CenterBox)); } = 6.0;
 
     /// <summary>Smallest distance between two centers of a task (centers are redrawn until it holds). <value>Default 6. Greater than 0.</value></summary>
-    public double MinCenterDistance { get => _minCenterDistance; init => _minCenterDistance = Positive(value, nameof(MinCenterDistance)); }
+    public double MinCenterDistance { get; init => field = Positive(value, nameof(MinCenterDistance)); } = 6.0;
 
     /// <summary>Standard deviation of every noise direction; large values hide the clusters from raw Euclidean distance. <value>Default 8. Greater than 0.</value></summary>
-    public double NoiseStd { get => _noiseStd; init => _noiseStd = Positive(value, nameof(NoiseStd)); }
+    public double NoiseStd { get; init => field = Positive(value, nameof(NoiseStd)); } = 8.0;
 
     /// <summary>Seed of the task-independent structure: the random rotation that hides the structured plane. <value>Default 0.</value></summary>
     public int StructureSeed { get; init; }

@@ -23,4 +23,11 @@ public sealed class ImageLoadOptionsTests
 
         act.Should().Throw<ArgumentOutOfRangeException>();
     }
+
+    [Fact]
+    public void OmniglotImageOptions_InvertAt28Pixels_AndKeepInvertWhenResized()
+    {
+        Omniglot.ImageOptions.Should().Be(new ImageLoadOptions { ImageSize = 28, Invert = true });
+        (Omniglot.ImageOptions with { ImageSize = 20 }).Invert.Should().BeTrue();
+    }
 }

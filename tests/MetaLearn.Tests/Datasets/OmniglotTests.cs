@@ -34,7 +34,7 @@ public sealed class OmniglotTests
     {
         using var temp = new TempFolder();
         ZipFile.ExtractToDirectory(OmniglotFiles.Small1Zip, temp.Path);
-        var options = new OmniglotOptions { ImageSize = 20 };
+        var options = Omniglot.ImageOptions with { ImageSize = 20 };
 
         using var fromZip = Omniglot.Load(OmniglotFiles.Small1Zip, options);
         using var fromFolder = Omniglot.Load(Path.Combine(temp.Path, "images_background_small1"), options);
