@@ -101,39 +101,47 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
     private MetaBatchRunner.TaskStep StepAt(int iteration)
     {
         bool secondOrder = !Options.FirstOrder && iteration >= Options.FirstOrderIterations;
+        double[]? stepWeights = iteration < Options.MultiStepLossIterations && Options.Steps > 1
+            ? MultiStepLossSchedule.Weights(Options.Steps, iteration, Options.MultiStepLossIterations, Options.MultiStepLossFloor)
+            : null;
         return (support, query, tasks) =>
         {
-            var (objective, losses, accuracies) = Objective(support, query, secondOrder);
+            var (objective, losses, accuracies) = Objective(support, query, secondOrder, stepWeights);
             objective.Times(1.0 / tasks).backward();
             return (losses, accuracies);
         };
     }
 
     /// <summary>
-    /// The meta-objective of a (task-batched) task: the sum over tasks of the query loss after adaptation (weighted
-    /// over steps with the multi-step loss), with each task's final query loss and accuracy, detached.
+    /// The meta-objective of a (task-batched) task: the sum over tasks of the query loss after adaptation, or with
+    /// <paramref name="stepWeights"/> the weighted sum over inner steps of the query losses after each step (the
+    /// MAML++ multi-step loss; the final step's query forward is the one the final loss and accuracy come from).
+    /// Also returns each task's final query loss and accuracy, detached.
     /// </summary>
-    private (Tensor Objective, Tensor FinalLosses, Tensor? Accuracies) Objective(EpisodeSide support, EpisodeSide query, bool createGraph)
+    private (Tensor Objective, Tensor FinalLosses, Tensor? Accuracies) Objective(EpisodeSide support, EpisodeSide query, bool createGraph, double[]? stepWeights)
     {
         Tensor? multiStep = null;
-        var stepWeights = Options.MultiStepLossWeights;
+        Tensor? finalPrediction = null;
+        int steps = Options.Steps;
         Action<int, IReadOnlyList<Tensor>>? afterStep = stepWeights is null
             ? null
             : (step, w) =>
             {
-                if (stepWeights[step - 1] == 0)
+                if (step < steps && stepWeights[step - 1] == 0)
                 {
                     return;
                 }
 
-                var stepLoss = TaskLoss.Sum(Model.Forward(query.Inputs, w, new ForwardContext(step, query.TaskBatched)), query.Targets, query.TaskBatched).Times(stepWeights[step - 1]);
+                var prediction = Model.Forward(query.Inputs, w, new ForwardContext(step, query.TaskBatched));
+                finalPrediction = step == steps ? prediction : null;
+                var stepLoss = TaskLoss.Sum(prediction, query.Targets, query.TaskBatched).Times(stepWeights[step - 1]);
                 multiStep = multiStep is null ? stepLoss : multiStep + stepLoss;
             };
 
         var weights = _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph, afterStep);
-        var prediction = Model.Forward(query.Inputs, weights, new ForwardContext(Options.Steps, query.TaskBatched));
-        var perTask = TaskLoss.PerTask(prediction, query.Targets, query.TaskBatched);
-        var accuracy = query.IsClassification ? TaskLoss.Accuracy(prediction.detach(), query.Targets, query.TaskBatched) : null;
+        var final = finalPrediction ?? Model.Forward(query.Inputs, weights, new ForwardContext(steps, query.TaskBatched));
+        var perTask = TaskLoss.PerTask(final, query.Targets, query.TaskBatched);
+        var accuracy = query.IsClassification ? TaskLoss.Accuracy(final.detach(), query.Targets, query.TaskBatched) : null;
         return (multiStep ?? perTask.sum(), perTask.detach(), accuracy);
     }
 

@@ -6,7 +6,8 @@ public sealed record InnerLoopOptions
     private readonly int _steps = 1;
     private readonly double _stepSize = 0.01;
     private readonly int _firstOrderIterations;
-    private readonly IReadOnlyList<double>? _multiStepLossWeights;
+    private readonly int _multiStepLossIterations;
+    private readonly double _multiStepLossFloor = 0.03;
 
     /// <summary>Gradient steps on the support set. <value>Default 1. At least 1.</value></summary>
     public int Steps
@@ -44,22 +45,32 @@ public sealed record InnerLoopOptions
     }
 
     /// <summary>
-    /// MAML++ multi-step loss: the weight of the query loss after each inner step (length <see cref="Steps"/>);
-    /// null scores only the final step.
+    /// MAML++ multi-step loss (Antoniou et al., 2019): for meta-iterations before this one the meta-objective is the
+    /// weighted sum of the query losses after every inner step, with weights annealed by
+    /// <see cref="MultiStepLossSchedule.Weights"/> (equal at first, the non-final steps' weights decaying towards
+    /// <see cref="MultiStepLossFloor"/> / <see cref="Steps"/> while the final step's grows); from this iteration on only
+    /// the final step is scored.
     /// </summary>
-    /// <value>Default null. Non-negative, finite, not all zero.</value>
-    public IReadOnlyList<double>? MultiStepLossWeights
+    /// <value>Default 0 (only the final step is scored from the start). Zero or more.</value>
+    public int MultiStepLossIterations
     {
-        get => _multiStepLossWeights;
-        init
-        {
-            if (value is not null && (value.Any(w => w < 0 || !double.IsFinite(w)) || value.All(w => w == 0)))
-            {
-                throw new ArgumentOutOfRangeException(nameof(MultiStepLossWeights), "Multi-step loss weights must be non-negative, finite and not all zero.");
-            }
+        get => _multiStepLossIterations;
+        init => _multiStepLossIterations = value >= 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(MultiStepLossIterations), value, "Use 0 to score only the final step, or the number of meta-iterations to anneal over.");
+    }
 
-            _multiStepLossWeights = value?.ToArray();
-        }
+    /// <summary>
+    /// The floor of each non-final step's multi-step loss weight, times <see cref="Steps"/> (the paper's 0.03: a
+    /// non-final weight never drops below 0.03 / Steps while the multi-step loss is on).
+    /// </summary>
+    /// <value>Default 0.03. At least 0 and below 1.</value>
+    public double MultiStepLossFloor
+    {
+        get => _multiStepLossFloor;
+        init => _multiStepLossFloor = value >= 0 && value < 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(MultiStepLossFloor), value, "The floor must be at least 0 and below 1 (the paper uses 0.03).");
     }
 
     /// <summary>
@@ -69,14 +80,8 @@ public sealed record InnerLoopOptions
     /// <value>Default true.</value>
     public bool TaskBatching { get; init; } = true;
 
-    /// <summary>Checks the options against each other; called by the algorithms.</summary>
-    /// <exception cref="ArgumentException">The multi-step weights do not have one weight per step.</exception>
+    /// <summary>Checks the options against each other; called by the algorithms (none of the current options conflict).</summary>
     public void Validate()
     {
-        if (MultiStepLossWeights is not null && MultiStepLossWeights.Count != Steps)
-        {
-            throw new ArgumentException(
-                $"MultiStepLossWeights has {MultiStepLossWeights.Count} weights but Steps is {Steps}; give one weight per inner step.");
-        }
     }
 }

@@ -9,7 +9,9 @@ namespace MetaLearn.Algorithms;
 /// <summary>
 /// Prototypical Networks (Snell et al., 2017): embed the support set, take each class's mean embedding as its
 /// prototype, and classify a query by minus its squared Euclidean distance to each prototype. The model is an
-/// embedding network (e.g. <see cref="Conv4"/> with no head); there is no inner loop.
+/// embedding network (e.g. <see cref="Conv4"/> with no head); there is no inner loop. As in the paper's code, each
+/// task's support and query examples go through the network in one forward pass, so batch normalisation computes its
+/// statistics over both together.
 /// </summary>
 public sealed class PrototypicalNetworks : IMetaAlgorithm
 {
@@ -41,11 +43,41 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
     /// <param name="query">Query embeddings [M, D] (or [T, M, D]).</param>
     /// <param name="ways">Number of classes.</param>
     /// <returns>Logits [M, ways] (or [T, M, ways]), owned by the caller.</returns>
+    /// <exception cref="ArgumentException">A class has no support example (its prototype would be undefined).</exception>
     public static Tensor Logits(Tensor support, Tensor supportLabels, Tensor query, int ways)
     {
         ArgumentNullException.ThrowIfNull(support);
         ArgumentNullException.ThrowIfNull(supportLabels);
         ArgumentNullException.ThrowIfNull(query);
+        CheckEveryClassHasSupport(supportLabels, ways);
+        return LogitsOfCheckedLabels(support, supportLabels, query, ways);
+    }
+
+    /// <summary>
+    /// Throws when a class in 0..<paramref name="ways"/>-1 has no example in <paramref name="labels"/> ([N], or [T, N]
+    /// for a task-batched side), naming the class (and the task).
+    /// </summary>
+    private static void CheckEveryClassHasSupport(Tensor labels, int ways)
+    {
+        using var scope = NewDisposeScope();
+        bool batched = labels.dim() == 2;
+        var rows = batched ? labels : labels.unsqueeze(0);
+        var counts = F.one_hot(rows, ways).sum(1).cpu().data<long>().ToArray();
+        for (int i = 0; i < counts.Length; i++)
+        {
+            if (counts[i] == 0)
+            {
+                string where = batched ? $" of task {i / ways} in the meta-batch" : string.Empty;
+                throw new ArgumentException(
+                    $"Class {i % ways}{where} has no support example, so it has no prototype; every class 0..{ways - 1} needs at least one " +
+                    "support example (check the sampler's shots and the support labels).",
+                    nameof(labels));
+            }
+        }
+    }
+
+    private static Tensor LogitsOfCheckedLabels(Tensor support, Tensor supportLabels, Tensor query, int ways)
+    {
         using var scope = NewDisposeScope();
         var oneHot = F.one_hot(supportLabels, ways).to(support.dtype);
         var counts = oneHot.sum(-2).unsqueeze(-1);
@@ -128,11 +160,16 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
         return (losses.detach(), TaskLoss.Accuracy(logits.detach(), query.Targets, query.TaskBatched));
     }
 
+    /// <summary>Embeds support and query in one forward pass (shared batch statistics) and scores the query.</summary>
     private Tensor QueryLogits(EpisodeSide support, EpisodeSide query)
     {
-        var weights = support.InitialWeights(Model.Parameters);
-        var supportEmbedding = Model.Forward(support.Inputs, weights, new ForwardContext(0, support.TaskBatched));
-        var queryEmbedding = Model.Forward(query.Inputs, weights, new ForwardContext(0, query.TaskBatched));
-        return Logits(supportEmbedding, support.Targets, queryEmbedding, support.Ways);
+        CheckEveryClassHasSupport(support.Targets, support.Ways);
+        int dim = support.TaskBatched ? 1 : 0;
+        long shots = support.Targets.shape[dim];
+        var inputs = support.Inputs.Zip(query.Inputs, (s, q) => cat(new[] { s, q }, dim)).ToArray();
+        var embedded = Model.Forward(inputs, support.InitialWeights(Model.Parameters), new ForwardContext(0, support.TaskBatched));
+        var supportEmbedding = embedded.narrow(dim, 0, shots);
+        var queryEmbedding = embedded.narrow(dim, shots, embedded.shape[dim] - shots);
+        return LogitsOfCheckedLabels(supportEmbedding, support.Targets, queryEmbedding, support.Ways);
     }
 }

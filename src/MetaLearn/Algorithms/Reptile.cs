@@ -1,5 +1,6 @@
 using MetaLearn.Models;
 using MetaLearn.Tasks;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -7,8 +8,11 @@ namespace MetaLearn.Algorithms;
 
 /// <summary>
 /// Reptile (Nichol et al., 2018): adapt to each task with plain SGD, then move the initialisation towards the adapted
-/// weights. The meta-gradient it accumulates is θ − mean(φ_t), so an outer SGD step with learning rate ε is exactly
-/// θ ← θ + ε (mean(φ_t) − θ); any other outer optimizer uses it as a direction.
+/// weights. By default (<see cref="ReptileOuterUpdate.Interpolation"/>) it applies the paper's update
+/// θ ← θ + ε (mean_t φ_t − θ) itself, with ε from <see cref="ReptileOptions.OuterStepSize"/> linearly annealed over
+/// <see cref="ReptileOptions.OuterStepSizeAnnealingIterations"/>, and leaves the gradients untouched, so a trainer's
+/// outer optimizer step afterwards changes nothing. With <see cref="ReptileOuterUpdate.OuterOptimizer"/> it instead
+/// accumulates θ − mean_t φ_t as the meta-gradient for the outer optimizer (Adam in <c>MetaTrainer</c> by default).
 /// </summary>
 public sealed class Reptile : IMetaAlgorithm
 {
@@ -37,13 +41,22 @@ public sealed class Reptile : IMetaAlgorithm
     /// <inheritdoc />
     public IReadOnlyList<Parameter> MetaParameters => Model.Parameters;
 
-    /// <inheritdoc />
+    /// <inheritdoc cref="IMetaAlgorithm.AccumulateMetaGradient(IReadOnlyList{Episode}, int)" />
+    /// <remarks>
+    /// With <see cref="ReptileOuterUpdate.Interpolation"/> this applies the outer update to the model's parameters. When
+    /// the update or the loss is not finite the parameters are left as they were and the result's loss is NaN, so a
+    /// trainer's non-finite policy sees it.
+    /// </remarks>
     public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration) =>
-        MetaBatchRunner.Run(episodes, Model, Options.TaskBatching, Step);
+        Options.OuterUpdate == ReptileOuterUpdate.OuterOptimizer
+            ? MetaBatchRunner.Run(episodes, Model, Options.TaskBatching, GradientStep)
+            : Interpolate(iteration, step => MetaBatchRunner.Run(episodes, Model, Options.TaskBatching, step));
 
-    /// <inheritdoc />
+    /// <inheritdoc cref="AccumulateMetaGradient(IReadOnlyList{Episode}, int)" />
     public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration) =>
-        MetaBatchRunner.Run(batch, Model, Options.TaskBatching, Step);
+        Options.OuterUpdate == ReptileOuterUpdate.OuterOptimizer
+            ? MetaBatchRunner.Run(batch, Model, Options.TaskBatching, GradientStep)
+            : Interpolate(iteration, step => MetaBatchRunner.Run(batch, Model, Options.TaskBatching, step));
 
     /// <inheritdoc />
     public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, (support, query) =>
@@ -66,9 +79,46 @@ public sealed class Reptile : IMetaAlgorithm
     {
     }
 
-    private (Tensor Loss, Tensor? Accuracy) Step(EpisodeSide support, EpisodeSide query, int tasks)
+    /// <summary>Runs the meta-batch, summing (φ_t − θ) / T, then applies θ ← θ + ε_i · Σ when everything is finite.</summary>
+    private MetaBatchResult Interpolate(int iteration, Func<MetaBatchRunner.TaskStep, MetaBatchResult> run)
     {
-        var adapted = _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph: false).Select(w => w.detach()).ToArray();
+        using var scope = NewDisposeScope();
+        var shift = Model.Parameters.Select(p => zeros_like(p)).ToArray();
+        var result = run((support, query, tasks) =>
+        {
+            var adapted = Adapt(support);
+            using (no_grad())
+            {
+                for (int i = 0; i < adapted.Length; i++)
+                {
+                    var p = Model.Parameters[i];
+                    var difference = support.TaskBatched ? (adapted[i] - p.unsqueeze(0)).sum(0L) : adapted[i] - p;
+                    shift[i].add_(difference.Times(1.0 / tasks));
+                }
+            }
+
+            return Score(query, adapted);
+        });
+
+        using var noGrad = no_grad();
+        bool finite = double.IsFinite(result.MeanQueryLoss) && shift.All(s => isfinite(s).all().item<bool>());
+        if (!finite)
+        {
+            return result with { MeanQueryLoss = double.NaN };
+        }
+
+        using var epsilon = Options.OuterStepSizeAt(iteration).ToScalar();
+        for (int i = 0; i < shift.Length; i++)
+        {
+            Model.Parameters[i].add_(shift[i], epsilon);
+        }
+
+        return result;
+    }
+
+    private (Tensor Loss, Tensor? Accuracy) GradientStep(EpisodeSide support, EpisodeSide query, int tasks)
+    {
+        var adapted = Adapt(support);
 
         // d/dθ of Σ_t ½‖θ − φ_t‖² / T is θ − mean_t φ_t: the Reptile direction, accumulated like any gradient.
         Tensor? pull = null;
@@ -80,6 +130,15 @@ public sealed class Reptile : IMetaAlgorithm
         }
 
         pull!.backward();
+        return Score(query, adapted);
+    }
+
+    /// <summary>Plain SGD on the support set; the adapted weights, detached.</summary>
+    private Tensor[] Adapt(EpisodeSide support) =>
+        _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph: false).Select(w => w.detach()).ToArray();
+
+    private (Tensor Loss, Tensor? Accuracy) Score(EpisodeSide query, IReadOnlyList<Tensor> adapted)
+    {
         using var noGrad = no_grad();
         var prediction = Model.Forward(query.Inputs, adapted, new ForwardContext(_innerOptions.Steps, query.TaskBatched));
         var loss = TaskLoss.PerTask(prediction, query.Targets, query.TaskBatched);

@@ -1,6 +1,6 @@
 namespace MetaLearn.Sampling;
 
-/// <summary>The sinusoid task distribution; defaults are Finn et al.'s (and WORKLOADS.md's sine-maml).</summary>
+/// <summary>The sinusoid task distribution; defaults are Finn et al.'s (2017): amplitude in [0.1, 5], phase in [0, π], x in [-5, 5].</summary>
 public sealed record SinusoidTaskOptions
 {
     private readonly int _shots = 10;

@@ -14,7 +14,8 @@ public sealed class InnerLoopOptionsTests
         o.FirstOrder.Should().BeFalse();
         o.StepSizes.Should().Be(StepSizeMode.Fixed);
         o.FirstOrderIterations.Should().Be(0);
-        o.MultiStepLossWeights.Should().BeNull();
+        o.MultiStepLossIterations.Should().Be(0);
+        o.MultiStepLossFloor.Should().Be(0.03);
         o.TaskBatching.Should().BeTrue();
     }
 
@@ -25,18 +26,8 @@ public sealed class InnerLoopOptionsTests
         ((Action)(() => _ = new InnerLoopOptions { StepSize = 0 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*positive and finite*");
         ((Action)(() => _ = new InnerLoopOptions { StepSize = double.PositiveInfinity })).Should().Throw<ArgumentOutOfRangeException>();
         ((Action)(() => _ = new InnerLoopOptions { FirstOrderIterations = -1 })).Should().Throw<ArgumentOutOfRangeException>();
-        ((Action)(() => _ = new InnerLoopOptions { MultiStepLossWeights = new[] { 0.0, 0.0 } })).Should().Throw<ArgumentOutOfRangeException>();
-        ((Action)(() => _ = new InnerLoopOptions { MultiStepLossWeights = new[] { -1.0 } })).Should().Throw<ArgumentOutOfRangeException>();
-    }
-
-    [Fact]
-    public void Validate_MultiStepWeightsOfTheWrongLength_ThrowsWhenAnAlgorithmIsBuilt()
-    {
-        using var model = TestEpisodes.TinyRegressor();
-        var options = new InnerLoopOptions { Steps = 3, MultiStepLossWeights = new[] { 0.5, 0.5 } };
-
-        var act = () => new Maml(model, options);
-
-        act.Should().Throw<ArgumentException>().WithMessage("*2 weights but Steps is 3*");
+        ((Action)(() => _ = new InnerLoopOptions { MultiStepLossIterations = -1 })).Should().Throw<ArgumentOutOfRangeException>();
+        ((Action)(() => _ = new InnerLoopOptions { MultiStepLossFloor = 1.0 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*below 1*");
+        ((Action)(() => _ = new InnerLoopOptions { MultiStepLossFloor = -0.1 })).Should().Throw<ArgumentOutOfRangeException>();
     }
 }

@@ -20,7 +20,7 @@ public sealed class MamlTests
         maml.AccumulateMetaGradient(new[] { episode }, iteration: 0);
         double[] analytic = TestEpisodes.Grads(model.Parameters);
 
-        double[] numeric = FiniteDifferences(model, () => Evaluator.Score(maml, episode).Loss);
+        double[] numeric = FiniteDifferences.Central(model.Parameters, () => Evaluator.Score(maml, episode).Loss);
         TestEpisodes.MaxRelativeError(analytic, numeric).Should().BeLessThan(1e-4);
     }
 
@@ -123,37 +123,56 @@ public sealed class MamlTests
         }
     }
 
-    private static double[] FiniteDifferences(IFunctionalModel model, Func<double> loss)
+    [Fact]
+    public void AccumulateMetaGradient_LearnedPerStepStepSizes_MatchCentralFiniteDifferences()
     {
-        const double h = 1e-6;
-        var result = new List<double>();
-        foreach (var p in model.Parameters)
+        using var model = TestEpisodes.TinyRegressor(seed: 4);
+        using var maml = new Maml(model, TwoSteps with { StepSizes = StepSizeMode.PerParameterPerStep });
+        using var episode = TestEpisodes.Sine(12);
+        using (no_grad())
         {
-            var flat = p.detach().view(-1);
-            for (long i = 0; i < flat.shape[0]; i++)
+            // Different step sizes per parameter and step, so a mix-up of the (parameter, step) indexing shows.
+            foreach (var (alpha, i) in maml.LearnedStepSizes.Select((a, i) => (a, i)))
             {
-                double original = flat[i].ToDouble();
-                using (no_grad())
-                {
-                    flat[i] = original + h;
-                }
-
-                double plus = loss();
-                using (no_grad())
-                {
-                    flat[i] = original - h;
-                }
-
-                double minus = loss();
-                using (no_grad())
-                {
-                    flat[i] = original;
-                }
-
-                result.Add((plus - minus) / (2 * h));
+                alpha.copy_(tensor(new[] { 0.02 + (0.01 * i), 0.07 - (0.005 * i) }, dtype: ScalarType.Float64));
             }
         }
 
-        return result.ToArray();
+        maml.AccumulateMetaGradient(new[] { episode }, 0);
+        double[] analytic = TestEpisodes.Grads(maml.MetaParameters);
+
+        double[] numeric = FiniteDifferences.Central(maml.MetaParameters, () => Evaluator.Score(maml, episode).Loss);
+
+        maml.LearnedStepSizes.Should().AllSatisfy(a => a.shape.Should().Equal(2));
+        TestEpisodes.Grads(maml.LearnedStepSizes).Should().OnlyContain(g => g != 0);
+        TestEpisodes.MaxRelativeError(analytic, numeric).Should().BeLessThan(1e-5);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void AccumulateMetaGradient_Conv4PerStepBatchNorm_SecondOrder_MatchesCentralFiniteDifferences()
+    {
+        using var model = new Conv4(new Conv4Options { Ways = 3, Channels = 2, ImageSize = 8, Blocks = 2, BatchNormSets = 3, Seed = 6, DType = ScalarType.Float64 });
+        using var maml = new Maml(model, new InnerLoopOptions { Steps = 2, StepSize = 0.1, TaskBatching = false });
+        using var generator = new Generator(21);
+        using var episode = new Episode(
+            randn(new long[] { 6, 1, 8, 8 }, dtype: ScalarType.Float64, generator: generator), tensor(new long[] { 0, 1, 2, 0, 1, 2 }),
+            randn(new long[] { 6, 1, 8, 8 }, dtype: ScalarType.Float64, generator: generator), tensor(new long[] { 2, 1, 0, 0, 1, 2 }),
+            new EpisodeInfo(3, 2, 2, 21));
+
+        maml.AccumulateMetaGradient(new[] { episode }, 0);
+        double[] analytic = TestEpisodes.Grads(model.Parameters);
+
+        double[] numeric = FiniteDifferences.Central(model.Parameters, () => Evaluator.Score(maml, episode).Loss);
+
+        // Every per-step set (steps 0 and 1 in the inner loop, set 2 for the query) receives a meta-gradient.
+        model.ParameterNames.Should().Contain("block0.norm.step2.scale");
+        foreach (string set in new[] { "step0", "step1", "step2" })
+        {
+            int index = model.ParameterNames.ToList().IndexOf($"block1.norm.{set}.scale");
+            model.Parameters[index].grad!.abs().sum().ToDouble().Should().BeGreaterThan(0);
+        }
+
+        TestEpisodes.MaxRelativeError(analytic, numeric).Should().BeLessThan(1e-5);
     }
 }

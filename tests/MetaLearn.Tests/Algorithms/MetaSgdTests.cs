@@ -48,4 +48,23 @@ public sealed class MetaSgdTests
         Loss(0.03);
         analytic.Should().BeApproximately(numeric, Math.Abs(numeric) * 1e-4 + 1e-10);
     }
+
+    [Fact]
+    public void AccumulateMetaGradient_FirstOrder_StepSizeGradientsMatchFiniteDifferences_AndInitialisationGetsTheQueryGradient()
+    {
+        // With one step the inner gradient g(θ) does not depend on α, so first-order Meta-SGD's α-gradient
+        // −∇L(φ) ⊙ g is exact, while its θ-gradient ∇L(φ) drops the second-order term.
+        using var model = TestEpisodes.TinyRegressor(seed: 2);
+        using var metaSgd = new MetaSgd(model, new InnerLoopOptions { StepSize = 0.04, FirstOrder = true, TaskBatching = false });
+        using var episode = TestEpisodes.Sine(13);
+        metaSgd.AccumulateMetaGradient(new[] { episode }, 0);
+        double[] alphaGradient = TestEpisodes.Grads(metaSgd.LearnedStepSizes);
+        double[] thetaGradient = TestEpisodes.Grads(model.Parameters);
+
+        double[] alphaNumeric = FiniteDifferences.Central(metaSgd.LearnedStepSizes, () => MetaLearn.Evaluation.Evaluator.Score(metaSgd, episode).Loss);
+        double[] thetaNumeric = FiniteDifferences.Central(model.Parameters, () => MetaLearn.Evaluation.Evaluator.Score(metaSgd, episode).Loss);
+
+        TestEpisodes.MaxRelativeError(alphaGradient, alphaNumeric).Should().BeLessThan(1e-6);
+        TestEpisodes.MaxRelativeError(thetaGradient, thetaNumeric).Should().BeGreaterThan(1e-4, "first order drops the Hessian term of the θ-gradient");
+    }
 }

@@ -44,4 +44,69 @@ public sealed class PrototypicalNetworksTests
             e.Dispose();
         }
     }
+
+    [Fact]
+    public void AccumulateMetaGradient_EmbedsSupportAndQueryInOneForwardPass_SharingBatchStatistics()
+    {
+        using var model = new Conv4(new Conv4Options { Ways = 0, Channels = 3, ImageSize = 8, Blocks = 2, Seed = 2, DType = ScalarType.Float64 });
+        using var episode = ImageEpisode(seed: 4, supportLabels: new long[] { 0, 1, 2, 0, 1, 2 });
+        using var protonet = new PrototypicalNetworks(model, taskBatching: false);
+
+        var result = protonet.AccumulateMetaGradient(new[] { episode }, 0);
+
+        double together;
+        double separate;
+        using (var scope = NewDisposeScope())
+        {
+            var all = model.Forward(cat(new[] { episode.SupportInput, episode.QueryInput }, 0));
+            var logits = PrototypicalNetworks.Logits(all.narrow(0, 0, 6), episode.SupportTargets, all.narrow(0, 6, 4), 3);
+            together = nn.functional.cross_entropy(logits, episode.QueryTargets).ToDouble();
+            var apart = PrototypicalNetworks.Logits(model.Forward(episode.SupportInput), episode.SupportTargets, model.Forward(episode.QueryInput), 3);
+            separate = nn.functional.cross_entropy(apart, episode.QueryTargets).ToDouble();
+        }
+
+        result.MeanQueryLoss.Should().BeApproximately(together, 1e-12);
+        Math.Abs(together - separate).Should().BeGreaterThan(1e-6, "batch norm over support and query together differs from two separate passes");
+    }
+
+    [Fact]
+    public void AccumulateMetaGradient_ClassWithoutSupportExample_ThrowsNamingIt()
+    {
+        using var model = new Mlp(new MlpOptions { LayerSizes = new[] { 4, 8 }, DType = ScalarType.Float64 });
+        using var protonet = new PrototypicalNetworks(model, taskBatching: false);
+        using var episode = new MetaLearn.Tasks.Episode(
+            randn(4, 4, dtype: ScalarType.Float64), tensor(new long[] { 0, 0, 2, 2 }),
+            randn(3, 4, dtype: ScalarType.Float64), tensor(new long[] { 0, 1, 2 }),
+            new MetaLearn.Tasks.EpisodeInfo(3, 2, 1, 0));
+
+        var act = () => protonet.AccumulateMetaGradient(new[] { episode }, 0);
+        var logits = () => PrototypicalNetworks.Logits(randn(4, 2), tensor(new long[] { 1, 1, 2, 2 }), randn(2, 2), 3);
+
+        act.Should().Throw<ArgumentException>().WithMessage("Class 1 has no support example*");
+        logits.Should().Throw<ArgumentException>().WithMessage("Class 0 has no support example*");
+        model.Parameters.Should().OnlyContain(p => ReferenceEquals(p.grad, null), "no meta-gradient was accumulated");
+    }
+
+    [Fact]
+    public void AccumulateMetaGradient_Gradient_MatchesCentralFiniteDifferences()
+    {
+        using var model = new Mlp(new MlpOptions { LayerSizes = new[] { 4, 6, 3 }, Seed = 5, DType = ScalarType.Float64 });
+        using var episode = TestEpisodes.Gaussian(9);
+        using var protonet = new PrototypicalNetworks(model, taskBatching: false);
+        protonet.AccumulateMetaGradient(new[] { episode }, 0);
+        double[] analytic = TestEpisodes.Grads(model.Parameters);
+
+        double[] numeric = FiniteDifferences.Central(model.Parameters, () => MetaLearn.Evaluation.Evaluator.Score(protonet, episode).Loss);
+
+        TestEpisodes.MaxRelativeError(analytic, numeric).Should().BeLessThan(1e-6);
+    }
+
+    private static MetaLearn.Tasks.Episode ImageEpisode(int seed, long[] supportLabels)
+    {
+        using var generator = new TorchSharp.torch.Generator((ulong)seed);
+        return new MetaLearn.Tasks.Episode(
+            randn(new long[] { supportLabels.Length, 1, 8, 8 }, dtype: ScalarType.Float64, generator: generator), tensor(supportLabels),
+            randn(new long[] { 4, 1, 8, 8 }, dtype: ScalarType.Float64, generator: generator), tensor(new long[] { 0, 1, 2, 1 }),
+            new MetaLearn.Tasks.EpisodeInfo(3, 2, 1, seed));
+    }
 }

@@ -1,7 +1,9 @@
 using MetaLearn.Algorithms;
-using static TorchSharp.torch;
-using MetaLearn.Tasks;
 using MetaLearn.Models;
+using MetaLearn.Sampling;
+using MetaLearn.Tasks;
+using MetaLearn.Training;
+using static TorchSharp.torch;
 
 namespace MetaLearn.Tests.Algorithms;
 
@@ -10,10 +12,10 @@ public sealed class ReptileTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void OuterSgdStep_InterpolatesTowardsTheMeanAdaptedWeights(bool taskBatching)
+    public void OuterOptimizer_SgdStep_InterpolatesTowardsTheMeanAdaptedWeights(bool taskBatching)
     {
         const double epsilon = 0.25;
-        var options = new ReptileOptions { InnerSteps = 3, InnerStepSize = 0.02, TaskBatching = taskBatching };
+        var options = new ReptileOptions { InnerSteps = 3, InnerStepSize = 0.02, TaskBatching = taskBatching, OuterUpdate = ReptileOuterUpdate.OuterOptimizer };
         var episodes = new[] { TestEpisodes.Sine(1), TestEpisodes.Sine(2) };
         using var model = TestEpisodes.TinyRegressor();
         using var reptile = new Reptile(model, options);
@@ -35,6 +37,62 @@ public sealed class ReptileTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void MetaTrainer_DefaultInterpolation_MatchesThePapersUpdateWithAnnealedEpsilon(bool taskBatching)
+    {
+        // θ ← θ + ε_i (mean_t φ_t − θ), ε_i = 0.5 (1 − i / 4), computed by hand for three meta-iterations; the trainer
+        // steps its default Adam after every call, which must change nothing.
+        var options = new ReptileOptions { InnerSteps = 2, InnerStepSize = 0.02, OuterStepSize = 0.5, OuterStepSizeAnnealingIterations = 4, TaskBatching = taskBatching };
+        var sampler = new SinusoidTaskSampler(new SinusoidTaskOptions { Shots = 5, Queries = 5 });
+        using var model = TestEpisodes.TinyRegressor(seed: 3);
+        using var byHand = TestEpisodes.TinyRegressor(seed: 3);
+        using var reptile = new Reptile(model, options);
+        using var trainer = new MetaTrainer(reptile, new MetaTrainerOptions { Iterations = 3, MetaBatchSize = 3, Seed = 11 });
+
+        double[] theta = TestEpisodes.Flatten(byHand.Parameters);
+        for (int i = 0; i < 3; i++)
+        {
+            var episodes = trainer.MetaBatch(sampler, i);
+            var phis = episodes.Select(e => AdaptBySgd(byHand, e, options)).ToArray();
+            double epsilon = 0.5 * (1 - (i / 4.0));
+            theta = theta.Select((t, k) => t + (epsilon * ((phis.Sum(phi => phi[k]) / phis.Length) - t))).ToArray();
+            LoadFlat(byHand, theta);
+            foreach (var e in episodes)
+            {
+                e.Dispose();
+            }
+        }
+
+        double[] before = TestEpisodes.Flatten(model.Parameters);
+        var result = trainer.Train(sampler);
+
+        result.Iterations.Should().Be(3);
+        TestEpisodes.MaxRelativeError(TestEpisodes.Flatten(model.Parameters), theta).Should().BeLessThan(1e-12);
+        TestEpisodes.MaxRelativeError(TestEpisodes.Flatten(model.Parameters), before).Should().BeGreaterThan(1e-4);
+        model.Parameters.Should().OnlyContain(p => ReferenceEquals(p.grad, null), "the interpolation leaves the gradients alone");
+    }
+
+    [Fact]
+    public void Interpolation_NonFiniteAdaptation_LeavesParametersUntouchedAndReportsNaN()
+    {
+        using var model = TestEpisodes.TinyRegressor();
+        using var reptile = new Reptile(model, new ReptileOptions { InnerSteps = 1, TaskBatching = false });
+        using var episode = TestEpisodes.Sine(3);
+        using (no_grad())
+        using (var nan = double.NaN.ToScalar())
+        {
+            episode.SupportTargets.fill_(nan);
+        }
+
+        double[] before = TestEpisodes.Flatten(model.Parameters);
+        var result = reptile.AccumulateMetaGradient(new[] { episode }, 0);
+
+        result.MeanQueryLoss.Should().Be(double.NaN);
+        TestEpisodes.Flatten(model.Parameters).Should().Equal(before);
+    }
+
     [Fact]
     public void Options_Defaults_AndInvalidValues()
     {
@@ -42,22 +100,46 @@ public sealed class ReptileTests
         o.InnerSteps.Should().Be(5);
         o.InnerStepSize.Should().Be(0.01);
         o.TaskBatching.Should().BeTrue();
+        o.OuterUpdate.Should().Be(ReptileOuterUpdate.Interpolation);
+        o.OuterStepSize.Should().Be(1.0);
+        o.OuterStepSizeAnnealingIterations.Should().Be(0);
+        o.OuterStepSizeAt(1000).Should().Be(1.0);
+        (o with { OuterStepSize = 0.8, OuterStepSizeAnnealingIterations = 10 }).OuterStepSizeAt(3).Should().BeApproximately(0.8 * 0.7, 1e-15);
+        (o with { OuterStepSizeAnnealingIterations = 10 }).OuterStepSizeAt(25).Should().Be(0);
         ((Action)(() => _ = new ReptileOptions { InnerSteps = 0 })).Should().Throw<ArgumentOutOfRangeException>();
         ((Action)(() => _ = new ReptileOptions { InnerStepSize = double.NaN })).Should().Throw<ArgumentOutOfRangeException>();
+        ((Action)(() => _ = new ReptileOptions { OuterStepSize = 1.5 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*(0, 1]*");
+        ((Action)(() => _ = new ReptileOptions { OuterStepSizeAnnealingIterations = -1 })).Should().Throw<ArgumentOutOfRangeException>();
     }
 
     private static double[] AdaptBySgd(IFunctionalModel model, Episode episode, ReptileOptions options)
     {
         using var scope = NewDisposeScope();
+        using var lr = options.InnerStepSize.ToScalar();
         var weights = model.Parameters.Select(p => p.detach().clone()).ToArray();
         for (int s = 0; s < options.InnerSteps; s++)
         {
             var leaves = weights.Select(w => w.detach().requires_grad_(true)).ToArray();
             var loss = nn.functional.mse_loss(model.Forward(new[] { episode.SupportInput.to(ScalarType.Float64) }, leaves, default), episode.SupportTargets.to(ScalarType.Float64));
             var grads = autograd.grad(new[] { loss }, leaves);
-            weights = leaves.Zip(grads).Select(p => (p.First - (p.Second * options.InnerStepSize)).detach()).ToArray();
+            weights = leaves.Zip(grads).Select(p => (p.First - (p.Second * lr)).detach()).ToArray();
         }
 
         return TestEpisodes.Flatten(weights);
+    }
+
+    private static void LoadFlat(IFunctionalModel model, double[] values)
+    {
+        using var scope = NewDisposeScope();
+        int at = 0;
+        var tensors = new List<Tensor>();
+        foreach (var p in model.Parameters)
+        {
+            int n = (int)p.numel();
+            tensors.Add(tensor(values.AsSpan(at, n).ToArray(), dtype: ScalarType.Float64).view(p.shape));
+            at += n;
+        }
+
+        model.LoadParameterValues(tensors);
     }
 }

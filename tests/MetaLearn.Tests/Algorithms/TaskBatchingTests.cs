@@ -30,7 +30,7 @@ public sealed class TaskBatchingTests
             Steps = 2,
             StepSize = kind.StartsWith("conv4", StringComparison.Ordinal) ? 0.1 : 0.3,
             FirstOrder = firstOrder,
-            MultiStepLossWeights = kind == "conv4-perstep" ? new[] { 0.3, 0.7 } : null,
+            MultiStepLossIterations = kind == "conv4-perstep" ? 10 : 0,
             StepSizes = kind == "conv4-perstep" ? StepSizeMode.PerParameterPerStep : StepSizeMode.Fixed,
         };
 
