@@ -134,13 +134,13 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
 
                 var prediction = Model.Forward(query.Inputs, w, new ForwardContext(step, query.TaskBatched));
                 finalPrediction = step == steps ? prediction : null;
-                var stepLoss = TaskLoss.Sum(prediction, query.Targets, query.TaskBatched).Times(stepWeights[step - 1]);
+                var stepLoss = TaskLoss.Sum(prediction, query.Targets, query.TaskBatched, Options.Loss).Times(stepWeights[step - 1]);
                 multiStep = multiStep is null ? stepLoss : multiStep + stepLoss;
             };
 
         var weights = _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph, afterStep);
         var final = finalPrediction ?? Model.Forward(query.Inputs, weights, new ForwardContext(steps, query.TaskBatched));
-        var perTask = TaskLoss.PerTask(final, query.Targets, query.TaskBatched);
+        var perTask = TaskLoss.PerTask(final, query.Targets, query.TaskBatched, Options.Loss);
         var accuracy = query.IsClassification ? TaskLoss.Accuracy(final.detach(), query.Targets, query.TaskBatched) : null;
         return (multiStep ?? perTask.sum(), perTask.detach(), accuracy);
     }

@@ -51,7 +51,12 @@ internal sealed class InnerLoop
         for (int step = 0; step < _options.Steps; step++)
         {
             var prediction = _model.Forward(support.Inputs, weights, new ForwardContext(step, support.TaskBatched));
-            var loss = TaskLoss.Sum(prediction, support.Targets, support.TaskBatched);
+            var loss = TaskLoss.Sum(prediction, support.Targets, support.TaskBatched, _options.Loss);
+            if (!loss.requires_grad)
+            {
+                throw new InvalidOperationException("The support loss does not depend on any weight; the model's forward pass must use the weights it is given.");
+            }
+
             var adaptable = new List<Tensor>();
             var adaptNow = new bool[weights.Count];
             for (int i = 0; i < weights.Count; i++)
@@ -63,12 +68,14 @@ internal sealed class InnerLoop
                 }
             }
 
-            var grads = torch.autograd.grad(new[] { loss }, adaptable, retain_graph: createGraph, create_graph: createGraph);
+            // allow_unused: a weight the forward pass does not reach comes back as an empty handle (libtorch would abort
+            // the process without it); it gets a zero gradient, so it stays as it is.
+            var grads = torch.autograd.grad(new[] { loss }, adaptable, retain_graph: createGraph, create_graph: createGraph, allow_unused: true);
             var next = new Tensor[weights.Count];
             int g = 0;
             for (int i = 0; i < weights.Count; i++)
             {
-                next[i] = adaptNow[i] ? Update(weights[i], grads[g++], i, step) : weights[i];
+                next[i] = adaptNow[i] ? Update(weights[i], GradientOrZero(grads[g++], weights[i]), i, step) : weights[i];
             }
 
             weights = next;
@@ -77,6 +84,8 @@ internal sealed class InnerLoop
 
         return weights;
     }
+
+    private static Tensor GradientOrZero(Tensor gradient, Tensor weight) => gradient.IsInvalid ? zeros_like(weight) : gradient;
 
     private Tensor Update(Tensor weight, Tensor grad, int parameter, int step) => _options.StepSizes switch
     {

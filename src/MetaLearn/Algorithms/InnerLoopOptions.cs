@@ -8,6 +8,7 @@ public sealed record InnerLoopOptions
     private readonly int _firstOrderIterations;
     private readonly int _multiStepLossIterations;
     private readonly double _multiStepLossFloor = 0.03;
+    private readonly Loss _loss = Loss.ByTargetType;
 
     /// <summary>Gradient steps on the support set. <value>Default 1. At least 1.</value></summary>
     public int Steps
@@ -79,6 +80,19 @@ public sealed record InnerLoopOptions
     /// </summary>
     /// <value>Default true.</value>
     public bool TaskBatching { get; init; } = true;
+
+    /// <summary>
+    /// The loss of the inner loop and of the query set. The default picks by the targets' type: cross-entropy for
+    /// class labels (int64), the mean squared error otherwise; set it to choose explicitly, e.g.
+    /// <c>Loss.CrossEntropy(labelSmoothing: 0.1)</c>, <c>Loss.Huber()</c>, <c>Loss.BinaryCrossEntropyWithLogits</c> or
+    /// <see cref="Loss.Custom"/>.
+    /// </summary>
+    /// <value>Default <see cref="Loss.ByTargetType"/>. Not null.</value>
+    public Loss Loss
+    {
+        get => _loss;
+        init => _loss = value ?? throw new ArgumentNullException(nameof(Loss), "Give a loss, e.g. Loss.CrossEntropy() or Loss.MeanSquaredError.");
+    }
 
     /// <summary>Checks the options against each other; called by the algorithms (none of the current options conflict).</summary>
     public void Validate()

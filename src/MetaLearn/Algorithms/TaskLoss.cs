@@ -4,18 +4,24 @@ using F = TorchSharp.torch.nn.functional;
 namespace MetaLearn.Algorithms;
 
 /// <summary>
-/// Per-task losses and accuracies. Classification (int64 targets) uses cross-entropy, regression the mean squared
-/// error. Task-batched tensors carry a leading task dimension; per-task tensors are one task.
+/// Per-task losses and accuracies. The loss is the <c>loss</c> argument when given; otherwise
+/// <see cref="Loss.ByTargetType"/> (classification, int64 targets, uses cross-entropy, regression the mean squared
+/// error). Task-batched tensors carry a leading task dimension; per-task tensors are one task.
 /// </summary>
 public static class TaskLoss
 {
     /// <summary>Each task's mean loss: shape [T] when task-batched, a scalar otherwise.</summary>
     /// <returns>A tensor owned by the caller.</returns>
-    public static Tensor PerTask(Tensor prediction, Tensor targets, bool taskBatched)
+    public static Tensor PerTask(Tensor prediction, Tensor targets, bool taskBatched, Loss? loss = null)
     {
         ArgumentNullException.ThrowIfNull(prediction);
         ArgumentNullException.ThrowIfNull(targets);
         bool classification = targets.dtype == ScalarType.Int64;
+        if (loss is not null && !ReferenceEquals(loss, Loss.ByTargetType))
+        {
+            return loss.PerTask(prediction, targets, taskBatched);
+        }
+
         if (!taskBatched)
         {
             return classification ? F.cross_entropy(prediction, targets) : F.mse_loss(prediction, targets);
@@ -33,8 +39,8 @@ public static class TaskLoss
 
     /// <summary>The sum over tasks of each task's mean loss (the mean loss when not task-batched).</summary>
     /// <returns>A scalar tensor owned by the caller.</returns>
-    public static Tensor Sum(Tensor prediction, Tensor targets, bool taskBatched) =>
-        taskBatched ? PerTask(prediction, targets, true).sum() : PerTask(prediction, targets, false);
+    public static Tensor Sum(Tensor prediction, Tensor targets, bool taskBatched, Loss? loss = null) =>
+        taskBatched ? PerTask(prediction, targets, true, loss).sum() : PerTask(prediction, targets, false, loss);
 
     /// <summary>Each task's share of correct argmax predictions: shape [T] when task-batched, a scalar otherwise.</summary>
     /// <returns>A tensor owned by the caller.</returns>

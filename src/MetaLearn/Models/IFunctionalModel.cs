@@ -32,7 +32,9 @@ public interface IFunctionalModel : IDisposable
 
     /// <summary>
     /// Whether the forward pass at inner step <paramref name="step"/> uses parameter <paramref name="index"/>. The inner
-    /// loop differentiates only with respect to used parameters (libtorch aborts on gradients of unused inputs).
+    /// loop differentiates only with respect to parameters reported as used, which saves work; a parameter reported
+    /// as used that the pass does not reach after all gets a zero inner-loop gradient (the inner loop asks autograd
+    /// to allow unused inputs), so a default of true is always safe.
     /// </summary>
     bool UsesParameter(int index, int step) => true;
 

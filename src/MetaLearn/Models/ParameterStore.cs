@@ -1,13 +1,17 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MetaLearn.Models;
 
-/// <summary>Named parameters of a functional model, created from a seeded generator.</summary>
+/// <summary>Named parameters and buffers of a functional model, created from a seeded generator.</summary>
 internal sealed class ParameterStore : IDisposable
 {
     private readonly List<Parameter> _parameters = new();
     private readonly List<string> _names = new();
+    private readonly List<Tensor> _buffers = new();
+    private readonly List<string> _bufferNames = new();
+    private readonly HashSet<string> _taken = new(StringComparer.Ordinal);
 
     public ParameterStore(Device device, ScalarType dtype, long seed)
     {
@@ -26,26 +30,50 @@ internal sealed class ParameterStore : IDisposable
 
     public IReadOnlyList<string> Names => _names;
 
+    public IReadOnlyList<Tensor> Buffers => _buffers;
+
+    public IReadOnlyList<string> BufferNames => _bufferNames;
+
     /// <summary>Adds a parameter drawn uniformly from [-bound, bound] (PyTorch's default for linear and conv layers).</summary>
-    public void AddUniform(string name, long[] shape, double bound)
+    public int AddUniform(string name, long[] shape, double bound)
     {
         using var scope = NewDisposeScope();
         var values = empty(shape, dtype: ScalarType.Float64).uniform_(-bound, bound, generator: Generator);
-        Add(name, values);
+        return Add(name, values);
     }
 
     /// <summary>Adds a parameter filled with <paramref name="value"/>.</summary>
-    public void AddConstant(string name, long[] shape, double value)
+    public int AddConstant(string name, long[] shape, double value)
     {
         using var scope = NewDisposeScope();
-        Add(name, full(shape, value, dtype: ScalarType.Float64));
+        using var fill = value.ToScalar();
+        return Add(name, full(shape, fill, dtype: ScalarType.Float64));
     }
 
     /// <summary>Adds a 1-D parameter holding <paramref name="values"/>.</summary>
-    public void AddValues(string name, double[] values)
+    public int AddValues(string name, double[] values)
     {
         using var scope = NewDisposeScope();
-        Add(name, tensor(values, dtype: ScalarType.Float64));
+        return Add(name, tensor(values, dtype: ScalarType.Float64));
+    }
+
+    /// <summary>Adds a parameter holding a copy of <paramref name="values"/> (not taken over).</summary>
+    public int AddCopy(string name, Tensor values)
+    {
+        using var scope = NewDisposeScope();
+        return Add(name, values.detach());
+    }
+
+    /// <summary>Adds a buffer (state that is not meta-learned) holding a copy of <paramref name="values"/>.</summary>
+    public int AddBuffer(string name, Tensor values)
+    {
+        Claim(name);
+        using var scope = NewDisposeScope();
+        var type = values.is_floating_point() ? DType : values.dtype;
+        var buffer = values.detach().to(type, Device).clone().DetachFromDisposeScope();
+        _buffers.Add(buffer);
+        _bufferNames.Add(name);
+        return _buffers.Count - 1;
     }
 
     public void Dispose()
@@ -55,15 +83,32 @@ internal sealed class ParameterStore : IDisposable
             p.Dispose();
         }
 
+        foreach (var b in _buffers)
+        {
+            b.Dispose();
+        }
+
         Generator.Dispose();
     }
 
-    private void Add(string name, Tensor values)
+    private int Add(string name, Tensor values)
     {
+        Claim(name);
+
         // Values are drawn in float64 on the CPU so a seed gives the same initialisation on every device and dtype.
-        var parameter = new Parameter(values.to(DType, Device).detach(), requires_grad: true);
+        var parameter = new Parameter(values.to(DType, Device).detach().clone(), requires_grad: true);
         parameter.DetachFromDisposeScope();
         _parameters.Add(parameter);
         _names.Add(name);
+        return _parameters.Count - 1;
+    }
+
+    private void Claim(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (!_taken.Add(name))
+        {
+            throw new ArgumentException($"The name '{name}' is already used by another parameter or buffer of this model; give each a unique name.", nameof(name));
+        }
     }
 }

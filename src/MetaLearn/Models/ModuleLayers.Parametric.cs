@@ -1,0 +1,249 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace MetaLearn.Models;
+
+/// <summary>y = x Wᵀ + b; task-batched as one batched matrix product.</summary>
+internal sealed class LinearLayer : ModuleLayer
+{
+    private readonly int _weight;
+    private readonly int? _bias;
+
+    public LinearLayer(int weight, int? bias)
+    {
+        _weight = weight;
+        _bias = bias;
+    }
+
+    public override IEnumerable<int> ParameterIndices => _bias is int b ? new[] { _weight, b } : new[] { _weight };
+
+    public override Tensor Forward(Tensor x, LayerRun run)
+    {
+        var w = run.Weights[_weight];
+        var b = _bias is int i ? run.Weights[i] : null;
+        if (!run.Batched)
+        {
+            return F.linear(x, w, b);
+        }
+
+        var flat = x.dim() == 3 ? x : x.reshape(x.shape[0], -1, x.shape[^1]);
+        var y = b is null ? flat.bmm(w.transpose(1, 2)) : Layers.Linear(flat, w, b, taskBatched: true);
+        if (x.dim() == 3)
+        {
+            return y;
+        }
+
+        var shape = x.shape.ToArray();
+        shape[^1] = w.shape[1];
+        return y.view(shape);
+    }
+
+    public override nn.Module<Tensor, Tensor> Export(FunctionalModel model)
+    {
+        var w = model.Parameters[_weight];
+        var module = nn.Linear(w.shape[1], w.shape[0], hasBias: _bias is not null, device: model.Device, dtype: model.DType);
+        CopyInto(module.weight, w, "weight");
+        if (_bias is int b)
+        {
+            CopyInto(module.bias, model.Parameters[b], "bias");
+        }
+
+        return module;
+    }
+}
+
+/// <summary>1-D or 2-D convolution (stride, zero padding, dilation, groups, optional bias); task-batched by a loop over tasks.</summary>
+internal sealed class ConvLayer : ModuleLayer
+{
+    private readonly int _dims;
+    private readonly int _weight;
+    private readonly int? _bias;
+    private readonly long[] _stride;
+    private readonly long[] _padding;
+    private readonly long[] _dilation;
+    private readonly long _groups;
+
+    public ConvLayer(int dims, int weight, int? bias, long[] stride, long[] padding, long[] dilation, long groups)
+    {
+        _dims = dims;
+        _weight = weight;
+        _bias = bias;
+        _stride = stride;
+        _padding = padding;
+        _dilation = dilation;
+        _groups = groups;
+    }
+
+    public override bool BatchesWithoutLoop => false;
+
+    public override IEnumerable<int> ParameterIndices => _bias is int b ? new[] { _weight, b } : new[] { _weight };
+
+    public override Tensor Forward(Tensor x, LayerRun run)
+    {
+        var w = run.Weights[_weight];
+        var b = _bias is int i ? run.Weights[i] : null;
+        if (!run.Batched)
+        {
+            return Convolve(x, w, b);
+        }
+
+        return PerTask(x, (xt, t) => Convolve(xt, w[t], b?[t]));
+    }
+
+    public override nn.Module<Tensor, Tensor> Export(FunctionalModel model)
+    {
+        var w = model.Parameters[_weight];
+        long inChannels = w.shape[1] * _groups;
+        nn.Module<Tensor, Tensor> module;
+        Parameter? weight;
+        Parameter? bias;
+        if (_dims == 1)
+        {
+            var conv = nn.Conv1d(inChannels, w.shape[0], w.shape[2], stride: _stride[0], padding: _padding[0], dilation: _dilation[0],
+                groups: _groups, bias: _bias is not null, device: model.Device, dtype: model.DType);
+            (module, weight, bias) = (conv, conv.weight, conv.bias);
+        }
+        else
+        {
+            var conv = nn.Conv2d(inChannels, w.shape[0], (w.shape[2], w.shape[3]), stride: (_stride[0], _stride[1]),
+                padding: (_padding[0], _padding[1]), dilation: (_dilation[0], _dilation[1]), groups: _groups,
+                bias: _bias is not null, device: model.Device, dtype: model.DType);
+            (module, weight, bias) = (conv, conv.weight, conv.bias);
+        }
+
+        CopyInto(weight, w, "weight");
+        if (_bias is int b)
+        {
+            CopyInto(bias, model.Parameters[b], "bias");
+        }
+
+        return module;
+    }
+
+    private Tensor Convolve(Tensor x, Tensor w, Tensor? b) => _dims == 1
+        ? F.conv1d(x, w, b, _stride[0], _padding[0], _dilation[0], _groups)
+        : F.conv2d(x, w, b, _stride, _padding, _dilation, _groups);
+}
+
+/// <summary>Indices of one set of batch-norm running statistics (mean, variance, batches seen).</summary>
+internal readonly record struct RunningStatistics(int Mean, int Variance, int Count);
+
+/// <summary>
+/// Batch normalisation with optional affine scale and shift and optional running statistics; with several sets
+/// (MAML++ per-step batch norm), step s uses set min(s, sets - 1), and likewise for the running statistics.
+/// Task-batched by a loop over tasks (each task is normalised over its own examples).
+/// </summary>
+internal sealed class BatchNormLayer : ModuleLayer
+{
+    private readonly int _dims;
+    private readonly long _features;
+    private readonly IReadOnlyList<(int? Scale, int? Shift)> _sets;
+    private readonly IReadOnlyList<RunningStatistics> _statistics;
+    private readonly double _eps;
+    private readonly double? _momentum;
+
+    public BatchNormLayer(int dims, long features, IReadOnlyList<(int? Scale, int? Shift)> sets, IReadOnlyList<RunningStatistics> statistics, double eps, double? momentum)
+    {
+        _dims = dims;
+        _features = features;
+        _sets = sets;
+        _statistics = statistics;
+        _eps = eps;
+        _momentum = momentum;
+    }
+
+    public override bool BatchesWithoutLoop => false;
+
+    public override IEnumerable<int> ParameterIndices => _sets.SelectMany(s => new[] { s.Scale, s.Shift }).OfType<int>();
+
+    /// <summary>Whether parameter <paramref name="index"/> belongs to this layer and is unused at <paramref name="step"/>.</summary>
+    public bool IsUnusedAt(int index, int step)
+    {
+        int used = Math.Min(step, _sets.Count - 1);
+        for (int s = 0; s < _sets.Count; s++)
+        {
+            if (s != used && (_sets[s].Scale == index || _sets[s].Shift == index))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public override Tensor Forward(Tensor x, LayerRun run)
+    {
+        var (scaleIndex, shiftIndex) = _sets[Math.Min(run.Context.Step, _sets.Count - 1)];
+        var scale = scaleIndex is int a ? run.Weights[a] : null;
+        var shift = shiftIndex is int b ? run.Weights[b] : null;
+        RunningStatistics? stats = _statistics.Count == 0 ? null : _statistics[Math.Min(run.Context.Step, _statistics.Count - 1)];
+        if (!run.Batched)
+        {
+            return Normalise(x, scale, shift, stats, run);
+        }
+
+        return PerTask(x, (xt, t) => Normalise(xt, scale?[t], shift?[t], stats, run));
+    }
+
+    public override nn.Module<Tensor, Tensor> Export(FunctionalModel model)
+    {
+        var (scaleIndex, shiftIndex) = _sets[^1];
+        bool affine = scaleIndex is not null;
+        bool track = _statistics.Count > 0;
+        var module = _dims == 1
+            ? (TorchSharp.Modules.BatchNorm)nn.BatchNorm1d(_features, _eps, _momentum ?? 0.1, affine, track, model.Device, model.DType)
+            : nn.BatchNorm2d(_features, _eps, _momentum ?? 0.1, affine, track, model.Device, model.DType);
+        if (_momentum is null)
+        {
+            module.momentum = null;
+        }
+
+        if (scaleIndex is int a)
+        {
+            CopyInto(module.weight, model.Parameters[a], "weight");
+        }
+
+        if (shiftIndex is int b)
+        {
+            CopyInto(module.bias, model.Parameters[b], "bias");
+        }
+
+        if (track)
+        {
+            var stats = _statistics[^1];
+            CopyInto(module.running_mean, model.Buffers[stats.Mean], "running_mean");
+            CopyInto(module.running_var, model.Buffers[stats.Variance], "running_var");
+            CopyInto(module.num_batches_tracked, model.Buffers[stats.Count], "num_batches_tracked");
+        }
+
+        return module;
+    }
+
+    private Tensor Normalise(Tensor x, Tensor? scale, Tensor? shift, RunningStatistics? stats, LayerRun run)
+    {
+        if (stats is not RunningStatistics s)
+        {
+            return F.batch_norm(x, null, null, scale, shift, training: true, eps: _eps);
+        }
+
+        var buffers = run.Model.Buffers;
+        if (!run.Context.Training)
+        {
+            return F.batch_norm(x, buffers[s.Mean], buffers[s.Variance], scale, shift, training: false, eps: _eps);
+        }
+
+        // As TorchSharp's BatchNorm module: count the batch, then average with the momentum (or cumulatively without one).
+        double factor;
+        using (no_grad())
+        {
+            using var one = 1.ToScalar();
+            var count = buffers[s.Count];
+            count.add_(one);
+            factor = _momentum ?? (1.0 / count.ToDouble());
+        }
+
+        return F.batch_norm(x, buffers[s.Mean], buffers[s.Variance], scale, shift, training: true, momentum: factor, eps: _eps);
+    }
+}

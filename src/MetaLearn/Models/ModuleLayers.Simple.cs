@@ -1,0 +1,183 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace MetaLearn.Models;
+
+/// <summary>
+/// Dropout drawing its mask from the model's seeded generator (<see cref="FunctionalModel.Noise"/>), so a seed gives
+/// the same masks; kept elements are scaled by 1/(1-p) as in PyTorch. Identity in evaluation mode.
+/// </summary>
+internal sealed class DropoutLayer : ModuleLayer
+{
+    private readonly double _p;
+
+    public DropoutLayer(double p) => _p = p;
+
+    public override Tensor Forward(Tensor x, LayerRun run)
+    {
+        if (!run.Context.Training || _p == 0)
+        {
+            return x.alias();
+        }
+
+        if (_p >= 1)
+        {
+            return x.mul(zeros_like(x));
+        }
+
+        var keep = empty_like(x).bernoulli_(1 - _p, run.Model.Noise);
+        return x.mul(keep).Times(1.0 / (1 - _p));
+    }
+
+    public override nn.Module<Tensor, Tensor> Export(FunctionalModel model) => nn.Dropout(_p);
+}
+
+/// <summary>2-D max pooling; task-batched by merging the task and example dimensions.</summary>
+internal sealed class MaxPool2dLayer : ModuleLayer
+{
+    private readonly long[] _kernel;
+    private readonly long[] _stride;
+    private readonly long[] _padding;
+    private readonly long[] _dilation;
+    private readonly bool _ceil;
+
+    public MaxPool2dLayer(long[] kernel, long[] stride, long[] padding, long[] dilation, bool ceil)
+    {
+        _kernel = kernel;
+        _stride = stride;
+        _padding = padding;
+        _dilation = dilation;
+        _ceil = ceil;
+    }
+
+    public override Tensor Forward(Tensor x, LayerRun run) => run.Batched ? Merged(x, Pool) : Pool(x);
+
+    public override nn.Module<Tensor, Tensor> Export(FunctionalModel model) => nn.MaxPool2d(_kernel, _stride, _padding, _dilation, _ceil);
+
+    private Tensor Pool(Tensor x) => F.max_pool2d(x, _kernel, _stride, _padding, _dilation, _ceil);
+}
+
+/// <summary>2-D average pooling; task-batched by merging the task and example dimensions.</summary>
+internal sealed class AvgPool2dLayer : ModuleLayer
+{
+    private readonly long[] _kernel;
+    private readonly long[] _stride;
+    private readonly long[] _padding;
+    private readonly bool _ceil;
+    private readonly bool _countIncludePad;
+    private readonly long? _divisor;
+
+    public AvgPool2dLayer(long[] kernel, long[] stride, long[] padding, bool ceil, bool countIncludePad, long? divisor)
+    {
+        _kernel = kernel;
+        _stride = stride;
+        _padding = padding;
+        _ceil = ceil;
+        _countIncludePad = countIncludePad;
+        _divisor = divisor;
+    }
+
+    public override Tensor Forward(Tensor x, LayerRun run) => run.Batched ? Merged(x, Pool) : Pool(x);
+
+    public override nn.Module<Tensor, Tensor> Export(FunctionalModel model) =>
+        nn.AvgPool2d(_kernel, _stride, _padding, _ceil, _countIncludePad, _divisor);
+
+    private Tensor Pool(Tensor x) => F.avg_pool2d(x, _kernel, _stride, _padding, _ceil, _countIncludePad, _divisor);
+}
+
+/// <summary>2-D adaptive average pooling; task-batched by merging the task and example dimensions.</summary>
+internal sealed class AdaptiveAvgPool2dLayer : ModuleLayer
+{
+    private readonly long[] _size;
+
+    public AdaptiveAvgPool2dLayer(long[] size) => _size = size;
+
+    public override Tensor Forward(Tensor x, LayerRun run) => run.Batched ? Merged(x, Pool) : Pool(x);
+
+    public override nn.Module<Tensor, Tensor> Export(FunctionalModel model) => nn.AdaptiveAvgPool2d(_size);
+
+    private Tensor Pool(Tensor x) => F.adaptive_avg_pool2d(x, _size);
+}
+
+/// <summary>Flattens dimensions start..end (shifted by one when task-batched).</summary>
+internal sealed class FlattenLayer : ModuleLayer
+{
+    private readonly long _start;
+    private readonly long _end;
+
+    public FlattenLayer(long start, long end)
+    {
+        _start = start;
+        _end = end;
+    }
+
+    public override Tensor Forward(Tensor x, LayerRun run) => x.flatten(Shift(_start, run.Batched), Shift(_end, run.Batched));
+
+    public override nn.Module<Tensor, Tensor> Export(FunctionalModel model) => nn.Flatten(_start, _end);
+}
+
+/// <summary>The parameter-free element-wise (and soft-max) layers.</summary>
+internal enum ActivationKind
+{
+    Identity,
+    ReLU,
+    LeakyReLU,
+    ELU,
+    GELU,
+    SiLU,
+    Tanh,
+    Sigmoid,
+    Softmax,
+    LogSoftmax,
+}
+
+/// <summary>An activation; its numeric argument (slope, alpha) is held as a Scalar for the layer's lifetime.</summary>
+internal sealed class ActivationLayer : ModuleLayer
+{
+    private readonly ActivationKind _kind;
+    private readonly double _value;
+    private readonly long _dim;
+    private readonly GELU.Approximate _approximate;
+    private readonly Scalar _scalar;
+    private readonly Scalar _one;
+
+    public ActivationLayer(ActivationKind kind, double value = 0, long dim = -1, GELU.Approximate approximate = GELU.Approximate.none)
+    {
+        _kind = kind;
+        _value = value;
+        _dim = dim;
+        _approximate = approximate;
+        _scalar = value.ToScalar();
+        _one = 1.0.ToScalar();
+    }
+
+    public override Tensor Forward(Tensor x, LayerRun run) => _kind switch
+    {
+        ActivationKind.Identity => x.alias(),
+        ActivationKind.ReLU => F.relu(x),
+        ActivationKind.LeakyReLU => x.leaky_relu(_scalar),
+        ActivationKind.ELU => x.elu(_scalar, _one, _one),
+        ActivationKind.GELU => x.gelu(_approximate),
+        ActivationKind.SiLU => x.silu(),
+        ActivationKind.Tanh => x.tanh(),
+        ActivationKind.Sigmoid => x.sigmoid(),
+        ActivationKind.Softmax => x.softmax(Shift(_dim, run.Batched)),
+        _ => x.log_softmax(Shift(_dim, run.Batched)),
+    };
+
+    public override nn.Module<Tensor, Tensor> Export(FunctionalModel model) => _kind switch
+    {
+        ActivationKind.Identity => nn.Identity(),
+        ActivationKind.ReLU => nn.ReLU(),
+        ActivationKind.LeakyReLU => nn.LeakyReLU(_value),
+        ActivationKind.ELU => nn.ELU(_value),
+        ActivationKind.GELU => nn.GELU(_approximate),
+        ActivationKind.SiLU => nn.SiLU(),
+        ActivationKind.Tanh => nn.Tanh(),
+        ActivationKind.Sigmoid => nn.Sigmoid(),
+        ActivationKind.Softmax => nn.Softmax(_dim),
+        _ => nn.LogSoftmax(_dim),
+    };
+}
