@@ -21,7 +21,9 @@ internal static class Curves
         var band = plot.Add.FillY(at, low, high);
         band.LegendText = "validation accuracy, 95% interval (right axis)";
         band.Axes.YAxis = plot.Axes.Right;
-        var accuracy = plot.Add.Scatter(at, mean);
+        band.FillColor = Colors.Green.WithAlpha(0.25);
+        band.LineWidth = 0;
+        var accuracy = plot.Add.Scatter(at, mean, Colors.Green);
         accuracy.LegendText = "validation accuracy (right axis)";
         accuracy.Axes.YAxis = plot.Axes.Right;
         var baseline = plot.Add.HorizontalLine(logisticAccuracy);

@@ -19,8 +19,9 @@ internal static class Adaptation
     /// <param name="targets">Support classes or values.</param>
     /// <param name="steps">Inner steps (the forward context of predictions).</param>
     /// <param name="classesFromHead">Whether the model's output is one logit per class (checked before adapting).</param>
+    /// <param name="loss">The loss the support loss is reported in (null: by target type).</param>
     /// <param name="adapt">The algorithm's adaptation.</param>
-    public static AdaptedModel Run(IFunctionalModel model, IReadOnlyList<Tensor> inputs, Tensor targets, int steps, bool classesFromHead, Adapter adapt)
+    public static AdaptedModel Run(IFunctionalModel model, IReadOnlyList<Tensor> inputs, Tensor targets, int steps, bool classesFromHead, Loss? loss, Adapter adapt)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
@@ -48,7 +49,7 @@ internal static class Adaptation
         var (weights, prototypes) = adapt(support);
         var kept = weights.Select(w => w.detach().clone()).ToArray();
         var keptPrototypes = prototypes?.detach().clone();
-        double loss;
+        double supportLoss;
         using (no_grad())
         {
             var output = model.Forward(x, kept, new ForwardContext(steps, false));
@@ -57,7 +58,7 @@ internal static class Adaptation
                 output = (output.unsqueeze(-2) - keptPrototypes.unsqueeze(-3)).square().sum(-1).neg();
             }
 
-            loss = TaskLoss.PerTask(output, y, false).ToDouble();
+            supportLoss = TaskLoss.PerTask(output, y, false, loss).ToDouble();
         }
 
         foreach (var w in kept)
@@ -66,7 +67,7 @@ internal static class Adaptation
         }
 
         keptPrototypes?.DetachFromDisposeScope();
-        return new AdaptedModel(model, kept, keptPrototypes, steps, loss, classification);
+        return new AdaptedModel(model, kept, keptPrototypes, steps, supportLoss, classification);
     }
 
     /// <summary>Checks the support set's shapes and classes; returns the number of classes (max + 1), or 0 for regression.</summary>

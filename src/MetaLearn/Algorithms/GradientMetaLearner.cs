@@ -81,10 +81,10 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
 
         var inner = new InnerLoop(
             Model,
-            Options with { Steps = steps, StepSize = options?.StepSize ?? Options.StepSize, MultiStepLossWeights = null },
+            Options with { Steps = steps, StepSize = options?.StepSize ?? Options.StepSize, MultiStepLossIterations = 0 },
             _headOnly,
             _stepSizes.Length == 0 ? null : _stepSizes);
-        return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, support => (inner.Adapt(support, Model.Parameters, createGraph: false), null));
+        return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, support => (inner.Adapt(support, Model.Parameters, createGraph: false), null));
     }
 
     /// <inheritdoc />

@@ -124,7 +124,7 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
             throw new ArgumentException("Prototypical Networks classify: give int64 classes, not regression values.", nameof(supportTargets));
         }
 
-        return Adaptation.Run(Model, supportInputs, supportTargets, 0, classesFromHead: false, support =>
+        return Adaptation.Run(Model, supportInputs, supportTargets, 0, classesFromHead: false, null, support =>
         {
             var missing = Enumerable.Range(0, support.Ways).Except(support.Targets.cpu().data<long>().ToArray().Select(c => (int)c)).ToArray();
             if (missing.Length > 0)

@@ -42,6 +42,53 @@ internal static class AlgorithmSettings
     public static IReadOnlyList<TorchSharp.Modules.Parameter> StepSizes(IMetaAlgorithm algorithm) =>
         algorithm is GradientMetaLearner g ? g.LearnedStepSizes : Array.Empty<TorchSharp.Modules.Parameter>();
 
+    /// <summary>The loss's name, checked to rebuild the same loss (a custom loss cannot be saved).</summary>
+    private static string LossName(Loss loss) => LossFromName(loss.Name) is not null
+        ? loss.Name
+        : throw new NotSupportedException($"The loss '{loss.Name}' is a custom loss; a learner file can hold only the built-in losses.");
+
+    private static Loss? LossFromName(string name)
+    {
+        if (name == Loss.ByTargetType.Name)
+        {
+            return Loss.ByTargetType;
+        }
+
+        if (name == Loss.MeanSquaredError.Name)
+        {
+            return Loss.MeanSquaredError;
+        }
+
+        if (name == Loss.L1.Name)
+        {
+            return Loss.L1;
+        }
+
+        if (name == Loss.BinaryCrossEntropyWithLogits.Name)
+        {
+            return Loss.BinaryCrossEntropyWithLogits;
+        }
+
+        if (name == Loss.CrossEntropy().Name)
+        {
+            return Loss.CrossEntropy();
+        }
+
+        var smoothing = System.Text.RegularExpressions.Regex.Match(name, @"^cross-entropy \(label smoothing (.+)\)$");
+        if (smoothing.Success && double.TryParse(smoothing.Groups[1].Value, System.Globalization.CultureInfo.CurrentCulture, out double s) && Loss.CrossEntropy(s).Name == name)
+        {
+            return Loss.CrossEntropy(s);
+        }
+
+        var huber = System.Text.RegularExpressions.Regex.Match(name, @"^Huber \(delta (.+)\)$");
+        if (huber.Success && double.TryParse(huber.Groups[1].Value, System.Globalization.CultureInfo.CurrentCulture, out double d) && Loss.Huber(d).Name == name)
+        {
+            return Loss.Huber(d);
+        }
+
+        return null;
+    }
+
     private static JsonObject Inner(InnerLoopOptions o) => new()
     {
         ["steps"] = o.Steps,
@@ -49,7 +96,9 @@ internal static class AlgorithmSettings
         ["firstOrder"] = o.FirstOrder,
         ["stepSizes"] = o.StepSizes.ToString(),
         ["firstOrderIterations"] = o.FirstOrderIterations,
-        ["multiStepLossWeights"] = o.MultiStepLossWeights is null ? null : new JsonArray(o.MultiStepLossWeights.Select(w => (JsonNode)w).ToArray()),
+        ["multiStepLossIterations"] = o.MultiStepLossIterations,
+        ["multiStepLossFloor"] = o.MultiStepLossFloor,
+        ["loss"] = LossName(o.Loss),
         ["taskBatching"] = o.TaskBatching,
     };
 
@@ -60,7 +109,9 @@ internal static class AlgorithmSettings
         FirstOrder = o["firstOrder"]!.GetValue<bool>(),
         StepSizes = Enum.Parse<StepSizeMode>(o["stepSizes"]!.GetValue<string>()),
         FirstOrderIterations = o["firstOrderIterations"]!.GetValue<int>(),
-        MultiStepLossWeights = o["multiStepLossWeights"]?.AsArray().Select(w => w!.GetValue<double>()).ToArray(),
+        MultiStepLossIterations = o["multiStepLossIterations"]!.GetValue<int>(),
+        MultiStepLossFloor = o["multiStepLossFloor"]!.GetValue<double>(),
+        Loss = LossFromName(o["loss"]!.GetValue<string>()) ?? throw new NotSupportedException($"the loss '{o["loss"]}' is not known to this MetaLearn"),
         TaskBatching = o["taskBatching"]!.GetValue<bool>(),
     };
 }

@@ -41,13 +41,18 @@ public static class LearnerFile
     /// <param name="algorithm">A meta-trained algorithm (any of <see cref="MetaAlgorithms.Names"/>).</param>
     /// <param name="path">The file to write; replaced if it exists.</param>
     /// <param name="metadata">The application's own strings to keep with the learner (e.g. class names); null for none.</param>
+    /// <param name="architecture">
+    /// The model's architecture; null finds it from the model's type (<c>mlp</c>, <c>conv4</c>, registered kinds). A model
+    /// converted from a TorchSharp module needs <see cref="ModelArchitectures.Module"/>.
+    /// </param>
     /// <exception cref="NotSupportedException">The algorithm or the model's type cannot be described (see <see cref="ModelArchitectures.Register{TModel}"/>).</exception>
-    public static void Save(IMetaAlgorithm algorithm, string path, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Save(IMetaAlgorithm algorithm, string path, IReadOnlyDictionary<string, string>? metadata = null, ModelArchitecture? architecture = null)
     {
         ArgumentNullException.ThrowIfNull(algorithm);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var model = algorithm.Model;
-        var architecture = ModelArchitecture.Of(model);
+        architecture ??= ModelArchitecture.Of(model);
+        var (bufferNames, buffers) = Buffers(model);
         var settings = AlgorithmSettings.Describe(algorithm);
         var stepSizes = AlgorithmSettings.StepSizes(algorithm);
         var entries = new List<SafeTensors.Entry>();
@@ -61,12 +66,18 @@ public static class LearnerFile
             entries.Add(SafeTensors.FromTensor($"step_sizes.{model.ParameterNames[i]}", stepSizes[i]));
         }
 
+        for (int i = 0; i < buffers.Count; i++)
+        {
+            entries.Add(SafeTensors.FromTensor($"buffers.{bufferNames[i]}", buffers[i]));
+        }
+
         var manifest = new JsonObject
         {
             ["algorithm"] = settings,
             ["model"] = new JsonObject { ["kind"] = architecture.Kind, ["options"] = architecture.Options.DeepClone() },
             ["parameters"] = new JsonArray(model.ParameterNames.Select(n => (JsonNode)n).ToArray()),
             ["stepSizes"] = stepSizes.Count,
+            ["buffers"] = new JsonArray(bufferNames.Select(n => (JsonNode)n).ToArray()),
             ["metadata"] = new JsonObject((metadata ?? new Dictionary<string, string>()).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
             ["library"] = typeof(LearnerFile).Assembly.GetName().Version?.ToString() ?? "unknown",
         };
@@ -239,6 +250,8 @@ public static class LearnerFile
             }
 
             Restore(stepSizes, model.ParameterNames.Take(stepSizes.Count).ToArray(), "step_sizes.", byName, path);
+            var (bufferNames, buffers) = Buffers(model);
+            Restore(buffers, bufferNames, "buffers.", byName, path);
             var metadata = manifest["metadata"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>(), StringComparer.Ordinal);
             return new Learner(algorithm, model, architecture, metadata, version);
         }
@@ -255,7 +268,11 @@ public static class LearnerFile
         }
     }
 
-    private static void Restore(IReadOnlyList<TorchSharp.Modules.Parameter> targets, IReadOnlyList<string> names, string prefix, Dictionary<string, SafeTensors.Entry> entries, string path)
+    /// <summary>The model's buffers (running statistics of converted modules), none for models without.</summary>
+    private static (IReadOnlyList<string> Names, IReadOnlyList<Tensor> Buffers) Buffers(IFunctionalModel model) =>
+        model is FunctionalModel f ? (f.BufferNames, f.Buffers) : (Array.Empty<string>(), Array.Empty<Tensor>());
+
+    private static void Restore(IReadOnlyList<Tensor> targets, IReadOnlyList<string> names, string prefix, Dictionary<string, SafeTensors.Entry> entries, string path)
     {
         using var noGrad = no_grad();
         for (int i = 0; i < targets.Count; i++)

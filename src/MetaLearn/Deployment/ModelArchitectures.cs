@@ -37,6 +37,32 @@ public static class ModelArchitectures
         Kinds[kind] = (typeof(TModel), m => describe((TModel)m), o => build(o));
     }
 
+    /// <summary>
+    /// Registers a kind of model converted from a TorchSharp module (<see cref="FunctionalModel.FromModule"/>): the
+    /// module is code, so both the saving and the loading process register the same <paramref name="kind"/> with a
+    /// factory that builds the module; the learner file restores its parameters and buffers. Save such a learner with
+    /// <c>LearnerFile.Save(..., architecture: ModelArchitectures.Module(kind))</c>.
+    /// </summary>
+    /// <param name="kind">The name stored in learner files.</param>
+    /// <param name="createModule">Builds the module (its initial values do not matter: the file's replace them).</param>
+    /// <param name="options">Conversion options; null for the defaults.</param>
+    public static void RegisterModule(string kind, Func<nn.Module> createModule, ModuleConversionOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        ArgumentNullException.ThrowIfNull(createModule);
+        Kinds[kind] = (typeof(ModuleKind), _ => new JsonObject(), _ =>
+        {
+            using var module = createModule();
+            return FunctionalModel.FromModule(module, options);
+        });
+    }
+
+    /// <summary>The architecture of a model converted from a module registered with <see cref="RegisterModule"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="kind"/> is not registered.</exception>
+    public static ModelArchitecture Module(string kind) => Kinds.ContainsKey(kind)
+        ? new ModelArchitecture(kind, new JsonObject())
+        : throw new ArgumentException($"No module kind '{kind}' is registered; call ModelArchitectures.RegisterModule first.", nameof(kind));
+
     internal static ModelArchitecture Describe(IFunctionalModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -63,6 +89,11 @@ public static class ModelArchitectures
         }
 
         return entry.Build((JsonObject)architecture.Options.DeepClone());
+    }
+
+    /// <summary>Marks module kinds in the registry: they are named explicitly, never found by the model's type.</summary>
+    private sealed class ModuleKind
+    {
     }
 
     private static JsonObject DescribeMlp(Mlp model) => new()
