@@ -13,7 +13,6 @@ Console.WriteLine($"metalearn_assembly={metaLearn.Name} {metaLearn.Version}");
 const double X0 = 0.7;
 using var x = torch.tensor(X0, dtype: ScalarType.Float64, requires_grad: true);
 using var f = x.pow(3) * x.sin();
-using MetaLearn.Tasks;
 var first = torch.autograd.grad(new[] { f }, new[] { x }, create_graph: true, retain_graph: true)[0];
 var second = torch.autograd.grad(new[] { first }, new[] { x })[0];
 double value = second.item<double>();

@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -52,6 +53,19 @@ internal sealed class BranchSet : IDisposable
     {
         int branch = Array.FindLastIndex(_offsets, o => o <= index);
         return branch >= Branches.Count || Branches[branch].UsesParameter(index - _offsets[branch], step);
+    }
+
+    /// <summary>
+    /// Per-example modality weights restricted to the present modalities and renormalised: w·mask / Σ(w·mask), where
+    /// <paramref name="weights"/> broadcasts against <paramref name="mask"/> [N, M] or [T, N, M]. An example with no
+    /// modality present gets weight 0 everywhere (the samplers never make one).
+    /// </summary>
+    /// <returns>A tensor shaped like <paramref name="mask"/>, owned by the caller (or the enclosing dispose scope).</returns>
+    public static Tensor Renormalise(Tensor weights, Tensor mask)
+    {
+        var masked = weights * mask;
+        using var tiny = 1e-12.ToScalar();
+        return masked / masked.sum(-1, keepdim: true).clamp_min(tiny);
     }
 
     public void Dispose()

@@ -1,31 +1,53 @@
+using MetaLearn.Tasks;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MetaLearn.Models;
 
 /// <summary>
-/// Feature-level fusion: each modality's encoder maps it to features, the features are concatenated, and a shared MLP
-/// head maps them to the output. ANIL adapts the head's last layer.
+/// Feature-level fusion: each modality's encoder maps it to features, the features are concatenated, and a shared head
+/// maps them to the output. The modalities have equal weights 1/M; when the inputs end with a missing-modality mask
+/// (<see cref="ModalityMask"/>), an example's missing modalities get weight 0 and its present ones share the weight
+/// equally, so encoder i's features are scaled by M·mask_i / Σ_j mask_j (1 when every modality is present, 0 for a
+/// missing one). Any <see cref="IFunctionalModel"/> can be an encoder or the head; the fusion runs task-batched when
+/// all of them do. ANIL adapts the head's own head parameters.
 /// </summary>
 public sealed class FeatureFusion : IFunctionalModel
 {
     private readonly BranchSet _encoders;
-    private readonly Mlp _head;
+    private readonly IFunctionalModel _head;
 
-    /// <summary>Creates the fusion; it owns <paramref name="encoders"/> and disposes them with itself.</summary>
+    /// <summary>Creates the fusion with an MLP head; it owns <paramref name="encoders"/> and disposes them with itself.</summary>
     /// <param name="encoders">One encoder per modality producing [N, F_i] features, all of one dtype and device.</param>
-    /// <param name="head">The head's layer sizes; the first must equal Σ F_i.</param>
+    /// <param name="head">The head's layer sizes; the first must equal Σ F_i. Its dtype and device are the encoders'.</param>
     public FeatureFusion(IReadOnlyList<IFunctionalModel> encoders, MlpOptions head)
+        : this(encoders, CreateHead(encoders, head))
+    {
+    }
+
+    /// <summary>Creates the fusion; it owns <paramref name="encoders"/> and <paramref name="head"/> and disposes them with itself.</summary>
+    /// <param name="encoders">One encoder per modality producing [N, F_i] features, all of one dtype and device.</param>
+    /// <param name="head">Any functional model reading the concatenated features [N, Σ F_i], of the encoders' dtype and device.</param>
+    /// <exception cref="ArgumentException">The head's dtype or device differs from the encoders'.</exception>
+    public FeatureFusion(IReadOnlyList<IFunctionalModel> encoders, IFunctionalModel head)
     {
         ArgumentNullException.ThrowIfNull(head);
         _encoders = new BranchSet(encoders, "encoder");
-        _head = new Mlp(head with { DType = encoders[0].DType, Device = encoders[0].Device });
+        if (head.DType != encoders[0].DType || head.Device.type != encoders[0].Device.type)
+        {
+            throw new ArgumentException($"The head is {head.DType} on {head.Device.type} but the encoders are {encoders[0].DType} on {encoders[0].Device.type}; build them alike.", nameof(head));
+        }
+
+        _head = head;
         Parameters = _encoders.Parameters.Concat(_head.Parameters).ToArray();
         ParameterNames = _encoders.Names.Concat(_head.ParameterNames.Select(n => "head." + n)).ToArray();
     }
 
     /// <summary>The encoders, one per modality.</summary>
     public IReadOnlyList<IFunctionalModel> Encoders => _encoders.Branches;
+
+    /// <summary>The head reading the concatenated features.</summary>
+    public IFunctionalModel Head => _head;
 
     /// <inheritdoc />
     public IReadOnlyList<Parameter> Parameters { get; }
@@ -43,24 +65,37 @@ public sealed class FeatureFusion : IFunctionalModel
     public ScalarType DType => _head.DType;
 
     /// <inheritdoc />
-    public bool SupportsTaskBatching => _encoders.SupportsTaskBatching;
+    public bool SupportsTaskBatching => _encoders.SupportsTaskBatching && _head.SupportsTaskBatching;
 
     /// <inheritdoc />
-    public bool UsesParameter(int index, int step) => _encoders.UsesParameter(index, step);
+    public bool UsesParameter(int index, int step) => index < _encoders.Count
+        ? _encoders.UsesParameter(index, step)
+        : _head.UsesParameter(index - _encoders.Count, step);
 
     /// <inheritdoc />
     public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(weights);
-        if (inputs.Count != Encoders.Count)
+        var (modalities, mask) = ModalityMask.Split(inputs, Encoders.Count, "Feature fusion");
+        ModelChecks.Weights(this, weights);
+        Tensor? scale = null;
+        if (mask is not null)
         {
-            throw new ArgumentException($"Feature fusion of {Encoders.Count} modalities got {inputs.Count} input tensors; give one per modality.", nameof(inputs));
+            scale = BranchSet.Renormalise(mask, mask).Times(Encoders.Count);
         }
 
-        var features = Enumerable.Range(0, Encoders.Count)
-            .Select(i => Encoders[i].Forward(new[] { inputs[i] }, _encoders.Segment(weights, i), context))
-            .ToArray();
+        var features = new Tensor[Encoders.Count];
+        for (int i = 0; i < features.Length; i++)
+        {
+            var input = scale is null ? modalities[i] : ModalityMask.ZeroMissing(modalities[i], mask!, i);
+            features[i] = Encoders[i].Forward(new[] { input }, _encoders.Segment(weights, i), context);
+            if (scale is not null)
+            {
+                features[i] = features[i] * ModalityMask.Column(scale, i, features[i].dim());
+            }
+        }
+
         var fused = cat(features, -1);
         return _head.Forward(new[] { fused }, weights.Skip(_encoders.Count).ToArray(), context);
     }
@@ -70,5 +105,17 @@ public sealed class FeatureFusion : IFunctionalModel
     {
         _encoders.Dispose();
         _head.Dispose();
+    }
+
+    private static Mlp CreateHead(IReadOnlyList<IFunctionalModel> encoders, MlpOptions head)
+    {
+        ArgumentNullException.ThrowIfNull(encoders);
+        ArgumentNullException.ThrowIfNull(head);
+        if (encoders.Count == 0)
+        {
+            throw new ArgumentException("Fusion needs at least one branch.", nameof(encoders));
+        }
+
+        return new Mlp(head with { DType = encoders[0].DType, Device = encoders[0].Device });
     }
 }

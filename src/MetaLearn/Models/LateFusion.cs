@@ -1,3 +1,4 @@
+using MetaLearn.Tasks;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -5,8 +6,12 @@ namespace MetaLearn.Models;
 
 /// <summary>
 /// Weighted late fusion of modalities: f(x) = Σ_i w_i g_i(x_i), where branch g_i reads modality i and the fusion
-/// weights w are parameters too, so the inner loop can re-weight modalities per task. Every branch's output must have
-/// the same shape. ANIL adapts only the fusion weights (the last parameter).
+/// weights w = softmax(fusion.logits) are parameters too, so they are meta-learned, can be re-weighted per task by the
+/// inner loop, and are read back with <see cref="ModalityWeights()"/>. When the inputs end with a missing-modality mask
+/// (<see cref="ModalityMask"/>), each example's weights are restricted to its present modalities and renormalised to
+/// sum to 1: w_i(n) = mask_i(n) e^{l_i} / Σ_j mask_j(n) e^{l_j}. Every branch's output must have the same shape. ANIL
+/// adapts only the fusion logits (the last parameter). Any <see cref="IFunctionalModel"/> can be a branch; the fusion
+/// runs task-batched when every branch does.
 /// </summary>
 public sealed class LateFusion : IFunctionalModel
 {
@@ -15,18 +20,22 @@ public sealed class LateFusion : IFunctionalModel
 
     /// <summary>Creates the fusion; it owns <paramref name="branches"/> and disposes them with itself.</summary>
     /// <param name="branches">One model per modality, in modality order, all of one dtype and device.</param>
-    /// <param name="initialWeights">Initial fusion weights; null gives each modality 1/M.</param>
+    /// <param name="initialWeights">Initial fusion weights, positive (normalised to sum to 1); null gives each modality 1/M.</param>
+    /// <exception cref="ArgumentException">A weight is missing, not finite or not positive.</exception>
     public LateFusion(IReadOnlyList<IFunctionalModel> branches, IReadOnlyList<double>? initialWeights = null)
     {
-        _branches = new BranchSet(branches, "branch");
+        ArgumentNullException.ThrowIfNull(branches);
         int m = branches.Count;
-        if (initialWeights is not null && (initialWeights.Count != m || initialWeights.Any(w => !double.IsFinite(w))))
+        if (initialWeights is not null && (initialWeights.Count != m || initialWeights.Any(w => !double.IsFinite(w) || w <= 0)))
         {
-            throw new ArgumentException($"Give one finite initial weight per branch ({m}), or null for 1/{m} each.", nameof(initialWeights));
+            throw new ArgumentException($"Give one finite, positive initial weight per branch ({m}), or null for 1/{m} each.", nameof(initialWeights));
         }
 
+        _branches = new BranchSet(branches, "branch");
+        double total = initialWeights?.Sum() ?? m;
+        var logits = Enumerable.Range(0, m).Select(i => Math.Log((initialWeights?[i] ?? 1.0) / total)).ToArray();
         _fusion = new ParameterStore(branches[0].Device, branches[0].DType, seed: 0);
-        _fusion.AddValues("fusion.weights", initialWeights?.ToArray() ?? Enumerable.Repeat(1.0 / m, m).ToArray());
+        _fusion.AddValues("fusion.logits", logits);
         Parameters = _branches.Parameters.Concat(_fusion.Parameters).ToArray();
         ParameterNames = _branches.Names.Concat(_fusion.Names).ToArray();
     }
@@ -52,6 +61,27 @@ public sealed class LateFusion : IFunctionalModel
     /// <inheritdoc />
     public bool SupportsTaskBatching => _branches.SupportsTaskBatching;
 
+    /// <summary>The current fusion weights, softmax of the model's own fusion logits: one per modality, summing to 1.</summary>
+    public double[] ModalityWeights() => ModalityWeights(Parameters);
+
+    /// <summary>The fusion weights that <paramref name="weights"/> (for instance weights adapted to a task) give: softmax of their last tensor.</summary>
+    /// <param name="weights">One tensor per parameter, in <see cref="Parameters"/> order, without a task dimension.</param>
+    /// <exception cref="ArgumentException">The count is wrong or the logits are not one value per modality.</exception>
+    public double[] ModalityWeights(IReadOnlyList<Tensor> weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ModelChecks.Weights(this, weights);
+        var logits = weights[^1];
+        if (logits.dim() != 1 || logits.shape[0] != Branches.Count)
+        {
+            throw new ArgumentException($"The fusion logits should be [{Branches.Count}] but are [{string.Join(", ", logits.shape)}]; pass weights without a task dimension.", nameof(weights));
+        }
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return logits.detach().to(ScalarType.Float64).cpu().softmax(0).data<double>().ToArray();
+    }
+
     /// <inheritdoc />
     public bool UsesParameter(int index, int step) => _branches.UsesParameter(index, step);
 
@@ -60,20 +90,20 @@ public sealed class LateFusion : IFunctionalModel
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(weights);
-        if (inputs.Count != Branches.Count)
+        var (modalities, mask) = ModalityMask.Split(inputs, Branches.Count, "Late fusion");
+        ModelChecks.Weights(this, weights);
+        var fusion = weights[^1].softmax(-1);
+        if (mask is not null)
         {
-            throw new ArgumentException($"Late fusion of {Branches.Count} modalities got {inputs.Count} input tensors; give one per modality.", nameof(inputs));
+            fusion = BranchSet.Renormalise(context.TaskBatched ? fusion.unsqueeze(1) : fusion, mask);
         }
 
-        var fusionWeights = weights[^1];
         Tensor? sum = null;
         for (int i = 0; i < Branches.Count; i++)
         {
-            var output = Branches[i].Forward(new[] { inputs[i] }, _branches.Segment(weights, i), context);
-            var w = context.TaskBatched
-                ? fusionWeights[.., i].view(Enumerable.Repeat(1L, (int)output.dim()).Select((one, d) => d == 0 ? -1 : one).ToArray())
-                : fusionWeights[i];
-            var term = output * w;
+            var input = mask is null ? modalities[i] : ModalityMask.ZeroMissing(modalities[i], mask, i);
+            var output = Branches[i].Forward(new[] { input }, _branches.Segment(weights, i), context);
+            var term = output * ModalityMask.Column(fusion, i, output.dim());
             sum = sum is null ? term : sum + term;
         }
 

@@ -26,6 +26,12 @@ public static class TaskSamplers
     /// <summary>Multimodal classification tasks whose informative modality changes from task to task.</summary>
     public static ITaskSampler Multimodal(MultimodalTaskOptions? options = null) => new MultimodalTaskSampler(options);
 
+    /// <summary>Multimodal classification tasks whose modalities complement each other (each alone separates only groups of classes), with optional noise modalities and missing modalities.</summary>
+    public static ITaskSampler Complementary(ComplementaryTaskOptions? options = null) => new ComplementaryTaskSampler(options);
+
+    /// <summary>Multimodal regression tasks: a sum of sinusoids, each term's input seen by one modality only.</summary>
+    public static ITaskSampler MultimodalRegression(MultimodalRegressionTaskOptions? options = null) => new MultimodalRegressionTaskSampler(options);
+
     /// <summary>N-way K-shot episodes over a labelled data set (e.g. <see cref="Omniglot.Load"/>); the data set is not owned.</summary>
     public static ITaskSampler Episodes(LabeledDataset dataset, EpisodicSamplerOptions options) => new EpisodicSampler(dataset, options);
 }

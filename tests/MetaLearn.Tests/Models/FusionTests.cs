@@ -12,7 +12,7 @@ public sealed class FusionTests
     private static readonly MultimodalTaskSampler Tasks = new(new MultimodalTaskOptions { Ways = 3, ModalityFeatures = new[] { 4, 6 }, Separation = 2.5 });
 
     [Fact]
-    public void LateFusion_Forward_IsTheWeightedSumOfTheBranches()
+    public void LateFusion_Forward_IsTheSoftmaxWeightedSumOfTheBranches()
     {
         using var model = LateFusionModel(ScalarType.Float64);
         using var scope = NewDisposeScope();
@@ -24,12 +24,104 @@ public sealed class FusionTests
         }
 
         var fused = model.Forward(new[] { a, b }, model.Parameters, default);
-        var expected = (model.Branches[0].Forward(a) * 0.3) + (model.Branches[1].Forward(b) * -1.7);
+        double w0 = Math.Exp(0.3) / (Math.Exp(0.3) + Math.Exp(-1.7));
+        var expected = (model.Branches[0].Forward(a) * w0) + (model.Branches[1].Forward(b) * (1 - w0));
 
         TestEpisodes.MaxRelativeError(TestEpisodes.Flatten(new[] { fused }), TestEpisodes.Flatten(new[] { expected })).Should().BeLessThan(1e-14);
-        model.ParameterNames[^1].Should().Be("fusion.weights");
+        model.ModalityWeights().Should().Equal(new[] { w0, 1 - w0 }, (x, y) => Math.Abs(x - y) < 1e-15);
+        model.ParameterNames[^1].Should().Be("fusion.logits");
         model.ParameterNames[0].Should().Be("branch0.layer0.weight");
         model.HeadStart.Should().Be(model.Parameters.Count - 1);
+    }
+
+    [Fact]
+    public void LateFusion_InitialWeights_AreNormalisedAndReadBack()
+    {
+        using var model = new LateFusion(
+            new IFunctionalModel[] { new Mlp(MlpOptions.WithLayers(4, 3)), new Mlp(MlpOptions.WithLayers(6, 3)), new Mlp(MlpOptions.WithLayers(2, 3)) },
+            new[] { 2.0, 1.0, 1.0 });
+
+        model.ModalityWeights().Should().Equal(new[] { 0.5, 0.25, 0.25 }, (x, y) => Math.Abs(x - y) < 1e-7);
+        FluentActions.Invoking(() => new LateFusion(new IFunctionalModel[] { new Mlp(MlpOptions.WithLayers(4, 3)) }, new[] { -1.0 }))
+            .Should().Throw<ArgumentException>().WithMessage("*positive initial weight*");
+    }
+
+    [Fact]
+    public void LateFusion_MissingModality_RenormalisesTheRemainingWeights()
+    {
+        using var model = LateFusionModel(ScalarType.Float64);
+        using var scope = NewDisposeScope();
+        using (no_grad())
+        {
+            model.Parameters[^1].copy_(tensor(new[] { 0.3, -1.7 }, dtype: ScalarType.Float64));
+        }
+
+        var a = randn(4, 4, dtype: ScalarType.Float64);
+        var b = randn(4, 6, dtype: ScalarType.Float64);
+        var mask = tensor(new[] { 1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0 }, new long[] { 4, 2 }, dtype: ScalarType.Float64);
+        var bWithNaN = b.clone();
+        bWithNaN[1] = full(6, double.NaN, dtype: ScalarType.Float64);
+        var aWithNaN = a.clone();
+        aWithNaN[2] = full(4, double.NaN, dtype: ScalarType.Float64);
+
+        var fused = model.Forward(new[] { aWithNaN, bWithNaN, mask }, model.Parameters, default);
+
+        var full2 = model.Forward(new[] { a, b }, model.Parameters, default);
+        var onlyA = model.Branches[0].Forward(a);
+        var onlyB = model.Branches[1].Forward(b);
+        double[] Row(Tensor t, int r) => TestEpisodes.Flatten(new[] { t[r] });
+        fused.isnan().any().ToBoolean().Should().BeFalse("the mask keeps the NaN features of missing modalities out");
+        Row(fused, 0).Should().Equal(Row(full2, 0), (x, y) => Math.Abs(x - y) < 1e-12);
+        Row(fused, 1).Should().Equal(Row(onlyA, 1), (x, y) => Math.Abs(x - y) < 1e-12, "modality 1 is missing, so modality 0 gets all the weight");
+        Row(fused, 2).Should().Equal(Row(onlyB, 2), (x, y) => Math.Abs(x - y) < 1e-12);
+    }
+
+    [Fact]
+    public void FeatureFusion_MissingModality_ZeroesItsFeaturesAndRescalesTheOthers()
+    {
+        using var model = FeatureFusionModel(ScalarType.Float64);
+        using var scope = NewDisposeScope();
+        var a = randn(3, 4, dtype: ScalarType.Float64);
+        var b = randn(3, 6, dtype: ScalarType.Float64);
+        var mask = tensor(new[] { 1.0, 1.0, 1.0, 0.0, 0.0, 1.0 }, new long[] { 3, 2 }, dtype: ScalarType.Float64);
+        var bWithNaN = b.clone();
+        bWithNaN[1] = full(6, double.NaN, dtype: ScalarType.Float64);
+
+        var fused = model.Forward(new[] { a, bWithNaN, mask }, model.Parameters, default);
+
+        var fa = model.Encoders[0].Forward(a);
+        var fb = model.Encoders[1].Forward(b);
+        var weightsOfExamples = tensor(new[] { 1.0, 1.0, 2.0, 0.0, 0.0, 2.0 }, new long[] { 3, 2 }, dtype: ScalarType.Float64);
+        var features = cat(new[] { fa * weightsOfExamples[.., 0].unsqueeze(1), fb * weightsOfExamples[.., 1].unsqueeze(1) }, 1);
+        var head = model.Parameters.Skip(4).ToArray();
+        var expected = Mlp.Run(features, head, 0, head.Length / 2, false);
+
+        fused.isnan().any().ToBoolean().Should().BeFalse();
+        TestEpisodes.MaxRelativeError(TestEpisodes.Flatten(new[] { fused }), TestEpisodes.Flatten(new[] { expected })).Should().BeLessThan(1e-14);
+    }
+
+    [Fact]
+    public void FeatureFusion_AnyFunctionalModelAsHead_IsUsedAndAdaptedByAnil()
+    {
+        var head = new LateFusion(new IFunctionalModel[] { new Mlp(MlpOptions.WithLayers(16, 3) with { DType = ScalarType.Float64 }) });
+        using var model = new FeatureFusion(
+            new IFunctionalModel[]
+            {
+                new Mlp(MlpOptions.WithLayers(4, 8) with { Seed = 1, DType = ScalarType.Float64 }),
+                new Mlp(MlpOptions.WithLayers(6, 8) with { Seed = 2, DType = ScalarType.Float64 }),
+            },
+            head);
+        using var scope = NewDisposeScope();
+        var a = randn(5, 4, dtype: ScalarType.Float64);
+        var b = randn(5, 6, dtype: ScalarType.Float64);
+
+        var fused = model.Forward(new[] { a, b }, model.Parameters, default);
+
+        var expected = head.Forward(new[] { cat(new[] { model.Encoders[0].Forward(a), model.Encoders[1].Forward(b) }, 1) }, head.Parameters, default);
+        TestEpisodes.Flatten(new[] { fused }).Should().Equal(TestEpisodes.Flatten(new[] { expected }));
+        model.Head.Should().BeSameAs(head);
+        model.HeadStart.Should().Be(4 + head.HeadStart);
+        model.ParameterNames[^1].Should().Be("head.fusion.logits");
     }
 
     [Fact]
@@ -50,12 +142,19 @@ public sealed class FusionTests
     }
 
     [Theory]
-    [InlineData("late")]
-    [InlineData("feature")]
-    public void Maml_OnMultimodalEpisodes_BatchedEqualsPerTask(string kind)
+    [InlineData("late", false)]
+    [InlineData("feature", false)]
+    [InlineData("late", true)]
+    [InlineData("feature", true)]
+    public void Maml_OnMultimodalEpisodes_BatchedEqualsPerTask(string kind, bool missing)
     {
         using var model = kind == "late" ? (IFunctionalModel)LateFusionModel(ScalarType.Float64) : FeatureFusionModel(ScalarType.Float64);
-        var episodes = Enumerable.Range(0, 3).Select(Tasks.Sample).ToArray();
+        var masked = new ComplementaryTaskSampler(new ComplementaryTaskOptions
+        {
+            Ways = 3,
+            Modalities = new[] { ModalityOptions.Informative(4) with { MissingRate = 0.3 }, ModalityOptions.Informative(6) with { MissingRate = 0.3 } },
+        });
+        var episodes = Enumerable.Range(0, 3).Select(s => missing ? masked.Sample(s) : Tasks.Sample(s)).ToArray();
         double[] Grads(bool batching)
         {
             using var maml = new Maml(model, new InnerLoopOptions { Steps = 2, StepSize = 0.3, TaskBatching = batching });
@@ -64,7 +163,9 @@ public sealed class FusionTests
             return TestEpisodes.Grads(model.Parameters);
         }
 
-        TestEpisodes.MaxRelativeError(Grads(true), Grads(false)).Should().BeLessThan(1e-6);
+        var batched = Grads(true);
+        batched.Should().OnlyContain(g => double.IsFinite(g));
+        TestEpisodes.MaxRelativeError(batched, Grads(false)).Should().BeLessThan(1e-6);
         foreach (var e in episodes)
         {
             e.Dispose();
@@ -111,6 +212,8 @@ public sealed class FusionTests
         var act = () => model.Forward(new[] { randn(2, 4) }, model.Parameters, default);
 
         act.Should().Throw<ArgumentException>().WithMessage("*2 modalities got 1 input*");
+        FluentActions.Invoking(() => model.Forward(new[] { randn(2, 4), randn(2, 6), randn(2, 3) }, model.Parameters, default))
+            .Should().Throw<ArgumentException>().WithMessage("*missing-modality mask, a floating tensor [N, 2]*");
     }
 
     private static LateFusion LateFusionModel(ScalarType dtype) => new(new IFunctionalModel[]

@@ -1,0 +1,96 @@
+namespace MetaLearn.Sampling;
+
+/// <summary>Options of <see cref="ComplementaryTaskSampler"/>.</summary>
+public sealed record ComplementaryTaskOptions
+{
+    private readonly int _ways = 4;
+    private readonly int _shots = 5;
+    private readonly int _queries = 10;
+    private readonly int _latentDimensions = 2;
+    private readonly double _separation = 2.0;
+    private readonly double _clusterStd = 0.6;
+    private readonly IReadOnlyList<ModalityOptions> _modalities = new[] { ModalityOptions.Informative(8), ModalityOptions.Informative(8) };
+
+    /// <summary>Classes per task. <value>Default 4. At least 2.</value></summary>
+    public int Ways { get => _ways; init => _ways = value >= 2 ? value : throw new ArgumentOutOfRangeException(nameof(Ways), value, "A classification task needs at least 2 classes."); }
+
+    /// <summary>Support examples per class. <value>Default 5. At least 1.</value></summary>
+    public int Shots { get => _shots; init => _shots = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Shots), value, "Need at least one shot."); }
+
+    /// <summary>Query examples per class. <value>Default 10. At least 1.</value></summary>
+    public int Queries { get => _queries; init => _queries = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Queries), value, "Need at least one query."); }
+
+    /// <summary>The modalities, in input order. <value>Default two informative modalities of 8 features.</value></summary>
+    public IReadOnlyList<ModalityOptions> Modalities
+    {
+        get => _modalities;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            if (value.Count < 1 || value.Any(m => m is null) || value.All(m => m.Kind != ModalityKind.Informative))
+            {
+                throw new ArgumentOutOfRangeException(nameof(Modalities), value.Count, "Give at least one modality, and make at least one of them informative (ModalityOptions.Informative).");
+            }
+
+            _modalities = value.ToArray();
+        }
+    }
+
+    /// <summary>Latent variables per modality (the dimension of the hypercube holding the group centroids). <value>Default 2. In [1, 16].</value></summary>
+    public int LatentDimensions
+    {
+        get => _latentDimensions;
+        init => _latentDimensions = value is >= 1 and <= 16 ? value : throw new ArgumentOutOfRangeException(nameof(LatentDimensions), value, "LatentDimensions must lie in [1, 16].");
+    }
+
+    /// <summary>Half the side of the hypercube whose vertices hold a modality's group centroids (make_classification's class_sep). <value>Default 2. Greater than 0.</value></summary>
+    public double Separation
+    {
+        get => _separation;
+        init => _separation = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(Separation), value, "Separation must be finite and greater than 0.");
+    }
+
+    /// <summary>Standard deviation of a group around its centroid, in latent space. <value>Default 0.6. At least 0.</value></summary>
+    public double ClusterStd
+    {
+        get => _clusterStd;
+        init => _clusterStd = value >= 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(ClusterStd), value, "ClusterStd must be finite and non-negative.");
+    }
+
+    /// <summary>Seed of the task-independent structure: each modality's projection. <value>Default 0.</value></summary>
+    public int StructureSeed { get; init; }
+
+    /// <summary>Number of informative modalities.</summary>
+    public int InformativeCount => Modalities.Count(m => m.Kind == ModalityKind.Informative);
+
+    /// <summary>
+    /// Groups each informative modality separates: the smallest g with g^(informative modalities) ≥ <see cref="Ways"/>.
+    /// With two or more informative modalities g &lt; Ways, so no single modality can tell every class apart.
+    /// </summary>
+    public int GroupsPerModality
+    {
+        get
+        {
+            int g = 1;
+            while (Math.Pow(g, InformativeCount) < Ways)
+            {
+                g++;
+            }
+
+            return g;
+        }
+    }
+
+    /// <summary>Checks the rules that involve several properties.</summary>
+    /// <exception cref="ArgumentException">The hypercube has fewer vertices than a modality has groups.</exception>
+    public ComplementaryTaskOptions Validated()
+    {
+        if (Math.Pow(2, LatentDimensions) < GroupsPerModality)
+        {
+            throw new ArgumentException(
+                $"Each informative modality separates {GroupsPerModality} groups but a {LatentDimensions}-dimensional hypercube has only {1 << LatentDimensions} vertices: raise LatentDimensions or add informative modalities.");
+        }
+
+        return this;
+    }
+}

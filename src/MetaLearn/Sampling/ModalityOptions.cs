@@ -1,0 +1,45 @@
+namespace MetaLearn.Sampling;
+
+/// <summary>
+/// One modality of a synthetic multimodal task (<see cref="ComplementaryTaskSampler"/>,
+/// <see cref="MultimodalRegressionTaskSampler"/>): its features are a fixed projection of latent variables plus noise.
+/// </summary>
+public sealed record ModalityOptions
+{
+    private readonly int _features = 8;
+    private readonly double _noiseStd = 0.5;
+    private readonly double _missingRate;
+
+    /// <summary>Number of features. <value>Default 8. At least 1.</value></summary>
+    public int Features { get => _features; init => _features = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Features), value, "A modality needs at least one feature."); }
+
+    /// <summary>Whether the modality carries signal or is pure noise. <value>Default <see cref="ModalityKind.Informative"/>.</value></summary>
+    public ModalityKind Kind { get; init; } = ModalityKind.Informative;
+
+    /// <summary>How latent variables become features. <value>Default <see cref="ModalityProjection.Linear"/>.</value></summary>
+    public ModalityProjection Projection { get; init; } = ModalityProjection.Linear;
+
+    /// <summary>Standard deviation of the Gaussian noise added to every feature after the projection. <value>Default 0.5. At least 0.</value></summary>
+    public double NoiseStd
+    {
+        get => _noiseStd;
+        init => _noiseStd = value >= 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(NoiseStd), value, "NoiseStd must be finite and non-negative.");
+    }
+
+    /// <summary>
+    /// Share of examples that lack this modality (drawn independently per example). An example never lacks every
+    /// modality: if the draws remove all of them, it keeps one at random. Any rate above 0 in a task adds the mask
+    /// input described by <see cref="Tasks.ModalityMask"/>. <value>Default 0. In [0, 1).</value>
+    /// </summary>
+    public double MissingRate
+    {
+        get => _missingRate;
+        init => _missingRate = value is >= 0 and < 1 ? value : throw new ArgumentOutOfRangeException(nameof(MissingRate), value, "MissingRate is a share of the examples in [0, 1); 1 would remove the modality altogether.");
+    }
+
+    /// <summary>An informative modality with <paramref name="features"/> features and the other defaults.</summary>
+    public static ModalityOptions Informative(int features) => new() { Features = features };
+
+    /// <summary>A pure-noise modality with <paramref name="features"/> features.</summary>
+    public static ModalityOptions PureNoise(int features) => new() { Features = features, Kind = ModalityKind.Noise };
+}
