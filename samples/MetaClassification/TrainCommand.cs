@@ -144,6 +144,12 @@ internal static class TrainCommand
                 }
 
                 trainSeconds = clock.Elapsed.TotalSeconds;
+                if (s.Output is not null)
+                {
+                    // Saved before the comparison, so the learner is on disk as soon as training ends.
+                    Save(learner, s, curve[^1].Result);
+                }
+
                 evalTask.StartTask();
                 comparison = Compare(learner, sampler, s, layers, () => evalTask.Increment(1));
             });
@@ -162,23 +168,15 @@ internal static class TrainCommand
         table.AddRow(Markup.Escape("meta − logistic regression, paired"), Format(comparison.MetaMinusLogistic));
         AnsiConsole.Write(table);
 
+        if (s.Output is not null)
+        {
+            Console.WriteLine($"saved: {s.Output} ({new FileInfo(s.Output).Length} bytes)");
+        }
+
         if (s.Plot is not null)
         {
             Curves.Save(s.Plot, losses, curve, learner.Name, comparison.Logistic.Mean);
             Console.WriteLine($"plot: {s.Plot}");
-        }
-
-        if (s.Output is not null)
-        {
-            LearnerFile.Save(learner, s.Output, new Dictionary<string, string>
-            {
-                ["features"] = features.ToString(CultureInfo.InvariantCulture),
-                ["ways"] = s.Tasks.Ways.ToString(CultureInfo.InvariantCulture),
-                ["shots"] = s.Tasks.Shots.ToString(CultureInfo.InvariantCulture),
-                ["task"] = MakeClassificationFlags.Describe(s.Tasks.Generator),
-                ["validation_accuracy"] = last.Result.MeanAccuracy.ToString("R", CultureInfo.InvariantCulture),
-            });
-            Console.WriteLine($"saved: {s.Output} ({new FileInfo(s.Output).Length} bytes)");
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -186,6 +184,16 @@ internal static class TrainCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"meta_accuracy={comparison.Meta.Mean:F4}"));
         return 0;
     }
+
+    private static void Save(IMetaAlgorithm learner, TrainSettings s, EvaluationResult validation) =>
+        LearnerFile.Save(learner, s.Output!, new Dictionary<string, string>
+        {
+            ["features"] = s.Tasks.Generator.Features.ToString(CultureInfo.InvariantCulture),
+            ["ways"] = s.Tasks.Ways.ToString(CultureInfo.InvariantCulture),
+            ["shots"] = s.Tasks.Shots.ToString(CultureInfo.InvariantCulture),
+            ["task"] = MakeClassificationFlags.Describe(s.Tasks.Generator),
+            ["validation_accuracy"] = validation.MeanAccuracy.ToString("R", CultureInfo.InvariantCulture),
+        });
 
     /// <summary>Scores the meta-learner and every baseline on the same fresh episodes.</summary>
     private static Comparison Compare(IMetaAlgorithm learner, ITaskSampler sampler, TrainSettings s, int[] layers, Action done)
