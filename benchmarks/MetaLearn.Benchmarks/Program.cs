@@ -12,6 +12,7 @@ var iterations = new Option<int>("--iterations") { Description = "Timed meta-ite
 var threads = new Option<int>("--threads") { Description = "Intra-op threads (torch.set_num_threads).", DefaultValueFactory = _ => 2 };
 var perTask = new Option<bool>("--per-task") { Description = "Adapt task by task (InnerLoopOptions.TaskBatching = false) instead of task-batched." };
 var handwritten = new Option<bool>("--handwritten") { Description = "Run the hand-written TorchSharp MAML loop instead (sine-maml and makeclass-maml); names end in -handwritten." };
+var converted = new Option<bool>("--converted") { Description = "Run the model converted from TorchSharp modules (FunctionalModel.FromModule of the built-in's ToModule); names end in -converted." };
 var prefetch = new Option<int>("--prefetch") { Description = "Meta-batches prepared ahead on a background thread; 0 (default) draws tasks inside the timed iteration, like the reference.", DefaultValueFactory = _ => 0 };
 
 var memoryIterations = new Option<int>("--iterations") { Description = "Meta-iterations of sine-maml.", DefaultValueFactory = _ => 2000 };
@@ -31,16 +32,28 @@ memory.SetAction(parse =>
     return MemoryRun.Run(parse.GetValue(memoryIterations), parse.GetValue(memoryPerTask), Console.Out);
 });
 
+var soakMinutes = new Option<double>("--minutes") { Description = "How long the pressured run trains.", DefaultValueFactory = _ => 30 };
+var soakPrefetch = new Option<int>("--prefetch") { Description = "Meta-batches prepared ahead on a background thread in the pressured run.", DefaultValueFactory = _ => 2 };
+var soakThreads = new Option<int>("--threads") { Description = "Intra-op threads.", DefaultValueFactory = _ => 1 };
+var soak = new Command("soak", "Trains makeclass-maml with prefetching while a second thread forces gen-0 collections, then again without; prints soak result=pass|fail.")
+{
+    soakMinutes, soakPrefetch, soakThreads,
+};
+soak.SetAction(parse => SetThreads(parse.GetValue(soakThreads)) && parse.GetValue(soakMinutes) > 0 && parse.GetValue(soakPrefetch) >= 1
+    ? SoakRun.Run(parse.GetValue(soakMinutes), parse.GetValue(soakPrefetch), Console.Out)
+    : 2);
+
 var root = new RootCommand("MetaLearn benchmark: the workloads of WORKLOADS.md, timed like reference_maml.py.")
 {
-    workload, iterations, threads, perTask, handwritten, prefetch,
+    workload, iterations, threads, perTask, handwritten, prefetch, converted,
 };
 root.Subcommands.Add(memory);
+root.Subcommands.Add(soak);
 root.SetAction(parse => RunWorkloads(
-    parse.GetValue(workload)!, parse.GetValue(iterations), parse.GetValue(threads), parse.GetValue(perTask), parse.GetValue(handwritten), parse.GetValue(prefetch)));
+    parse.GetValue(workload)!, parse.GetValue(iterations), parse.GetValue(threads), parse.GetValue(perTask), parse.GetValue(handwritten), parse.GetValue(prefetch), parse.GetValue(converted)));
 return root.Parse(args).Invoke();
 
-static int RunWorkloads(string name, int iterations, int threads, bool perTask, bool handwritten, int prefetch)
+static int RunWorkloads(string name, int iterations, int threads, bool perTask, bool handwritten, int prefetch, bool converted)
 {
     if (iterations < 1 || prefetch < 0 || !SetThreads(threads))
     {
@@ -48,8 +61,8 @@ static int RunWorkloads(string name, int iterations, int threads, bool perTask, 
         return 2;
     }
 
-    var selected = Workload.All.Where(w => name == "all" || w.Name == name).ToArray();
-    Console.Error.WriteLine($"# engine={(handwritten ? "handwritten" : perTask ? "per-task" : "task-batched")} threads={get_num_threads()} iterations={iterations} prefetch={prefetch}");
+    var selected = Workload.All.Where(w => name == "all" || w.Name == name).Select(w => converted ? w.Converted() : w).ToArray();
+    Console.Error.WriteLine($"# engine={(handwritten ? "handwritten" : perTask ? "per-task" : "task-batched")} threads={get_num_threads()} iterations={iterations} prefetch={prefetch} converted={converted}");
     foreach (var w in selected)
     {
         ResultLine? line = handwritten

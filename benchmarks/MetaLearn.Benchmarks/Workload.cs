@@ -62,6 +62,23 @@ internal sealed record Workload(
     public static IReadOnlyList<Workload> All { get; } = new[] { SineMaml, OmniglotConv4Maml, MakeClassMaml };
 
     /// <summary>
+    /// The same workload on the model converted from TorchSharp modules: the built-in model is exported with
+    /// <see cref="FunctionalModel.ToModule"/> (an <c>nn.Sequential</c> of Linear/ReLU, or of Conv4's conv/batch-norm/ReLU/pool
+    /// blocks, with the same initial weights) and converted back with <see cref="FunctionalModel.FromModule"/>, as a user's
+    /// own network would be. Its name ends in <c>-converted</c>.
+    /// </summary>
+    public Workload Converted() => this with
+    {
+        Name = Name + "-converted",
+        CreateModel = () =>
+        {
+            using var builtIn = (FunctionalModel)CreateModel();
+            using var module = builtIn.ToModule();
+            return FunctionalModel.FromModule(module);
+        },
+    };
+
+    /// <summary>
     /// Timed meta-iterations for a requested count: the omniglot workload runs max(3, N/10), like the reference.
     /// </summary>
     public int IterationsFor(int requested) => ReducedIterations ? Math.Max(3, requested / 10) : requested;

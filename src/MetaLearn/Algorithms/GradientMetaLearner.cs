@@ -135,7 +135,7 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
                 var prediction = Model.Forward(query.Inputs, w, new ForwardContext(step, query.TaskBatched));
                 finalPrediction = step == steps ? prediction : null;
                 var stepLoss = TaskLoss.Sum(prediction, query.Targets, query.TaskBatched, Options.Loss).Times(stepWeights[step - 1]);
-                multiStep = multiStep is null ? stepLoss : multiStep + stepLoss;
+                multiStep = multiStep is null ? stepLoss : multiStep.Plus(stepLoss);
             };
 
         var weights = _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph, afterStep);
@@ -157,7 +157,7 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
         {
             using var scope = NewDisposeScope();
             var shape = options.StepSizes == StepSizeMode.PerElement ? model.Parameters[i].shape : new long[] { options.Steps };
-            var parameter = new Parameter(full(shape, options.StepSize, dtype: model.DType, device: model.Device), requires_grad: !headOnly || i >= model.HeadStart);
+            var parameter = new Parameter(ScalarMath.Filled(shape, options.StepSize, model.DType, model.Device), requires_grad: !headOnly || i >= model.HeadStart);
             parameter.DetachFromDisposeScope();
             result[i] = parameter;
         }

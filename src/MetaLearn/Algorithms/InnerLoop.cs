@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 namespace MetaLearn.Algorithms;
 
 /// <summary>
-/// Differentiable gradient steps on a support set: the one inner loop every gradient-based algorithm uses.
+/// Differentiable gradient steps on a support set (plain SGD, momentum or Adam, see <see cref="InnerUpdateRule"/>):
+/// the one inner loop every gradient-based algorithm uses.
 /// </summary>
 internal sealed class InnerLoop
 {
@@ -14,9 +15,7 @@ internal sealed class InnerLoop
     private readonly InnerLoopOptions _options;
     private readonly bool[] _adapted;
     private readonly IReadOnlyList<Parameter>? _learnedStepSizes;
-
-    // Held for the learner's lifetime so the native Scalar outlives every call that uses it (see ScalarMath).
-    private readonly Scalar _negativeStepSize;
+    private readonly DifferentiableOptimizer _optimizer;
 
     public InnerLoop(IFunctionalModel model, InnerLoopOptions options, bool headOnly, IReadOnlyList<Parameter>? learnedStepSizes)
     {
@@ -29,7 +28,7 @@ internal sealed class InnerLoop
         }
 
         _learnedStepSizes = learnedStepSizes;
-        _negativeStepSize = (-options.StepSize).ToScalar();
+        _optimizer = new DifferentiableOptimizer(options);
     }
 
     /// <summary>Which parameters the inner loop changes.</summary>
@@ -48,6 +47,7 @@ internal sealed class InnerLoop
         Action<int, IReadOnlyList<Tensor>>? afterStep = null)
     {
         var weights = initial;
+        var optimizer = _optimizer.Start(weights.Count);
         for (int step = 0; step < _options.Steps; step++)
         {
             var prediction = _model.Forward(support.Inputs, weights, new ForwardContext(step, support.TaskBatched));
@@ -75,7 +75,7 @@ internal sealed class InnerLoop
             int g = 0;
             for (int i = 0; i < weights.Count; i++)
             {
-                next[i] = adaptNow[i] ? Update(weights[i], GradientOrZero(grads[g++], weights[i]), i, step) : weights[i];
+                next[i] = adaptNow[i] ? Update(weights[i], optimizer.Direction(i, GradientOrZero(grads[g++], weights[i])), i, step) : weights[i];
             }
 
             weights = next;
@@ -87,11 +87,22 @@ internal sealed class InnerLoop
 
     private static Tensor GradientOrZero(Tensor gradient, Tensor weight) => gradient.IsInvalid ? zeros_like(weight) : gradient;
 
-    private Tensor Update(Tensor weight, Tensor grad, int parameter, int step) => _options.StepSizes switch
+    private Tensor Update(Tensor weight, Tensor direction, int parameter, int step)
     {
-        StepSizeMode.Fixed => weight.add(grad, _negativeStepSize),
-        StepSizeMode.PerElement => weight - (_learnedStepSizes![parameter] * grad),
-        // Test-time adaptation may take more steps than were trained: later steps reuse the last learned step size.
-        _ => weight - (_learnedStepSizes![parameter][Math.Min(step, _learnedStepSizes[parameter].shape[0] - 1)] * grad),
-    };
+        switch (_options.StepSizes)
+        {
+            case StepSizeMode.Fixed:
+                // Held and disposed around the call (see ScalarMath); autograd keeps its own copy of the value.
+                using (var negativeStepSize = (-_options.StepSize).ToScalar())
+                {
+                    return weight.add(direction, negativeStepSize);
+                }
+
+            case StepSizeMode.PerElement:
+                return weight - (_learnedStepSizes![parameter] * direction);
+            default:
+                // Test-time adaptation may take more steps than were trained: later steps reuse the last learned step size.
+                return weight - (_learnedStepSizes![parameter][Math.Min(step, _learnedStepSizes[parameter].shape[0] - 1)] * direction);
+        }
+    }
 }

@@ -8,6 +8,10 @@ public sealed record InnerLoopOptions
     private readonly int _firstOrderIterations;
     private readonly int _multiStepLossIterations;
     private readonly double _multiStepLossFloor = 0.03;
+    private readonly double _momentum = 0.9;
+    private readonly double _adamBeta1 = 0.9;
+    private readonly double _adamBeta2 = 0.999;
+    private readonly double _adamEpsilon = 1e-8;
     private readonly Loss _loss = Loss.ByTargetType;
 
     /// <summary>Gradient steps on the support set. <value>Default 1. At least 1.</value></summary>
@@ -74,6 +78,39 @@ public sealed record InnerLoopOptions
             : throw new ArgumentOutOfRangeException(nameof(MultiStepLossFloor), value, "The floor must be at least 0 and below 1 (the paper uses 0.03).");
     }
 
+    /// <summary>The inner optimizer. <value>Default <see cref="InnerUpdateRule.Sgd"/>.</value></summary>
+    public InnerUpdateRule UpdateRule { get; init; } = InnerUpdateRule.Sgd;
+
+    /// <summary>The momentum μ of <see cref="InnerUpdateRule.Momentum"/>. <value>Default 0.9. In [0, 1).</value></summary>
+    public double Momentum
+    {
+        get => _momentum;
+        init => _momentum = InUnitInterval(value, nameof(Momentum));
+    }
+
+    /// <summary>β1 of <see cref="InnerUpdateRule.Adam"/>. <value>Default 0.9. In [0, 1).</value></summary>
+    public double AdamBeta1
+    {
+        get => _adamBeta1;
+        init => _adamBeta1 = InUnitInterval(value, nameof(AdamBeta1));
+    }
+
+    /// <summary>β2 of <see cref="InnerUpdateRule.Adam"/>. <value>Default 0.999. In [0, 1).</value></summary>
+    public double AdamBeta2
+    {
+        get => _adamBeta2;
+        init => _adamBeta2 = InUnitInterval(value, nameof(AdamBeta2));
+    }
+
+    /// <summary>ε of <see cref="InnerUpdateRule.Adam"/>. <value>Default 1e-8. Positive and finite.</value></summary>
+    public double AdamEpsilon
+    {
+        get => _adamEpsilon;
+        init => _adamEpsilon = value > 0 && double.IsFinite(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(AdamEpsilon), value, "Adam's epsilon must be positive and finite (e.g. 1e-8).");
+    }
+
     /// <summary>
     /// Whether episodes of equal shapes run as one task-batched computation (a leading task dimension on inputs
     /// and fast weights). Results equal the per-task loop's up to rounding.
@@ -98,4 +135,8 @@ public sealed record InnerLoopOptions
     public void Validate()
     {
     }
+
+    private static double InUnitInterval(double value, string name) => value >= 0 && value < 1
+        ? value
+        : throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least 0 and below 1.");
 }

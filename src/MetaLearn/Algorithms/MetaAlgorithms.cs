@@ -8,9 +8,9 @@ namespace MetaLearn.Algorithms;
 /// </summary>
 public static class MetaAlgorithms
 {
-    private static readonly string[] KnownNames = { "maml", "fomaml", "metasgd", "anil", "reptile", "protonet" };
+    private static readonly string[] KnownNames = { "maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "imaml" };
 
-    /// <summary>The names <see cref="Create"/> accepts: <c>maml</c>, <c>fomaml</c>, <c>metasgd</c>, <c>anil</c>, <c>reptile</c>, <c>protonet</c>.</summary>
+    /// <summary>The names <see cref="Create"/> accepts: <c>maml</c>, <c>fomaml</c>, <c>metasgd</c>, <c>anil</c>, <c>reptile</c>, <c>protonet</c>, <c>imaml</c>.</summary>
     public static IReadOnlyList<string> Names => KnownNames;
 
     /// <summary>Creates the algorithm called <paramref name="name"/> over <paramref name="model"/> (not owned).</summary>
@@ -19,7 +19,9 @@ public static class MetaAlgorithms
     /// <param name="inner">
     /// Inner-loop options for the gradient-based algorithms; for <c>reptile</c> its <see cref="InnerLoopOptions.Steps"/>,
     /// <see cref="InnerLoopOptions.StepSize"/> and <see cref="InnerLoopOptions.TaskBatching"/> become the
-    /// <see cref="ReptileOptions"/>, and for <c>protonet</c> only <see cref="InnerLoopOptions.TaskBatching"/> is read.
+    /// <see cref="ReptileOptions"/> (the outer update stays the paper's interpolation), for <c>imaml</c> they become
+    /// <see cref="ImamlOptions.InnerSteps"/>, <see cref="ImamlOptions.InnerStepSize"/> and
+    /// <see cref="ImamlOptions.TaskBatching"/> (λ and the conjugate-gradient steps keep their defaults), and for <c>protonet</c> only <see cref="InnerLoopOptions.TaskBatching"/> is read.
     /// Null uses each algorithm's defaults.
     /// </param>
     /// <returns>A new algorithm the caller disposes; <see cref="IMetaAlgorithm.Name"/> equals the lower-cased <paramref name="name"/>.</returns>
@@ -37,6 +39,9 @@ public static class MetaAlgorithms
             "reptile" => new Reptile(model, inner is null
                 ? new ReptileOptions()
                 : new ReptileOptions { InnerSteps = inner.Steps, InnerStepSize = inner.StepSize, TaskBatching = inner.TaskBatching }),
+            "imaml" => new Imaml(model, inner is null
+                ? new ImamlOptions()
+                : new ImamlOptions { InnerSteps = inner.Steps, InnerStepSize = inner.StepSize, TaskBatching = inner.TaskBatching }),
             "protonet" => new PrototypicalNetworks(model, inner?.TaskBatching ?? true),
             _ => throw new ArgumentException(
                 $"Unknown algorithm '{name}'; choose one of {string.Join(", ", KnownNames)}.", nameof(name)),

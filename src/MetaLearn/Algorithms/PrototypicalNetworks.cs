@@ -82,7 +82,7 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
         var oneHot = F.one_hot(supportLabels, ways).to(support.dtype);
         var counts = oneHot.sum(-2).unsqueeze(-1);
         var prototypes = oneHot.transpose(-1, -2).matmul(support) / counts;
-        var distances = (query.unsqueeze(-2) - prototypes.unsqueeze(-3)).square().sum(-1);
+        var distances = (query.unsqueeze(-2) - prototypes.unsqueeze(-3)).Squared().sum(-1);
         return distances.neg().MoveToOuterDisposeScope();
     }
 

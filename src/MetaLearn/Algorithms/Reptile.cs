@@ -125,8 +125,8 @@ public sealed class Reptile : IMetaAlgorithm
         for (int i = 0; i < adapted.Length; i++)
         {
             var p = Model.Parameters[i];
-            var term = (support.TaskBatched ? p.unsqueeze(0) - adapted[i] : p - adapted[i]).square().sum().Times(0.5 / tasks);
-            pull = pull is null ? term : pull + term;
+            var term = (support.TaskBatched ? p.unsqueeze(0) - adapted[i] : p - adapted[i]).Squared().sum().Times(0.5 / tasks);
+            pull = pull is null ? term : pull.Plus(term);
         }
 
         pull!.backward();

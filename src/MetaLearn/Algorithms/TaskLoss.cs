@@ -34,7 +34,7 @@ public static class TaskLoss
             return flat.view(tasks, -1).mean(new long[] { 1 });
         }
 
-        return (prediction - targets).square().view(tasks, -1).mean(new long[] { 1 });
+        return (prediction - targets).Squared().view(tasks, -1).mean(new long[] { 1 });
     }
 
     /// <summary>The sum over tasks of each task's mean loss (the mean loss when not task-batched).</summary>

@@ -20,12 +20,29 @@ public static class MetaClustering
     {
         ArgumentNullException.ThrowIfNull(points);
         ArgumentNullException.ThrowIfNull(options);
-        return KMeans.Fit(Embed(embedding, points), options);
+        return KMeans.Fit(Embed(embedding, new[] { points }), options);
+    }
+
+    /// <summary>
+    /// Clusters examples given as several inputs (one tensor per modality, optionally followed by a
+    /// <see cref="Tasks.ModalityMask"/>) with k-means: in <paramref name="embedding"/>'s space (for instance a fusion
+    /// model's fused embedding) when given, else on the inputs flattened and concatenated.
+    /// </summary>
+    /// <param name="embedding">The embedding network (run with its own parameters), or null for the raw inputs.</param>
+    /// <param name="inputs">The task's inputs, each [N, ...]; not disposed.</param>
+    /// <param name="options">k-means options (the number of clusters among them).</param>
+    /// <exception cref="ArgumentException">Raw inputs (no embedding) contain NaN, as missing modalities do; use a fusion embedding, which reads the mask.</exception>
+    public static KMeansResult Cluster(IFunctionalModel? embedding, IReadOnlyList<Tensor> inputs, KMeansOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(options);
+        return KMeans.Fit(Embed(embedding, inputs), options);
     }
 
     /// <summary>
     /// Scores clustering of the query sets of <paramref name="episodes"/> tasks (labels hidden from k-means, used only to
-    /// score) by adjusted Rand index and normalised mutual information, in the embedding or on raw inputs.
+    /// score) by adjusted Rand index and normalised mutual information, in the embedding or on raw inputs. Multimodal
+    /// tasks pass all their inputs to the embedding (a fusion model), or concatenate them when there is none.
     /// </summary>
     /// <param name="embedding">The embedding network, or null for the raw inputs.</param>
     /// <param name="tasks">Where tasks come from; each episode's query set is the unlabelled task.</param>
@@ -48,7 +65,7 @@ public static class MetaClustering
                 truth = episode.QueryTargets.to(ScalarType.Int64).data<long>().Select(v => (int)v).ToArray();
             }
 
-            var found = Cluster(embedding, episode.QueryInput, kmeans).Labels;
+            var found = Cluster(embedding, episode.QueryInputs, kmeans).Labels;
             ari[i] = ClusteringScores.AdjustedRandIndex(truth, found);
             nmi[i] = ClusteringScores.NormalizedMutualInformation(truth, found);
         }
@@ -58,13 +75,18 @@ public static class MetaClustering
         return new MetaClusteringResult(episodes, meanAri, ariCi, meanNmi, nmiCi);
     }
 
-    private static Matrix<double> Embed(IFunctionalModel? embedding, Tensor points)
+    private static Matrix<double> Embed(IFunctionalModel? embedding, IReadOnlyList<Tensor> inputs)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var features = embedding is null
-            ? points.flatten(1)
-            : embedding.Forward(new[] { points.to(embedding.DType, embedding.Device) }, embedding.Parameters, default).flatten(1);
+            ? cat(inputs.Select(x => x.flatten(1).to(ScalarType.Float64)).ToArray(), 1)
+            : embedding.Forward(inputs.Select(x => x.to(embedding.DType, embedding.Device)).ToArray(), embedding.Parameters, default).flatten(1);
+        if (embedding is null && features.isnan().any().item<bool>())
+        {
+            throw new ArgumentException("The raw inputs contain NaN (missing modalities); cluster in a fusion model's embedding, which reads the missing-modality mask.", nameof(inputs));
+        }
+
         var cpu = features.to(ScalarType.Float64).cpu().contiguous();
         int rows = (int)cpu.shape[0];
         int cols = (int)cpu.shape[1];

@@ -66,7 +66,7 @@ internal static class ImageDecoder
     {
         using var scope = NewDisposeScope();
         var resized = nn.functional.interpolate(images, new long[] { size, size }, mode: InterpolationMode.Area);
-        return resized.clamp_(0.0, 1.0).MoveToOuterDisposeScope();
+        return resized.ClampInPlace(0.0, 1.0).MoveToOuterDisposeScope();
     }
 
     private static void ToUnitRange(ReadOnlySpan<byte> grey, Span<float> unit, bool invert)

@@ -77,7 +77,7 @@ public sealed partial class OneShotRuns : IDisposable
             offset += ways + run.Test.Count;
             episodes.Add(new Episode(
                 support.clone(),
-                arange(ways, ScalarType.Int64),
+                ScalarMath.ClassLabels(ways, 1),
                 query.clone(),
                 tensor(run.Answers.Select(a => (long)a).ToArray()),
                 new EpisodeInfo(ways, 1, 1, run.Number)));

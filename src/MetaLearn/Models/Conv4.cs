@@ -1,58 +1,87 @@
-using TorchSharp.Modules;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace MetaLearn.Models;
 
 /// <summary>
 /// The Conv4 network of few-shot learning: blocks of [3x3 conv, batch norm over the current batch, ReLU, 2x2 max-pool],
-/// then flatten and, when <see cref="Conv4Options.Ways"/> is positive, a linear head. Batch norm keeps no running
-/// statistics; with <see cref="Conv4Options.BatchNormSets"/> &gt; 1 it has separate scale and shift per inner step (MAML++).
+/// then flatten and, when <see cref="Conv4Options.Ways"/> is positive, a linear head. With
+/// <see cref="Conv4Options.BatchNormSets"/> &gt; 1 batch norm has separate scale, shift and running statistics per inner
+/// step (MAML++'s per-step batch norm and BNRS). Built from the same layers as a converted module;
+/// <see cref="FunctionalModel.ToModule"/> exports it as a TorchSharp <c>Sequential</c> (blocks <c>block{b}</c> of
+/// <c>conv</c>, <c>norm</c>, <c>relu</c>, <c>pool</c>, then <c>flatten</c> and <c>head</c>) holding the last step's batch-norm set.
 /// </summary>
-public sealed class Conv4 : IFunctionalModel
+public sealed class Conv4 : FunctionalModel
 {
-    private readonly ParameterStore _store;
-    private readonly int _perBlock;
+    private readonly List<BatchNormLayer> _norms = new();
 
     /// <summary>Creates the network; conv and linear weights ~ U(±1/sqrt(fan_in)), biases and shifts 0, scales 1.</summary>
     public Conv4(Conv4Options options)
+        : base(Checked(options).Seed, options.DType, options.Device)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        using var scope = NewDisposeScope();
         Options = options;
-        _store = new ParameterStore(options.Device ?? CPU, options.DType, options.Seed);
-        _perBlock = 2 + (2 * options.BatchNormSets);
         long inChannels = options.InputChannels;
         long size = options.ImageSize;
+        var children = new List<(string Name, ModuleLayer Layer)>();
         for (int b = 0; b < options.Blocks; b++)
         {
             double bound = 1.0 / Math.Sqrt(inChannels * 9);
-            _store.AddUniform($"block{b}.conv.weight", new[] { options.Channels, inChannels, 3, 3 }, bound);
-            _store.AddConstant($"block{b}.conv.bias", new long[] { options.Channels }, 0.0);
+            int weight = AddUniformInternal($"block{b}.conv.weight", new[] { options.Channels, inChannels, 3, 3 }, bound);
+            int bias = AddConstantInternal($"block{b}.conv.bias", new long[] { options.Channels }, 0.0);
+            var sets = new List<(int? Scale, int? Shift)>();
             for (int s = 0; s < options.BatchNormSets; s++)
             {
                 string suffix = options.BatchNormSets == 1 ? string.Empty : $".step{s}";
-                _store.AddConstant($"block{b}.norm{suffix}.scale", new long[] { options.Channels }, 1.0);
-                _store.AddConstant($"block{b}.norm{suffix}.shift", new long[] { options.Channels }, 0.0);
+                sets.Add((AddConstantInternal($"block{b}.norm{suffix}.scale", new long[] { options.Channels }, 1.0),
+                          AddConstantInternal($"block{b}.norm{suffix}.shift", new long[] { options.Channels }, 0.0)));
             }
 
+            var statistics = new List<RunningStatistics>();
+            if (options.BatchNormSets > 1 || options.TrackRunningStatistics)
+            {
+                for (int s = 0; s < options.BatchNormSets; s++)
+                {
+                    string suffix = options.BatchNormSets == 1 ? string.Empty : $".step{s}";
+                    statistics.Add(new RunningStatistics(
+                        AddBufferInternal($"block{b}.norm{suffix}.running_mean", zeros(options.Channels)),
+                        AddBufferInternal($"block{b}.norm{suffix}.running_var", ones(options.Channels)),
+                        AddBufferInternal($"block{b}.norm{suffix}.num_batches_tracked", zeros(1))));
+                }
+            }
+
+            var norm = new BatchNormLayer(2, options.Channels, sets, statistics, 1e-5, 0.1);
+            _norms.Add(norm);
+            children.Add(($"block{b}", new SequentialLayer(new (string, ModuleLayer)[]
+            {
+                ("conv", new ConvLayer(2, weight, bias, new long[] { 1, 1 }, new long[] { 1, 1 }, new long[] { 1, 1 }, 1)),
+                ("norm", norm),
+                ("relu", new ActivationLayer(ActivationKind.ReLU)),
+                ("pool", new MaxPool2dLayer(new long[] { 2, 2 }, new long[] { 2, 2 }, new long[] { 0, 0 }, new long[] { 1, 1 }, false)),
+            })));
             inChannels = options.Channels;
             size /= 2;
         }
 
         if (size < 1)
         {
+            Dispose();
             throw new ArgumentException(
                 $"An image of {options.ImageSize}x{options.ImageSize} pixels shrinks to nothing after {options.Blocks} pooling blocks; use larger images or fewer blocks.",
                 nameof(options));
         }
 
         FeatureCount = options.Channels * size * size;
+        children.Add(("flatten", new FlattenLayer(1, -1)));
         if (options.Ways > 0)
         {
             double bound = 1.0 / Math.Sqrt(FeatureCount);
-            _store.AddUniform("head.weight", new[] { options.Ways, FeatureCount }, bound);
-            _store.AddConstant("head.bias", new long[] { options.Ways }, 0.0);
+            int weight = AddUniformInternal("head.weight", new[] { options.Ways, FeatureCount }, bound);
+            int bias = AddConstantInternal("head.bias", new long[] { options.Ways }, 0.0);
+            children.Add(("head", new LinearLayer(weight, bias)));
         }
+
+        Root = new SequentialLayer(children);
+        MarkHeadStart(options.Ways > 0 ? Parameters.Count - 2 : Parameters.Count);
     }
 
     /// <summary>The options the network was built with.</summary>
@@ -62,41 +91,14 @@ public sealed class Conv4 : IFunctionalModel
     public long FeatureCount { get; }
 
     /// <inheritdoc />
-    public IReadOnlyList<Parameter> Parameters => _store.Parameters;
+    public override bool SupportsTaskBatching => Options.TaskBatching;
 
     /// <inheritdoc />
-    public IReadOnlyList<string> ParameterNames => _store.Names;
+    public override bool UsesParameter(int index, int step) => !_norms.Any(n => n.IsUnusedAt(index, step));
 
     /// <inheritdoc />
-    public int HeadStart => Options.Ways > 0 ? _store.Parameters.Count - 2 : _store.Parameters.Count;
-
-    /// <inheritdoc />
-    public Device Device => _store.Device;
-
-    /// <inheritdoc />
-    public ScalarType DType => _store.DType;
-
-    /// <inheritdoc />
-    public bool SupportsTaskBatching => Options.TaskBatching;
-
-    /// <inheritdoc />
-    public bool UsesParameter(int index, int step)
+    protected override Tensor Run(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
     {
-        int withinBlock = index % _perBlock;
-        if (index >= Options.Blocks * _perBlock || withinBlock < 2)
-        {
-            return true;
-        }
-
-        return (withinBlock - 2) / 2 == Math.Min(step, Options.BatchNormSets - 1);
-    }
-
-    /// <inheritdoc />
-    public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
-    {
-        ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentNullException.ThrowIfNull(weights);
-        ModelChecks.Weights(this, weights);
         var x = ModelChecks.SingleInput(inputs, "Conv4");
         long expectedRank = context.TaskBatched ? 5 : 4;
         var o = Options;
@@ -108,27 +110,12 @@ public sealed class Conv4 : IFunctionalModel
                 nameof(inputs));
         }
 
-        bool batched = context.TaskBatched;
-        int set = Math.Min(context.Step, Options.BatchNormSets - 1);
-        var h = x;
-        for (int b = 0; b < Options.Blocks; b++)
-        {
-            int at = b * _perBlock;
-            h = Layers.Conv2d(h, weights[at], weights[at + 1], padding: 1, batched);
-            h = Layers.BatchNorm(h, weights[at + 2 + (2 * set)], weights[at + 3 + (2 * set)], batched);
-            h = F.relu(h);
-            h = Layers.MaxPool2x2(h, batched);
-        }
-
-        h = batched ? h.flatten(2) : h.flatten(1);
-        if (Options.Ways > 0)
-        {
-            h = Layers.Linear(h, weights[^2], weights[^1], batched);
-        }
-
-        return h;
+        return RunLayers(x, weights, context);
     }
 
-    /// <inheritdoc />
-    public void Dispose() => _store.Dispose();
+    private static Conv4Options Checked(Conv4Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options;
+    }
 }

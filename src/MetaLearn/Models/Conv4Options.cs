@@ -29,11 +29,21 @@ public sealed record Conv4Options
     public int Blocks { get => _blocks; init => _blocks = Check(value, 1, nameof(Blocks)); }
 
     /// <summary>
-    /// Sets of batch-norm scale and shift: 1 shares them across inner steps; MAML++ uses inner steps + 1 (one per
-    /// step and one for the query pass after the last step; steps beyond the last set reuse it).
+    /// Sets of batch-norm scale and shift: 1 shares them across inner steps. MAML++'s per-step batch norm has one set per
+    /// inner step (set this to <c>InnerLoopOptions.Steps</c>): the pass at inner step s uses set min(s, sets − 1), so the
+    /// query pass after the last step uses the last step's set, as in MAML++. With more than one set, each set also keeps
+    /// its own running statistics (MAML++'s BNRS), used by evaluation-mode passes.
     /// </summary>
     /// <value>Default 1.</value>
     public int BatchNormSets { get => _batchNormSets; init => _batchNormSets = Check(value, 1, nameof(BatchNormSets)); }
+
+    /// <summary>
+    /// Whether batch norm keeps running statistics (momentum 0.1) with a single set too; evaluation-mode passes
+    /// (<see cref="ForwardContext.Training"/> false) then normalise with them. Training-mode passes, which the algorithms
+    /// run, always use the current batch's statistics.
+    /// </summary>
+    /// <value>Default false: a single set keeps no statistics (with more than one set they are always kept).</value>
+    public bool TrackRunningStatistics { get; init; }
 
     /// <summary>
     /// Whether a meta-batch may run task-batched through this network. Off by default because on the CPU it measured

@@ -104,7 +104,7 @@ public sealed class LateFusion : IFunctionalModel
             var input = mask is null ? modalities[i] : ModalityMask.ZeroMissing(modalities[i], mask, i);
             var output = Branches[i].Forward(new[] { input }, _branches.Segment(weights, i), context);
             var term = output * ModalityMask.Column(fusion, i, output.dim());
-            sum = sum is null ? term : sum + term;
+            sum = sum is null ? term : sum.Plus(term);
         }
 
         return sum!;

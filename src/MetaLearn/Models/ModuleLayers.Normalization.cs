@@ -61,7 +61,7 @@ internal sealed class LayerNormLayer : ModuleLayer
 
         if (b is not null)
         {
-            y = y + Spread(b, ones);
+            y = y.Plus(Spread(b, ones));
         }
 
         return y;

@@ -235,14 +235,15 @@ internal sealed class BatchNormLayer : ModuleLayer
         }
 
         // As TorchSharp's BatchNorm module: count the batch, then average with the momentum (or cumulatively without one).
-        double factor;
+        var count = buffers[s.Count];
         using (no_grad())
         {
             using var one = 1.ToScalar();
-            var count = buffers[s.Count];
             count.add_(one);
-            factor = _momentum ?? (1.0 / count.ToDouble());
         }
+
+        // Reading the count synchronises with the device, so only the cumulative average (no momentum) does it.
+        double factor = _momentum ?? (1.0 / count.ToDouble());
 
         return F.batch_norm(x, buffers[s.Mean], buffers[s.Variance], scale, shift, training: true, momentum: factor, eps: _eps);
     }

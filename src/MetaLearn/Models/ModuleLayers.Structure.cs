@@ -54,7 +54,7 @@ internal sealed class ResidualLayer : ModuleLayer
 
     public override Tensor Forward(Tensor x, LayerRun run)
     {
-        var sum = _body.Forward(x, run) + (_shortcut?.Forward(x, run) ?? x);
+        var sum = _body.Forward(x, run).Plus(_shortcut?.Forward(x, run) ?? x);
         return _after is null ? sum : _after.Forward(sum, run);
     }
 

@@ -48,7 +48,7 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
-        var sum = Body.forward(input) + (Shortcut?.forward(input) ?? input);
+        var sum = Body.forward(input).Plus(Shortcut?.forward(input) ?? input);
         var output = After is null ? sum : After.forward(sum);
         return output.MoveToOuterDisposeScope();
     }

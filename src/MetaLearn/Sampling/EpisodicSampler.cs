@@ -198,8 +198,7 @@ public sealed class EpisodicSampler : ITaskSampler
         return cat(parts, 0);
     }
 
-    private static Tensor Labels(int ways, int perClass) =>
-        arange(ways, ScalarType.Int64).repeat_interleave(perClass);
+    private static Tensor Labels(int ways, int perClass) => ScalarMath.ClassLabels(ways, perClass);
 
     private static void CheckRotatable(long[] exampleShape, int[] rotations)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 
 namespace MetaLearn.Training;
@@ -46,7 +47,7 @@ internal sealed class EpisodePrefetcher : IDisposable
             CancellationToken.None);
     }
 
-    /// <summary>The next batch; the caller owns it. Rethrows a sampler's exception.</summary>
+    /// <summary>The next batch; the caller owns it. Rethrows a sampler's exception with its original stack trace.</summary>
     public DrawnBatch Next(CancellationToken cancellationToken)
     {
         try
@@ -55,7 +56,9 @@ internal sealed class EpisodePrefetcher : IDisposable
         }
         catch (ChannelClosedException ex) when (ex.InnerException is not null)
         {
-            throw ex.InnerException;
+            // Rethrown with the stack trace of the background thread where it was thrown (the sampler's frames).
+            ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
+            throw;
         }
     }
 

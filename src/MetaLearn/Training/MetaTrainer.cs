@@ -20,6 +20,7 @@ public sealed partial class MetaTrainer : IDisposable
 {
     private readonly ILogger _logger;
     private readonly optim.Optimizer _optimizer;
+    private optim.lr_scheduler.LRScheduler? _scheduler;
     private Tensor[]? _best;
     private double _bestScore = double.NegativeInfinity;
 
@@ -31,7 +32,7 @@ public sealed partial class MetaTrainer : IDisposable
         Options = options ?? new MetaTrainerOptions();
         _logger = logger ?? NullLogger.Instance;
         _optimizer = Options.OptimizerFactory?.Invoke(algorithm.MetaParameters)
-            ?? optim.Adam(algorithm.MetaParameters, lr: Options.OuterLearningRate);
+            ?? new SafeAdam(algorithm.MetaParameters, lr: Options.OuterLearningRate);
     }
 
     /// <summary>The algorithm being meta-trained.</summary>
@@ -106,6 +107,7 @@ public sealed partial class MetaTrainer : IDisposable
         int bestIteration = -1;
         EvaluationResult? bestValidation = null;
         EvaluationResult? lastValidation = null;
+        EnsureScheduler();
         using var prefetcher = Options.PrefetchBatches > 0
             ? new EpisodePrefetcher(i => Draw(sampler, i), start, end, Options.PrefetchBatches, cancellationToken)
             : null;
@@ -131,6 +133,7 @@ public sealed partial class MetaTrainer : IDisposable
                 skipped++;
             }
 
+            _scheduler?.step();
             Iteration = i + 1;
             times.Add(clock.Elapsed.TotalMilliseconds);
             if (Options.ValidationInterval > 0 && (Iteration % Options.ValidationInterval == 0 || Iteration == end))
@@ -181,10 +184,30 @@ public sealed partial class MetaTrainer : IDisposable
         _optimizer.zero_grad();
     }
 
+    /// <summary>
+    /// Creates the learning-rate scheduler at the first <see cref="Train"/> call. After <see cref="LoadCheckpoint"/> it
+    /// is stepped once per meta-iteration already done, so it continues the schedule exactly where the saved run was.
+    /// </summary>
+    private void EnsureScheduler()
+    {
+        if (_scheduler is not null || Options.LearningRateScheduler is null)
+        {
+            return;
+        }
+
+        _scheduler = Options.LearningRateScheduler(_optimizer)
+            ?? throw new InvalidOperationException("MetaTrainerOptions.LearningRateScheduler returned null; return a scheduler over the optimizer it is given.");
+        for (int i = 0; i < Iteration; i++)
+        {
+            _scheduler.step();
+        }
+    }
+
     private bool StepIfFinite(MetaBatchResult result, int iteration)
     {
         using var scope = NewDisposeScope();
         string? problem = double.IsFinite(result.MeanQueryLoss) ? null : $"the mean query loss is {result.MeanQueryLoss}";
+        problem ??= NonFiniteGradient();
         if (problem is null && Options.GradientClipNorm is double maxNorm)
         {
             double norm = nn.utils.clip_grad_norm_(Algorithm.MetaParameters, maxNorm);
@@ -208,6 +231,23 @@ public sealed partial class MetaTrainer : IDisposable
         _optimizer.zero_grad();
         return false;
     }
+
+    /// <summary>Names the first meta-parameter whose gradient holds a NaN or an infinity, or returns null.</summary>
+    private string? NonFiniteGradient()
+    {
+        for (int i = 0; i < Algorithm.MetaParameters.Count; i++)
+        {
+            var grad = Algorithm.MetaParameters[i].grad;
+            if (grad is not null && !grad.isfinite().all().item<bool>())
+            {
+                return $"the meta-gradient of meta-parameter {i} {ShapeText(grad.shape)} is not finite";
+            }
+        }
+
+        return null;
+    }
+
+    private static string ShapeText(long[] shape) => "[" + string.Join(", ", shape) + "]";
 
     private void KeepBest()
     {

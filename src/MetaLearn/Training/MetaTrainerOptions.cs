@@ -21,7 +21,7 @@ public sealed record MetaTrainerOptions
     /// <summary>Episodes per meta-batch. <value>Default 25.</value></summary>
     public int MetaBatchSize { get => _metaBatchSize; init => _metaBatchSize = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MetaBatchSize), value, "A meta-batch needs at least one episode."); }
 
-    /// <summary>Learning rate of the default outer optimizer (Adam). <value>Default 0.001.</value></summary>
+    /// <summary>Learning rate of the default outer optimizer (<see cref="SafeAdam"/>). <value>Default 0.001.</value></summary>
     public double OuterLearningRate
     {
         get => _outerLearningRate;
@@ -29,10 +29,22 @@ public sealed record MetaTrainerOptions
     }
 
     /// <summary>
-    /// Builds the outer optimizer over the meta-parameters; null uses Adam with <see cref="OuterLearningRate"/>.
+    /// Builds the outer optimizer over the meta-parameters; null uses <see cref="SafeAdam"/> with
+    /// <see cref="OuterLearningRate"/>. Prefer <see cref="SafeAdam"/> or <see cref="SafeSgd"/> when episodes are prepared
+    /// on a background thread (<see cref="PrefetchBatches"/>): TorchSharp's own optimizers pass temporary native Scalars
+    /// that a collection triggered by that thread can free mid-step.
     /// </summary>
     /// <value>Default null.</value>
     public Func<IReadOnlyList<Parameter>, optim.Optimizer>? OptimizerFactory { get; init; }
+
+    /// <summary>
+    /// Builds a learning-rate scheduler over the outer optimizer (any TorchSharp scheduler, e.g.
+    /// <c>o => optim.lr_scheduler.CosineAnnealingLR(o, T_max: 1000)</c>); null keeps the learning rate fixed. The trainer
+    /// steps it once after every meta-iteration, skipped ones included, so the schedule follows the iteration count and
+    /// a resumed run continues it exactly.
+    /// </summary>
+    /// <value>Default null.</value>
+    public Func<optim.Optimizer, optim.lr_scheduler.LRScheduler>? LearningRateScheduler { get; init; }
 
     /// <summary>Clip the meta-gradient's global L2 norm to this value; null does not clip. <value>Default null.</value></summary>
     public double? GradientClipNorm

@@ -17,6 +17,11 @@ public sealed class InnerLoopOptionsTests
         o.MultiStepLossIterations.Should().Be(0);
         o.MultiStepLossFloor.Should().Be(0.03);
         o.TaskBatching.Should().BeTrue();
+        o.UpdateRule.Should().Be(InnerUpdateRule.Sgd);
+        o.Momentum.Should().Be(0.9);
+        o.AdamBeta1.Should().Be(0.9);
+        o.AdamBeta2.Should().Be(0.999);
+        o.AdamEpsilon.Should().Be(1e-8);
     }
 
     [Fact]
@@ -29,5 +34,9 @@ public sealed class InnerLoopOptionsTests
         ((Action)(() => _ = new InnerLoopOptions { MultiStepLossIterations = -1 })).Should().Throw<ArgumentOutOfRangeException>();
         ((Action)(() => _ = new InnerLoopOptions { MultiStepLossFloor = 1.0 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*below 1*");
         ((Action)(() => _ = new InnerLoopOptions { MultiStepLossFloor = -0.1 })).Should().Throw<ArgumentOutOfRangeException>();
+        ((Action)(() => _ = new InnerLoopOptions { Momentum = 1.0 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Momentum must be at least 0 and below 1*");
+        ((Action)(() => _ = new InnerLoopOptions { AdamBeta1 = -0.1 })).Should().Throw<ArgumentOutOfRangeException>();
+        ((Action)(() => _ = new InnerLoopOptions { AdamBeta2 = 1.0 })).Should().Throw<ArgumentOutOfRangeException>();
+        ((Action)(() => _ = new InnerLoopOptions { AdamEpsilon = 0 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*epsilon*");
     }
 }

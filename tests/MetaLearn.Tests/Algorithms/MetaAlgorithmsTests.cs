@@ -12,6 +12,7 @@ public sealed class MetaAlgorithmsTests
     [InlineData("anil", typeof(Anil))]
     [InlineData("reptile", typeof(Reptile))]
     [InlineData("protonet", typeof(PrototypicalNetworks))]
+    [InlineData("imaml", typeof(Imaml))]
     public void Create_KnownName_ReturnsThatAlgorithmNamedAsAsked(string name, Type expected)
     {
         using var model = new Mlp(MlpOptions.WithLayers(2, 8, 3));
@@ -39,6 +40,8 @@ public sealed class MetaAlgorithmsTests
 
         using var reptile = (Reptile)MetaAlgorithms.Create("reptile", model, inner);
         reptile.Options.Should().Be(new ReptileOptions { InnerSteps = 3, InnerStepSize = 0.2, TaskBatching = false });
+        using var imaml = (Imaml)MetaAlgorithms.Create("imaml", model, inner);
+        imaml.Options.Should().Be(new ImamlOptions { InnerSteps = 3, InnerStepSize = 0.2, TaskBatching = false });
         using var protonet = (PrototypicalNetworks)MetaAlgorithms.Create("protonet", model, inner);
         protonet.TaskBatching.Should().BeFalse();
     }
@@ -48,6 +51,6 @@ public sealed class MetaAlgorithmsTests
     {
         using var model = new Mlp(MlpOptions.WithLayers(2, 3));
         var act = () => MetaAlgorithms.Create("mamll", model);
-        act.Should().Throw<ArgumentException>().WithMessage("*'mamll'*maml, fomaml, metasgd, anil, reptile, protonet*");
+        act.Should().Throw<ArgumentException>().WithMessage("*'mamll'*maml, fomaml, metasgd, anil, reptile, protonet, imaml*");
     }
 }

@@ -3,6 +3,7 @@ using MetaLearn.Models;
 using MetaLearn.Sampling;
 using MetaLearn.Tasks;
 using MetaLearn.Training;
+using static TorchSharp.torch;
 
 namespace MetaLearn.Tests.Training;
 
@@ -29,6 +30,20 @@ public sealed class MetaTrainerTests
         var (inline, _) = TrainSine(Small with { PrefetchBatches = 0 });
 
         prefetched.Should().Equal(inline);
+    }
+
+    [Fact]
+    public void Train_SamplerFailsOnThePrefetchThread_RethrowsItWithItsOriginalStackTrace()
+    {
+        using var model = new Mlp(MlpOptions.WithLayers(1, 8, 1));
+        using var maml = new Maml(model);
+        using var trainer = new MetaTrainer(maml, Small with { Iterations = 10, PrefetchBatches = 2 });
+
+        var act = () => trainer.Train(new FailingSampler(failFrom: 5 * Small.MetaBatchSize));
+
+        var thrown = act.Should().Throw<FormatException>().WithMessage("episode * is broken").Which;
+        thrown.StackTrace.Should().Contain(nameof(FailingSampler.Sample));
+        trainer.Iteration.Should().Be(5);
     }
 
     [Fact]
@@ -79,6 +94,59 @@ public sealed class MetaTrainerTests
         result.SkippedBatches.Should().Be(2);
         result.QueryLosses.Should().HaveCount(6).And.OnlyContain(l => double.IsFinite(l));
         TestEpisodes.Flatten(model.Parameters).Should().OnlyContain(v => double.IsFinite(v));
+    }
+
+    [Fact]
+    public void Train_NonFiniteGradientWithoutClipping_ThrowsNamingTheParameter()
+    {
+        using var model = new Mlp(MlpOptions.WithLayers(1, 16, 1));
+        using var maml = new Maml(model);
+        using var poisoned = new GradientPoisoner(maml, poisonFrom: 2, poisonUntil: 3);
+        using var trainer = new MetaTrainer(poisoned, Small with { Iterations = 5 });
+
+        var act = () => trainer.Train(new SinusoidTaskSampler());
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("Meta-iteration 2: the meta-gradient of meta-parameter 0 [16, 1] is not finite*");
+        trainer.Iteration.Should().Be(2);
+        TestEpisodes.Flatten(model.Parameters).Should().OnlyContain(v => double.IsFinite(v));
+    }
+
+    [Fact]
+    public void Train_NonFiniteGradientWithSkipPolicy_NeverStepsWithIt()
+    {
+        using var model = new Mlp(MlpOptions.WithLayers(1, 16, 1));
+        using var maml = new Maml(model);
+        using var poisoned = new GradientPoisoner(maml, poisonFrom: 1, poisonUntil: 4);
+        using var trainer = new MetaTrainer(poisoned, Small with { Iterations = 6, NonFiniteLoss = NonFiniteLossPolicy.SkipBatch });
+
+        var result = trainer.Train(new SinusoidTaskSampler());
+
+        result.SkippedBatches.Should().Be(3);
+        result.QueryLosses.Should().HaveCount(3);
+        TestEpisodes.Flatten(model.Parameters).Should().OnlyContain(v => double.IsFinite(v));
+    }
+
+    [Fact]
+    public void Train_CosineAnnealingScheduler_SetsTheOuterLearningRateEachIteration()
+    {
+        using var model = new Mlp(MlpOptions.WithLayers(1, 16, 1));
+        using var maml = new Maml(model);
+        optim.Optimizer? outer = null;
+        var options = Small with
+        {
+            Iterations = 12,
+            OuterLearningRate = 0.01,
+            ProgressInterval = 1,
+            LearningRateScheduler = o => optim.lr_scheduler.CosineAnnealingLR(outer = o, T_max: 12, eta_min: 0.001),
+        };
+        using var trainer = new MetaTrainer(maml, options);
+        var seen = new List<double>();
+
+        trainer.Train(new SinusoidTaskSampler(), progress: new Progress(_ => seen.Add(outer!.ParamGroups.Single().LearningRate)));
+
+        var expected = Enumerable.Range(1, 12).Select(t => 0.001 + ((0.01 - 0.001) * (1 + Math.Cos(Math.PI * t / 12)) / 2));
+        seen.Should().Equal(expected, (a, b) => Math.Abs(a - b) < 1e-12);
+        seen[^1].Should().BeApproximately(0.001, 1e-12);
     }
 
     [Fact]
@@ -160,6 +228,8 @@ public sealed class MetaTrainerTests
         o.RestoreBestParameters.Should().BeTrue();
         o.NonFiniteLoss.Should().Be(NonFiniteLossPolicy.Throw);
         o.PrefetchBatches.Should().Be(0);
+        o.LearningRateScheduler.Should().BeNull();
+        o.OptimizerFactory.Should().BeNull();
         ((Action)(() => _ = new MetaTrainerOptions { Iterations = 0 })).Should().Throw<ArgumentOutOfRangeException>();
         ((Action)(() => _ = new MetaTrainerOptions { MetaBatchSize = 0 })).Should().Throw<ArgumentOutOfRangeException>();
         ((Action)(() => _ = new MetaTrainerOptions { OuterLearningRate = -1 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*positive*");
@@ -180,6 +250,47 @@ public sealed class MetaTrainerTests
     private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => report(value);
+    }
+
+    /// <summary>Runs an algorithm, then writes NaN into the first meta-parameter's gradient in [poisonFrom, poisonUntil).</summary>
+    private sealed class GradientPoisoner(IMetaAlgorithm inner, int poisonFrom, int poisonUntil) : IMetaAlgorithm
+    {
+        public string Name => inner.Name;
+
+        public IFunctionalModel Model => inner.Model;
+
+        public IReadOnlyList<TorchSharp.Modules.Parameter> MetaParameters => inner.MetaParameters;
+
+        public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration) => Poison(inner.AccumulateMetaGradient(episodes, iteration), iteration);
+
+        public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration) => Poison(inner.AccumulateMetaGradient(batch, iteration), iteration);
+
+        public torch.Tensor PredictQuery(Episode episode) => inner.PredictQuery(episode);
+
+        public void Dispose()
+        {
+        }
+
+        private MetaBatchResult Poison(MetaBatchResult result, int iteration)
+        {
+            if (iteration >= poisonFrom && iteration < poisonUntil)
+            {
+                using var grad = MetaParameters[0].grad!;
+                using var nan = double.NaN.ToScalar();
+                grad.fill_(nan);
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>Sinusoid tasks, except that the episodes from the <paramref name="failFrom"/>-th seed of the stream on throw a FormatException.</summary>
+    private sealed class FailingSampler(int failFrom) : ITaskSampler
+    {
+        private readonly SinusoidTaskSampler _inner = new();
+        private readonly HashSet<int> _broken = Enumerable.Range(failFrom, 1000).Select(i => Seeds.Derive(Small.Seed, 0, i)).ToHashSet();
+
+        public Episode Sample(int seed) => _broken.Contains(seed) ? throw new FormatException($"episode {seed} is broken") : _inner.Sample(seed);
     }
 
     /// <summary>Sinusoid tasks whose targets are NaN for the meta-iterations in [poisonFrom, poisonUntil).</summary>

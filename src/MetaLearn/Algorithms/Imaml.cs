@@ -1,0 +1,159 @@
+using MetaLearn.Models;
+using MetaLearn.Tasks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Algorithms;
+
+/// <summary>
+/// Implicit MAML (Rajeswaran et al., 2019). Each task adapts by gradient descent on the proximal objective
+/// L_support(φ) + λ/2 ‖φ − θ‖², started at θ. At the (approximate) minimiser φ*, the meta-gradient of the query loss is
+/// (I + H/λ)⁻¹ ∇L_query(φ*), H the Hessian of the support loss at φ*; it is found by conjugate gradient with
+/// Hessian-vector products (double backward), never by differentiating through the inner steps, so memory does not grow
+/// with <see cref="ImamlOptions.InnerSteps"/>. Every forward pass runs with inner-step context 0 (a model with per-step
+/// batch-norm sets uses its first set; the other sets get no meta-gradient).
+/// </summary>
+public sealed class Imaml : IMetaAlgorithm
+{
+    private readonly Scalar _negativeStepSize;
+    private readonly Scalar _regularization;
+    private readonly Scalar _inverseRegularization;
+    private readonly Scalar _zero;
+    private readonly bool[] _used;
+
+    /// <summary>Creates iMAML over <paramref name="model"/> (not owned).</summary>
+    public Imaml(IFunctionalModel model, ImamlOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Model = model;
+        Options = options ?? new ImamlOptions();
+        _negativeStepSize = (-Options.InnerStepSize).ToScalar();
+        _regularization = Options.Regularization.ToScalar();
+        _inverseRegularization = (1 / Options.Regularization).ToScalar();
+        _zero = 0.0.ToScalar();
+        _used = Enumerable.Range(0, model.Parameters.Count).Select(i => model.UsesParameter(i, 0)).ToArray();
+    }
+
+    /// <inheritdoc />
+    public string Name => "imaml";
+
+    /// <inheritdoc />
+    public IFunctionalModel Model { get; }
+
+    /// <summary>The options.</summary>
+    public ImamlOptions Options { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<Parameter> MetaParameters => Model.Parameters;
+
+    /// <inheritdoc />
+    public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration) =>
+        MetaBatchRunner.Run(episodes, Model, Options.TaskBatching, Step);
+
+    /// <inheritdoc />
+    public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration) =>
+        MetaBatchRunner.Run(batch, Model, Options.TaskBatching, Step);
+
+    /// <inheritdoc />
+    public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, (support, query) =>
+    {
+        var adapted = Adapt(support);
+        using var noGrad = no_grad();
+        return Model.Forward(query.Inputs, adapted, new ForwardContext(0, false));
+    });
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+    }
+
+    /// <summary>
+    /// Gradient descent on the proximal objective from θ; each step's graph is freed before the next, so memory does
+    /// not depend on the number of steps.
+    /// </summary>
+    /// <returns>The adapted weights φ* (detached; parameters the forward pass does not use stay at θ).</returns>
+    private Tensor[] Adapt(EpisodeSide support)
+    {
+        var theta = support.InitialWeights(Model.Parameters).Select(t => t.detach()).ToArray();
+        var phi = theta.ToArray();
+        for (int step = 0; step < Options.InnerSteps; step++)
+        {
+            using var scope = NewDisposeScope();
+            var leaves = phi.Select((w, i) => _used[i] ? w.detach().requires_grad_(true) : w).ToArray();
+            var loss = TaskLoss.Sum(Model.Forward(support.Inputs, leaves, new ForwardContext(0, support.TaskBatched)), support.Targets, support.TaskBatched);
+            var adapted = Used(leaves);
+            var grads = torch.autograd.grad(new[] { loss }, adapted);
+            var next = new Tensor[phi.Length];
+            int g = 0;
+            for (int i = 0; i < phi.Length; i++)
+            {
+                if (!_used[i])
+                {
+                    next[i] = phi[i];
+                    continue;
+                }
+
+                // ∇ of the proximal objective: the support-loss gradient plus λ (φ − θ).
+                var direction = grads[g++].add(leaves[i].detach() - theta[i], _regularization);
+                next[i] = leaves[i].detach().add(direction, _negativeStepSize).MoveToOuterDisposeScope();
+            }
+
+            phi = next;
+        }
+
+        return phi;
+    }
+
+    private (Tensor Losses, Tensor? Accuracies) Step(EpisodeSide support, EpisodeSide query, int tasks)
+    {
+        var phi = Adapt(support);
+        var leaves = phi.Select((w, i) => _used[i] ? w.detach().requires_grad_(true) : w).ToArray();
+        var adapted = Used(leaves);
+        var context = new ForwardContext(0, support.TaskBatched);
+
+        var prediction = Model.Forward(query.Inputs, leaves, context);
+        var perTask = TaskLoss.PerTask(prediction, query.Targets, query.TaskBatched);
+        var queryGradient = torch.autograd.grad(new[] { perTask.sum() }, adapted);
+
+        var supportLoss = TaskLoss.Sum(Model.Forward(support.Inputs, leaves, context), support.Targets, support.TaskBatched);
+        var supportGradient = torch.autograd.grad(new[] { supportLoss }, adapted, retain_graph: true, create_graph: true);
+
+        // (I + H/λ) v, with H v the derivative of ⟨∇L_support, v⟩. The zero-weighted sum keeps every weight in the graph
+        // (libtorch aborts on the gradient of an unused input).
+        IReadOnlyList<Tensor> Apply(IReadOnlyList<Tensor> v)
+        {
+            Tensor inner = adapted.Select(a => a.sum().mul(_zero)).Aggregate((a, b) => a + b);
+            for (int i = 0; i < v.Count; i++)
+            {
+                inner = inner + (supportGradient[i] * v[i]).sum();
+            }
+
+            var hv = torch.autograd.grad(new[] { inner }, adapted, retain_graph: true);
+            return v.Select((vi, i) => vi.add(hv[i], _inverseRegularization)).ToArray();
+        }
+
+        var metaGradient = ConjugateGradient.Solve(Apply, queryGradient.ToArray(), Options.ConjugateGradientSteps, support.TaskBatched);
+
+        // Adds Σ_t x_t / T to θ.grad through a linear surrogate.
+        Tensor? surrogate = null;
+        int u = 0;
+        for (int i = 0; i < _used.Length; i++)
+        {
+            if (!_used[i])
+            {
+                continue;
+            }
+
+            var p = Model.Parameters[i];
+            var term = ((support.TaskBatched ? p.unsqueeze(0) : p) * metaGradient[u++]).sum();
+            surrogate = surrogate is null ? term : surrogate + term;
+        }
+
+        surrogate!.Times(1.0 / tasks).backward();
+        var accuracy = query.IsClassification ? TaskLoss.Accuracy(prediction.detach(), query.Targets, query.TaskBatched) : null;
+        return (perTask.detach(), accuracy);
+    }
+
+    private Tensor[] Used(IReadOnlyList<Tensor> weights) => weights.Where((_, i) => _used[i]).ToArray();
+}

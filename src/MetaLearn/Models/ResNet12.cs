@@ -1,0 +1,74 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Models;
+
+/// <summary>
+/// ResNet-12, the few-shot vision backbone of TADAM (Oreshkin et al., 2018) and MetaOptNet (Lee et al., 2019), built
+/// from <see cref="ResidualBlock"/>s as a TorchSharp module; convert it with <see cref="FunctionalModel.FromModule"/>
+/// (or use <see cref="CreateModel"/>). Each of the four blocks is three 3x3 convolutions without bias, each followed by
+/// batch norm, with leaky ReLUs between them; a 1x1 convolution and batch norm as the shortcut; then leaky ReLU and 2x2
+/// max-pooling after the sum. The features are average-pooled over space and flattened, then a linear head follows
+/// when <see cref="ResNet12Options.Ways"/> is positive. DropBlock, which MetaOptNet adds, is not included.
+/// </summary>
+public static class ResNet12
+{
+    /// <summary>Creates the network as a TorchSharp module: <c>block0..block3</c>, <c>pool</c>, <c>flatten</c>[, <c>head</c>].</summary>
+    /// <param name="options">Options; null for the defaults.</param>
+    /// <returns>A new module the caller owns. Convolution and linear weights are drawn uniformly from ±1/sqrt(fan_in) with
+    /// <see cref="ResNet12Options.Seed"/>; batch-norm scales are 1, shifts and the head's bias 0.</returns>
+    public static Sequential Create(ResNet12Options? options = null)
+    {
+        options ??= new ResNet12Options();
+        using var generator = new Generator((ulong)options.Seed);
+        var modules = new List<(string, nn.Module<Tensor, Tensor>)>();
+        long inChannels = options.InputChannels;
+        for (int b = 0; b < 4; b++)
+        {
+            long outChannels = options.Channels[b];
+            var body = nn.Sequential(
+                ("conv1", Conv(inChannels, outChannels, 3, options, generator)), ("bn1", nn.BatchNorm2d(outChannels, dtype: options.DType)), ("relu1", nn.LeakyReLU(options.NegativeSlope)),
+                ("conv2", Conv(outChannels, outChannels, 3, options, generator)), ("bn2", nn.BatchNorm2d(outChannels, dtype: options.DType)), ("relu2", nn.LeakyReLU(options.NegativeSlope)),
+                ("conv3", Conv(outChannels, outChannels, 3, options, generator)), ("bn3", nn.BatchNorm2d(outChannels, dtype: options.DType)));
+            var shortcut = nn.Sequential(("conv", Conv(inChannels, outChannels, 1, options, generator)), ("bn", nn.BatchNorm2d(outChannels, dtype: options.DType)));
+            var after = nn.Sequential(("relu", nn.LeakyReLU(options.NegativeSlope)), ("pool", nn.MaxPool2d(2)));
+            modules.Add(($"block{b}", new ResidualBlock(body, shortcut, after)));
+            inChannels = outChannels;
+        }
+
+        modules.Add(("pool", nn.AdaptiveAvgPool2d(1)));
+        modules.Add(("flatten", nn.Flatten()));
+        if (options.Ways > 0)
+        {
+            var head = nn.Linear(inChannels, options.Ways, dtype: options.DType);
+            Initialise(head.weight!, inChannels, generator, head.bias);
+            modules.Add(("head", head));
+        }
+
+        return nn.Sequential(modules.ToArray());
+    }
+
+    /// <summary>Creates ResNet-12 and converts it to a functional model (the module is disposed after conversion).</summary>
+    /// <returns>A new model the caller disposes; parameter names follow the module (<c>block0.body.conv1.weight</c>, …).</returns>
+    public static FunctionalModel CreateModel(ResNet12Options? options = null)
+    {
+        using var module = Create(options);
+        return FunctionalModel.FromModule(module, new ModuleConversionOptions { Seed = (options ?? new ResNet12Options()).Seed });
+    }
+
+    private static Conv2d Conv(long inChannels, long outChannels, long kernel, ResNet12Options options, Generator generator)
+    {
+        var conv = nn.Conv2d(inChannels, outChannels, kernel, padding: kernel / 2, bias: false, dtype: options.DType);
+        Initialise(conv.weight!, inChannels * kernel * kernel, generator, null);
+        return conv;
+    }
+
+    private static void Initialise(Parameter weight, long fanIn, Generator generator, Parameter? bias)
+    {
+        double bound = 1.0 / Math.Sqrt(fanIn);
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        weight.copy_(empty(weight.shape, dtype: ScalarType.Float64).uniform_(-bound, bound, generator: generator));
+        bias?.zero_();
+    }
+}
