@@ -6,7 +6,10 @@ namespace MetaLearn.Tests.Algorithms;
 
 public sealed class AdaptationTests
 {
-    public static TheoryData<string> AlgorithmNames() => new(MetaAlgorithms.Names);
+    /// <summary>The algorithms that implement Adapt and that a learner file can hold (imaml, r2d2 and cavia do not yet).</summary>
+    public static TheoryData<string> AlgorithmNames() => new(Supported);
+
+    private static readonly string[] Supported = { "maml", "fomaml", "metasgd", "anil", "reptile", "protonet" };
 
     [Theory]
     [MemberData(nameof(AlgorithmNames))]

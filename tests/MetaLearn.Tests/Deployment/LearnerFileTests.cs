@@ -12,7 +12,10 @@ public sealed class LearnerFileTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("metalearn-learner-").FullName;
 
-    public static TheoryData<string> AlgorithmNames() => new(MetaAlgorithms.Names);
+    /// <summary>The algorithms that implement Adapt and that a learner file can hold (imaml, r2d2 and cavia do not yet).</summary>
+    public static TheoryData<string> AlgorithmNames() => new(Supported);
+
+    private static readonly string[] Supported = { "maml", "fomaml", "metasgd", "anil", "reptile", "protonet" };
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
@@ -50,7 +53,7 @@ public sealed class LearnerFileTests : IDisposable
         var (support, rows) = WriteCsvFiles();
         var expected = new List<string>();
         var paths = new List<string>();
-        foreach (string name in MetaAlgorithms.Names)
+        foreach (string name in Supported)
         {
             using var model = new Mlp(new MlpOptions { LayerSizes = new[] { 4, 8, name == "protonet" ? 5 : 3 }, Seed = 5 });
             using var learner = Trained(name, model);
