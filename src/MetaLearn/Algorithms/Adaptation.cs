@@ -55,7 +55,7 @@ internal static class Adaptation
             var output = model.Forward(x, kept, new ForwardContext(steps, false));
             if (keptPrototypes is not null)
             {
-                output = (output.unsqueeze(-2) - keptPrototypes.unsqueeze(-3)).square().sum(-1).neg();
+                output = (output.unsqueeze(-2) - keptPrototypes.unsqueeze(-3)).Squared().sum(-1).neg();
             }
 
             supportLoss = TaskLoss.PerTask(output, y, false, loss).ToDouble();

@@ -78,7 +78,7 @@ public sealed class AdaptedModel : IDisposable
         var output = Model.Forward(converted, _weights, _context);
         if (Prototypes is not null)
         {
-            output = (output.unsqueeze(-2) - Prototypes.unsqueeze(-3)).square().sum(-1).neg();
+            output = (output.unsqueeze(-2) - Prototypes.unsqueeze(-3)).Squared().sum(-1).neg();
         }
 
         return output.detach().MoveToOuterDisposeScope();
