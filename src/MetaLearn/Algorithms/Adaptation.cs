@@ -1,5 +1,4 @@
 using MetaLearn.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MetaLearn.Algorithms;
@@ -58,7 +57,7 @@ internal static class Adaptation
                 output = (output.unsqueeze(-2) - keptPrototypes.unsqueeze(-3)).Squared().sum(-1).neg();
             }
 
-            supportLoss = TaskLoss.PerTask(output, y, false, loss).ToDouble();
+            supportLoss = TaskLoss.PerTask(output, y, false, loss).ReadDouble();
         }
 
         foreach (var w in kept)
