@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Consumer smoke test: packs MetaLearn, builds a throwaway console app OUTSIDE the repository that
 # references the packed package (plus TorchSharp-cpu), and checks that TorchSharp's native shim loads
-# and computes a correct second-order gradient, both with `dotnet run` and from `dotnet publish` output.
+# and computes a correct second-order gradient, and that a MAML learner meta-trained by the app, saved and loaded in a
+# fresh process predicts bit-identically, both with `dotnet run` and from `dotnet publish` output.
 # See eng/consumer-smoke/README.md.
 set -euo pipefail
 
@@ -98,10 +99,18 @@ check_app() {
       'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'; then
     fail "$label: second_derivative=$value differs from expected=$expected by more than $tolerance"
   fi
+  local roundtrip
+  roundtrip="$(sed -n 's/^learner_roundtrip=//p' "$out")"
+  if [[ "$roundtrip" != "identical" ]]; then
+    cat "$out" >&2
+    cat "$err" >&2
+    fail "$label: the learner saved by the app did not predict identically in a fresh process (learner_roundtrip=$roundtrip)"
+  fi
   local unmet
   unmet="$(glibcxx_errors "$shim")"
   [[ -z "$unmet" ]] || fail "$label: the loaded shim still has an unmet requirement: $unmet"
   echo "consumer-smoke: $label: second_derivative=$value expected=$expected shim=$shim"
+  echo "consumer-smoke: $label: $(grep -E '^learner_(training|bytes)=' "$out" | tr '\n' ' ')learner_roundtrip=$roundtrip"
 }
 
 echo "consumer-smoke: dotnet build + dotnet run"
@@ -141,4 +150,4 @@ if [[ -n "$libstdcxx" && -f "$libstdcxx" ]] && ! grep -qa 'GLIBCXX_3\.4\.32' "$l
   echo "consumer-smoke: control: $control"
 fi
 
-echo "consumer-smoke: OK MetaLearn $version consumed from a local feed; second derivative matches within $tolerance for dotnet run and published app; control: $control ($((SECONDS - start_seconds))s)"
+echo "consumer-smoke: OK MetaLearn $version consumed from a local feed; second derivative matches within $tolerance and a meta-trained learner saved, reloaded in a fresh process and adapted predicts bit-identically, for dotnet run and published app; control: $control ($((SECONDS - start_seconds))s)"

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using MetaLearn.Algorithms;
+using MetaLearn.Deployment;
 using MetaLearn.Evaluation;
 using MetaLearn.Models;
 using MetaLearn.Sampling;
@@ -11,125 +13,215 @@ using static TorchSharp.torch;
 namespace MetaClassification;
 
 /// <summary>
-/// The <c>train</c> command: meta-trains on make_classification tasks (WORKLOADS.md "makeclass-maml"), then compares,
-/// on the same fresh tasks, the meta-learned initialisation adapted with the inner loop against a freshly initialised
-/// network trained on each task's support set with the same inner loop (and, as a stronger baseline, with more steps).
+/// The <c>train</c> command: meta-trains on make_classification tasks (by default WORKLOADS.md "makeclass-maml"),
+/// validates on fixed tasks as it goes, saves the learner (<c>--out</c>) and the curves (<c>--plot</c>), then compares on
+/// the same fresh tasks the meta-learned model with logistic regression, 1-nearest-neighbour and a network trained from
+/// scratch.
 /// </summary>
 internal static class TrainCommand
 {
-    private static readonly int[] LayerSizes = { 20, 64, 64, 3 };
-    private const int InnerSteps = 5;
-    private const double InnerStepSize = 0.1;
-    private const int MetaBatchSize = 16;
-    private const double OuterLearningRate = 1e-3;
-
     // Seed streams under --seed: 0 and 1 are the trainer's (training and validation episodes).
     private const long EvaluationStream = 2;
     private const long ScratchInitStream = 3;
+    private const long ValidationStream = 4;
 
     public static Command Create()
     {
-        var iterations = new Option<int>("--iterations") { Description = "Meta-iterations (meta-batches of 16 tasks).", DefaultValueFactory = _ => 1000 };
-        var seed = new Option<int>("--seed") { Description = "Root seed of the model, the training tasks, the evaluation tasks and the from-scratch initialisations.", DefaultValueFactory = _ => 0 };
+        var flags = new MakeClassificationFlags(MakeClassificationTaskOptions.WorkloadGenerator);
+        var ways = new Option<int>("--ways") { Description = "Classes per task.", DefaultValueFactory = _ => 3 };
+        var shots = new Option<int>("--shots") { Description = "Labelled support rows per class.", DefaultValueFactory = _ => 5 };
+        var queries = new Option<int>("--queries") { Description = "Query rows per class.", DefaultValueFactory = _ => 15 };
+        var iterations = new Option<int>("--iterations") { Description = "Meta-iterations.", DefaultValueFactory = _ => 1000 };
+        var metaBatch = new Option<int>("--meta-batch") { Description = "Tasks per meta-iteration.", DefaultValueFactory = _ => 16 };
+        var learningRate = new Option<double>("--lr") { Description = "Outer (Adam) learning rate.", DefaultValueFactory = _ => 1e-3 };
+        var innerSteps = new Option<int>("--inner-steps") { Description = "Inner SGD steps on the support set.", DefaultValueFactory = _ => 5 };
+        var innerStepSize = new Option<double>("--inner-step-size") { Description = "Inner SGD step size.", DefaultValueFactory = _ => 0.1 };
+        var hidden = new Option<string>("--hidden") { Description = "Hidden layer sizes of the MLP, comma-separated.", DefaultValueFactory = _ => "64,64" };
+        var seed = new Option<int>("--seed") { Description = "Root seed of the model, the training, validation and evaluation tasks and the from-scratch initialisations.", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads (torch.set_num_threads).", DefaultValueFactory = _ => 2 };
-        var algorithm = new Option<string>("--algorithm") { Description = "maml | fomaml | metasgd | anil | reptile", DefaultValueFactory = _ => "maml" };
-        algorithm.AcceptOnlyFromAmong("maml", "fomaml", "metasgd", "anil", "reptile");
-        var evalTasks = new Option<int>("--eval-tasks") { Description = "Fresh tasks both methods are compared on (at least 2).", DefaultValueFactory = _ => 200 };
-        var scratchSteps = new Option<int>("--scratch-steps") { Description = "SGD steps (lr 0.1) of the stronger from-scratch baseline.", DefaultValueFactory = _ => 100 };
+        var algorithm = new Option<string>("--algorithm") { Description = "maml | fomaml | metasgd | anil | reptile | protonet", DefaultValueFactory = _ => "maml" };
+        algorithm.AcceptOnlyFromAmong(MetaAlgorithms.Names.ToArray());
+        var evalTasks = new Option<int>("--eval-tasks") { Description = "Fresh tasks every method is compared on (at least 2).", DefaultValueFactory = _ => 200 };
+        var scratchSteps = new Option<int>("--scratch-steps") { Description = "SGD steps (lr = inner step size) of the stronger from-scratch baseline.", DefaultValueFactory = _ => 100 };
+        var validateEvery = new Option<int>("--validate-every") { Description = "Validate every this many meta-iterations (0: 20 times per run).", DefaultValueFactory = _ => 0 };
+        var validationTasks = new Option<int>("--validation-tasks") { Description = "Fixed validation tasks (at least 2).", DefaultValueFactory = _ => 100 };
+        var output = new Option<FileInfo?>("--out") { Description = "Save the meta-trained learner to this file (e.g. model.metalearn)." };
+        var plot = new Option<FileInfo?>("--plot") { Description = "Draw the meta-training loss and validation accuracy (95% interval) to this PNG." };
 
-        var command = new Command("train", "Meta-train on make_classification tasks (makeclass-maml) and compare with training from scratch on fresh tasks.")
+        var command = new Command("train", "Meta-train on make_classification tasks, save the learner, and compare with logistic regression, 1-NN and training from scratch on fresh tasks.");
+        foreach (var option in flags.All.Concat(new Option[]
         {
-            iterations, seed, threads, algorithm, evalTasks, scratchSteps,
-        };
-        command.SetAction(parse => Run(
-            parse.GetValue(iterations), parse.GetValue(seed), parse.GetValue(threads), parse.GetValue(algorithm)!, parse.GetValue(evalTasks), parse.GetValue(scratchSteps)));
+            ways, shots, queries, iterations, metaBatch, learningRate, innerSteps, innerStepSize, hidden, seed, threads, algorithm, evalTasks, scratchSteps, validateEvery, validationTasks, output, plot,
+        }))
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(parse =>
+        {
+            TrainSettings settings;
+            try
+            {
+                var taskOptions = new MakeClassificationTaskOptions
+                {
+                    Generator = flags.Build(parse),
+                    Ways = parse.GetValue(ways),
+                    Shots = parse.GetValue(shots),
+                    Queries = parse.GetValue(queries),
+                };
+                taskOptions.Validate();
+                settings = new TrainSettings(
+                    taskOptions,
+                    Check(parse.GetValue(iterations), 1, "--iterations"),
+                    Check(parse.GetValue(metaBatch), 1, "--meta-batch"),
+                    parse.GetValue(learningRate),
+                    new InnerLoopOptions { Steps = parse.GetValue(innerSteps), StepSize = parse.GetValue(innerStepSize) },
+                    ParseSizes(parse.GetValue(hidden)!),
+                    parse.GetValue(seed),
+                    Check(parse.GetValue(threads), 1, "--threads"),
+                    parse.GetValue(algorithm)!,
+                    Check(parse.GetValue(evalTasks), 2, "--eval-tasks"),
+                    Check(parse.GetValue(scratchSteps), 1, "--scratch-steps"),
+                    Check(parse.GetValue(validateEvery), 0, "--validate-every"),
+                    Check(parse.GetValue(validationTasks), 2, "--validation-tasks"),
+                    parse.GetValue(output)?.FullName,
+                    parse.GetValue(plot)?.FullName);
+            }
+            catch (ArgumentException e)
+            {
+                return MakeClassificationFlags.Fail(e);
+            }
+
+            return Run(settings);
+        });
         return command;
     }
 
-    private static int Run(int iterations, int seed, int threads, string name, int evalTasks, int scratchSteps)
+    private static int Run(TrainSettings s)
     {
-        string? problem = iterations < 1 ? $"--iterations must be at least 1 (got {iterations})."
-            : threads < 1 ? $"--threads must be at least 1 (got {threads})."
-            : evalTasks < 2 ? $"--eval-tasks must be at least 2 for a confidence interval (got {evalTasks})."
-            : scratchSteps < 1 ? $"--scratch-steps must be at least 1 (got {scratchSteps})."
-            : null;
-        if (problem is not null)
-        {
-            Console.Error.WriteLine($"error: {problem}");
-            return 2;
-        }
-
-        set_num_threads(threads);
-        var sampler = new MakeClassificationTaskSampler(MakeClassificationTaskOptions.Workload);
-        var inner = new InnerLoopOptions { Steps = InnerSteps, StepSize = InnerStepSize };
-        using var model = new Mlp(new MlpOptions { LayerSizes = LayerSizes, Seed = seed });
-        using var learner = MetaAlgorithms.Create(name, model, inner);
+        set_num_threads(s.Threads);
+        var sampler = new MakeClassificationTaskSampler(s.Tasks);
+        int features = s.Tasks.Generator.Features;
+        bool protonet = s.Algorithm == "protonet";
+        int[] layers = new[] { features }.Concat(s.Hidden).Concat(protonet ? Array.Empty<int>() : new[] { s.Tasks.Ways }).ToArray();
+        using var model = new Mlp(new MlpOptions { LayerSizes = layers, Seed = s.Seed });
+        using var learner = MetaAlgorithms.Create(s.Algorithm, model, s.Inner);
+        int every = s.ValidateEvery > 0 ? Math.Min(s.ValidateEvery, s.Iterations) : Math.Max(1, s.Iterations / 20);
         using var trainer = new MetaTrainer(learner, new MetaTrainerOptions
         {
-            Iterations = iterations,
-            MetaBatchSize = MetaBatchSize,
-            OuterLearningRate = OuterLearningRate,
-            Seed = seed,
-            ProgressInterval = Math.Max(1, iterations / 100),
+            Iterations = every,
+            MetaBatchSize = s.MetaBatch,
+            OuterLearningRate = s.LearningRate,
+            Seed = s.Seed,
+            ProgressInterval = Math.Max(1, every / 5),
         });
 
+        Console.WriteLine($"task: {s.Tasks.Ways}-way, {s.Tasks.Shots} shots, {s.Tasks.Queries} queries per class; {MakeClassificationFlags.Describe(s.Tasks.Generator)}");
+        Console.WriteLine($"model: MLP {string.Join("-", layers)}; {learner.Name}, {s.Inner.Steps} inner steps of {s.Inner.StepSize.ToString(CultureInfo.InvariantCulture)}, meta-batch {s.MetaBatch}, Adam {s.LearningRate.ToString(CultureInfo.InvariantCulture)}");
         var clock = Stopwatch.StartNew();
-        TrainingResult training = null!;
+        var losses = new List<double>();
+        var curve = new List<(int Iteration, EvaluationResult Result)>();
         Comparison comparison = null!;
         double trainSeconds = 0;
+        int validationRoot = Seeds.Derive(s.Seed, ValidationStream, 0);
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
-                var trainTask = ctx.AddTask($"{learner.Name} meta-training", maxValue: iterations);
-                var evalTask = ctx.AddTask("evaluation", autoStart: false, maxValue: evalTasks);
-                training = trainer.Train(sampler, progress: new SynchronousProgress<TrainingProgress>(p =>
+                var trainTask = ctx.AddTask($"{learner.Name} meta-training", maxValue: s.Iterations);
+                var evalTask = ctx.AddTask("evaluation", autoStart: false, maxValue: s.EvalTasks);
+                while (trainer.Iteration < s.Iterations)
                 {
-                    trainTask.Value = p.Iteration;
-                    trainTask.Description = $"{learner.Name} loss {p.QueryLoss:F3} acc {p.QueryAccuracy:P0}";
-                }));
+                    var chunk = trainer.Train(sampler, progress: new SynchronousProgress<TrainingProgress>(p =>
+                    {
+                        trainTask.Value = p.Iteration;
+                        trainTask.Description = $"{learner.Name} loss {p.QueryLoss:F3} acc {p.QueryAccuracy:P0}";
+                    }));
+                    losses.AddRange(chunk.QueryLosses);
+                    var validation = Evaluator.Evaluate(learner, sampler, s.ValidationTasks, validationRoot);
+                    curve.Add((trainer.Iteration, validation));
+                    trainTask.Description = $"{learner.Name} validation {validation.MeanAccuracy:P1}";
+                }
+
                 trainSeconds = clock.Elapsed.TotalSeconds;
+                if (s.Output is not null)
+                {
+                    // Saved before the comparison, so the learner is on disk as soon as training ends.
+                    Save(learner, s, curve[^1].Result);
+                }
+
                 evalTask.StartTask();
-                comparison = Compare(learner, sampler, evalTasks, seed, scratchSteps, () => evalTask.Increment(1));
+                comparison = Compare(learner, sampler, s, layers, () => evalTask.Increment(1));
             });
         double evalSeconds = clock.Elapsed.TotalSeconds - trainSeconds;
 
-        AnsiConsole.MarkupLine($"[grey]{learner.Name}: {training.Iterations} meta-iterations in {trainSeconds:F1} s " +
-            $"(median {training.MedianIterationMilliseconds:F2} ms each), last meta-batch query loss {training.QueryLosses[^1]:F4}; " +
-            $"evaluation of {evalTasks} fresh tasks in {evalSeconds:F1} s[/]");
-        var table = new Table().AddColumns("method", "query accuracy (95% CI)");
-        table.AddRow(Markup.Escape($"meta-learned init + {Adaptation(learner.Name)} [{learner.Name}]"), Format(comparison.Meta));
-        table.AddRow($"from scratch + {InnerSteps} SGD steps (lr {InnerStepSize})", Format(comparison.Scratch));
-        table.AddRow($"from scratch + {scratchSteps} SGD steps (lr {InnerStepSize})", Format(comparison.ScratchLong));
-        table.AddRow(Markup.Escape($"meta − scratch ({InnerSteps} steps), paired"), Format(comparison.MetaMinusScratch));
-        table.AddRow(Markup.Escape($"meta − scratch ({scratchSteps} steps), paired"), Format(comparison.MetaMinusScratchLong));
+        var last = curve[^1];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{learner.Name}: {trainer.Iteration} meta-iterations in {trainSeconds:F1} s (validation every {every} on {s.ValidationTasks} fixed tasks included); " +
+            $"last meta-batch query loss {losses[^1]:F4}; last validation accuracy {last.Result.MeanAccuracy:F4} ± {last.Result.AccuracyConfidence95:F4}; evaluation of {s.EvalTasks} fresh tasks in {evalSeconds:F1} s"));
+        var table = new Table().AddColumns("method (same fresh tasks, same support rows)", "query accuracy (95% CI)");
+        table.AddRow(Markup.Escape($"meta-learned [{learner.Name}]"), Format(comparison.Meta));
+        table.AddRow("logistic regression (L2, C = 1) on the support rows", Format(comparison.Logistic));
+        table.AddRow("1-nearest-neighbour on the support rows", Format(comparison.Nearest));
+        table.AddRow(Markup.Escape($"from scratch + {s.Inner.Steps} SGD steps"), Format(comparison.Scratch));
+        table.AddRow(Markup.Escape($"from scratch + {s.ScratchSteps} SGD steps"), Format(comparison.ScratchLong));
+        table.AddRow(Markup.Escape("meta − logistic regression, paired"), Format(comparison.MetaMinusLogistic));
         AnsiConsole.Write(table);
-        Console.WriteLine(FormattableString.Invariant(
-            $"meta_accuracy={comparison.Meta.Mean:F4} scratch_accuracy={comparison.Scratch.Mean:F4} scratch_long_accuracy={comparison.ScratchLong.Mean:F4} scratch_steps={scratchSteps}"));
+
+        if (s.Output is not null)
+        {
+            Console.WriteLine($"saved: {s.Output} ({new FileInfo(s.Output).Length} bytes)");
+        }
+
+        if (s.Plot is not null)
+        {
+            Curves.Save(s.Plot, losses, curve, learner.Name, comparison.Logistic.Mean);
+            Console.WriteLine($"plot: {s.Plot}");
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"logreg_accuracy={comparison.Logistic.Mean:F4} nn1_accuracy={comparison.Nearest.Mean:F4} scratch_accuracy={comparison.Scratch.Mean:F4} scratch_long_accuracy={comparison.ScratchLong.Mean:F4} scratch_steps={s.ScratchSteps}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"meta_accuracy={comparison.Meta.Mean:F4}"));
         return 0;
     }
 
-    /// <summary>Scores the meta-learner and both from-scratch baselines on the same <paramref name="tasks"/> fresh episodes.</summary>
-    private static Comparison Compare(IMetaAlgorithm learner, ITaskSampler sampler, int tasks, int seed, int scratchSteps, Action done)
+    private static void Save(IMetaAlgorithm learner, TrainSettings s, EvaluationResult validation) =>
+        LearnerFile.Save(learner, s.Output!, new Dictionary<string, string>
+        {
+            ["features"] = s.Tasks.Generator.Features.ToString(CultureInfo.InvariantCulture),
+            ["ways"] = s.Tasks.Ways.ToString(CultureInfo.InvariantCulture),
+            ["shots"] = s.Tasks.Shots.ToString(CultureInfo.InvariantCulture),
+            ["task"] = MakeClassificationFlags.Describe(s.Tasks.Generator),
+            ["validation_accuracy"] = validation.MeanAccuracy.ToString("R", CultureInfo.InvariantCulture),
+        });
+
+    /// <summary>Scores the meta-learner and every baseline on the same fresh episodes.</summary>
+    private static Comparison Compare(IMetaAlgorithm learner, ITaskSampler sampler, TrainSettings s, int[] layers, Action done)
     {
-        int evaluationRoot = Seeds.Derive(seed, EvaluationStream, 0);
+        int evaluationRoot = Seeds.Derive(s.Seed, EvaluationStream, 0);
         var meta = new List<double>();
+        var logistic = new List<double>();
+        var nearest = new List<double>();
         var scratch = new List<double>();
         var scratchLong = new List<double>();
-        for (int i = 0; i < tasks; i++)
+        int[] scratchLayers = s.Algorithm == "protonet" ? layers.Append(s.Tasks.Ways).ToArray() : layers;
+        for (int i = 0; i < s.EvalTasks; i++)
         {
             using var episode = sampler.Sample(Seeds.Derive(evaluationRoot, 0, i));
             meta.Add(Evaluator.Score(learner, episode).Accuracy);
+            var baselines = Baselines.Score(episode);
+            logistic.Add(baselines.LogisticRegression);
+            nearest.Add(baselines.NearestNeighbor);
 
             // From scratch: an untrained network (its own seeded initialisation per task) adapted by MAML's inner
             // loop is plain SGD on the support set from a random start.
-            using var fresh = new Mlp(new MlpOptions { LayerSizes = LayerSizes, Seed = Seeds.Derive(seed, ScratchInitStream, i) });
-            using (var shortRun = new Maml(fresh, new InnerLoopOptions { Steps = InnerSteps, StepSize = InnerStepSize }))
+            using var fresh = new Mlp(new MlpOptions { LayerSizes = scratchLayers, Seed = Seeds.Derive(s.Seed, ScratchInitStream, i) });
+            using (var shortRun = new Maml(fresh, s.Inner with { FirstOrder = true }))
             {
                 scratch.Add(Evaluator.Score(shortRun, episode).Accuracy);
             }
 
-            using (var longRun = new Maml(fresh, new InnerLoopOptions { Steps = scratchSteps, StepSize = InnerStepSize }))
+            using (var longRun = new Maml(fresh, s.Inner with { Steps = s.ScratchSteps, FirstOrder = true }))
             {
                 scratchLong.Add(Evaluator.Score(longRun, episode).Accuracy);
             }
@@ -139,27 +231,54 @@ internal static class TrainCommand
 
         return new Comparison(
             Evaluator.MeanWithConfidence(meta),
+            Evaluator.MeanWithConfidence(logistic),
+            Evaluator.MeanWithConfidence(nearest),
             Evaluator.MeanWithConfidence(scratch),
             Evaluator.MeanWithConfidence(scratchLong),
-            Evaluator.MeanWithConfidence(meta.Zip(scratch, (m, s) => m - s).ToArray()),
-            Evaluator.MeanWithConfidence(meta.Zip(scratchLong, (m, s) => m - s).ToArray()));
+            Evaluator.MeanWithConfidence(meta.Zip(logistic, (m, l) => m - l).ToArray()));
     }
 
-    private static string Adaptation(string name) => name switch
+    private static int Check(int value, int min, string flag) =>
+        value >= min ? value : throw new ArgumentException($"{flag} must be at least {min} (got {value}).");
+
+    private static int[] ParseSizes(string text)
     {
-        "metasgd" => $"{InnerSteps} SGD steps (learned per-parameter step sizes, started at {InnerStepSize})",
-        "anil" => $"{InnerSteps} SGD steps of the head only (lr {InnerStepSize})",
-        _ => $"{InnerSteps} SGD steps (lr {InnerStepSize})",
-    };
+        try
+        {
+            var sizes = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            return sizes.Length > 0 && sizes.All(v => v > 0) ? sizes : throw new FormatException();
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException($"--hidden takes positive comma-separated sizes such as 64,64; got '{text}'.");
+        }
+    }
 
     private static string Format((double Mean, double HalfWidth) value) =>
         Markup.Escape($"{value.Mean:P2} ± {value.HalfWidth:P2}");
 
+    private sealed record TrainSettings(
+        MakeClassificationTaskOptions Tasks,
+        int Iterations,
+        int MetaBatch,
+        double LearningRate,
+        InnerLoopOptions Inner,
+        int[] Hidden,
+        int Seed,
+        int Threads,
+        string Algorithm,
+        int EvalTasks,
+        int ScratchSteps,
+        int ValidateEvery,
+        int ValidationTasks,
+        string? Output,
+        string? Plot);
+
     private sealed record Comparison(
         (double Mean, double HalfWidth) Meta,
+        (double Mean, double HalfWidth) Logistic,
+        (double Mean, double HalfWidth) Nearest,
         (double Mean, double HalfWidth) Scratch,
         (double Mean, double HalfWidth) ScratchLong,
-        (double Mean, double HalfWidth) MetaMinusScratch,
-        (double Mean, double HalfWidth) MetaMinusScratchLong);
-
+        (double Mean, double HalfWidth) MetaMinusLogistic);
 }

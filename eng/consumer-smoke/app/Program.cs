@@ -1,10 +1,25 @@
 // Consumer smoke test for the MetaLearn NuGet package (see eng/consumer-smoke/README.md).
-// Computes a second-order gradient with TorchSharp in float64 and prints it next to the analytic value.
-// f(x) = x^3 * sin(x)
-// f''(x) = 6x sin(x) + 6x^2 cos(x) - x^3 sin(x)
+// 1. Computes a second-order gradient with TorchSharp in float64 and prints it next to the analytic value.
+//    f(x) = x^3 * sin(x)
+//    f''(x) = 6x sin(x) + 6x^2 cos(x) - x^3 sin(x)
+// 2. Meta-trains MAML for a few iterations, saves the learner, adapts and predicts; then loads the file in a fresh
+//    process of this app (`predict FILE`), which adapts and predicts the same rows, and compares bit for bit.
+using System.Diagnostics;
 using System.Globalization;
+using MetaLearn.Algorithms;
+using MetaLearn.Deployment;
+using MetaLearn.Models;
+using MetaLearn.Sampling;
+using MetaLearn.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+
+if (args.Length == 2 && args[0] == "predict")
+{
+    using var loaded = LearnerFile.Load(args[1]);
+    Console.WriteLine($"predictions={Predictions(loaded.Algorithm)}");
+    return;
+}
 
 // Touch a MetaLearn type so the package's assembly is actually resolved and loaded.
 var metaLearn = typeof(MetaLearn.Tasks.Episode).Assembly.GetName();
@@ -33,3 +48,50 @@ if (File.Exists("/proc/self/maps"))
 Console.WriteLine($"native_shim={shim}");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"second_derivative={value:R}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"expected={expected:R}"));
+
+// 2. A real algorithm from the package: meta-train, save, predict here and in a fresh process.
+var sampler = new MakeClassificationTaskSampler(MakeClassificationTaskOptions.Workload);
+using (var model = new Mlp(new MlpOptions { LayerSizes = new[] { 20, 32, 3 }, Seed = 1 }))
+using (var learner = new Maml(model, new InnerLoopOptions { Steps = 3, StepSize = 0.1 }))
+using (var trainer = new MetaTrainer(learner, new MetaTrainerOptions { Iterations = 5, MetaBatchSize = 4 }))
+{
+    var training = trainer.Train(sampler);
+    string file = Path.Combine(Path.GetTempPath(), $"consumer-smoke-{Environment.ProcessId}.metalearn");
+    try
+    {
+        LearnerFile.Save(learner, file);
+        string here = Predictions(learner);
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+        {
+            start.ArgumentList.Add(System.Reflection.Assembly.GetEntryAssembly()!.Location);
+        }
+
+        start.ArgumentList.Add("predict");
+        start.ArgumentList.Add(file);
+        using var child = Process.Start(start)!;
+        string output = child.StandardOutput.ReadToEnd();
+        string errors = child.StandardError.ReadToEnd();
+        child.WaitForExit();
+        string there = output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("predictions=", StringComparison.Ordinal))?["predictions=".Length..] ?? $"(none; exit {child.ExitCode}: {errors})";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"learner_training=maml {training.Iterations} iterations, last query loss {training.QueryLosses[^1]:F4}"));
+        Console.WriteLine($"learner_bytes={new FileInfo(file).Length}");
+        Console.WriteLine($"learner_predictions_here={here}");
+        Console.WriteLine($"learner_predictions_fresh_process={there}");
+        Console.WriteLine($"learner_roundtrip={(here == there ? "identical" : "DIFFERENT")}");
+    }
+    finally
+    {
+        File.Delete(file);
+    }
+}
+
+// Adapts to the support set of a fixed task and prints the query rows' class probabilities as float bits.
+static string Predictions(IMetaAlgorithm algorithm)
+{
+    var sampler = new MakeClassificationTaskSampler(MakeClassificationTaskOptions.Workload);
+    using var episode = sampler.Sample(12345);
+    using var adapted = algorithm.Adapt(episode.SupportInputs[0], episode.SupportTargets);
+    using var probabilities = adapted.PredictProbabilities(episode.QueryInputs[0]);
+    return string.Join(",", probabilities.data<float>().ToArray().Select(v => BitConverter.SingleToInt32Bits(v).ToString("x8", CultureInfo.InvariantCulture)));
+}

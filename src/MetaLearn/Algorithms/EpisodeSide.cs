@@ -31,6 +31,9 @@ internal sealed class EpisodeSide
 
     public bool IsClassification => Targets.dtype == ScalarType.Int64;
 
+    /// <summary>A single-task side from tensors already on the model's device and dtype (for adaptation at test time).</summary>
+    public static EpisodeSide Of(IReadOnlyList<Tensor> inputs, Tensor targets, int ways) => new(inputs, targets, 1, false, ways);
+
     public static EpisodeSide Support(Episode episode) => new(episode.SupportInputs, episode.SupportTargets, 1, false, episode.Info.Ways);
 
     public static EpisodeSide Query(Episode episode) => new(episode.QueryInputs, episode.QueryTargets, 1, false, episode.Info.Ways);

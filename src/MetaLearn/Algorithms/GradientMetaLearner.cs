@@ -14,6 +14,7 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
     private readonly InnerLoop _inner;
     private readonly Parameter[] _stepSizes;
     private readonly Parameter[] _metaParameters;
+    private readonly bool _headOnly;
 
     /// <summary>Creates the learner; learned step sizes (if any) start at <see cref="InnerLoopOptions.StepSize"/>.</summary>
     /// <param name="name">The algorithm's short name.</param>
@@ -28,6 +29,7 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
         Name = name;
         Model = model;
         Options = options;
+        _headOnly = headOnly;
         _stepSizes = CreateStepSizes(model, options, headOnly);
         _metaParameters = model.Parameters.Concat(_stepSizes).ToArray();
         _inner = new InnerLoop(model, options, headOnly, _stepSizes.Length == 0 ? null : _stepSizes);
@@ -66,6 +68,24 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
         using var noGrad = no_grad();
         return Model.Forward(query.Inputs, weights, new ForwardContext(Options.Steps, false));
     });
+
+    /// <inheritdoc />
+    public AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
+    {
+        int steps = options?.Steps ?? Options.Steps;
+        if (options?.StepSize is not null && _stepSizes.Length > 0)
+        {
+            throw new ArgumentException(
+                $"{Name} uses learned step sizes ({Options.StepSizes}); leave AdaptationOptions.StepSize null (only the number of steps can change).", nameof(options));
+        }
+
+        var inner = new InnerLoop(
+            Model,
+            Options with { Steps = steps, StepSize = options?.StepSize ?? Options.StepSize, MultiStepLossIterations = 0 },
+            _headOnly,
+            _stepSizes.Length == 0 ? null : _stepSizes);
+        return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, support => (inner.Adapt(support, Model.Parameters, createGraph: false), null));
+    }
 
     /// <inheritdoc />
     public void Dispose()

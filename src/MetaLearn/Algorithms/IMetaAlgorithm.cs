@@ -37,4 +37,17 @@ public interface IMetaAlgorithm : IDisposable
     /// <summary>Adapts to the episode's support set and returns the query predictions (logits or values).</summary>
     /// <returns>A detached tensor the caller owns.</returns>
     Tensor PredictQuery(Episode episode);
+
+    /// <summary>
+    /// Adapts once to a support set and returns a model that predicts for any number of unlabelled rows. Works inside
+    /// or outside <c>no_grad()</c> (gradients are enabled for the adaptation itself); the meta-parameters are not changed.
+    /// </summary>
+    /// <param name="supportInputs">One tensor per modality, <c>[N, ...]</c>; converted to the model's device and dtype.</param>
+    /// <param name="supportTargets">Int64 classes <c>[N]</c> (0, 1, 2, ...) or floating-point values shaped like the model's output.</param>
+    /// <param name="options">Test-time steps and step size; null keeps the training values.</param>
+    /// <returns>An adapted model the caller disposes.</returns>
+    /// <exception cref="ArgumentException">The support set's shapes or classes do not fit the model, or an option does not apply.</exception>
+    /// <exception cref="NotSupportedException">The algorithm has no adaptation (an algorithm that does not override this member).</exception>
+    AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null) =>
+        throw new NotSupportedException($"The algorithm '{Name}' does not implement Adapt; adapt through PredictQuery with an episode instead.");
 }

@@ -101,7 +101,8 @@ internal sealed class InnerLoop
             case StepSizeMode.PerElement:
                 return weight - (_learnedStepSizes![parameter] * direction);
             default:
-                return weight - (_learnedStepSizes![parameter][step] * direction);
+                // Test-time adaptation may take more steps than were trained: later steps reuse the last learned step size.
+                return weight - (_learnedStepSizes![parameter][Math.Min(step, _learnedStepSizes[parameter].shape[0] - 1)] * direction);
         }
     }
 }

@@ -109,6 +109,37 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
         return QueryLogits(support, query);
     });
 
+    /// <inheritdoc />
+    /// <remarks>Prototypical Networks take no gradient steps: the adapted model holds the class prototypes of the support set.</remarks>
+    public AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
+    {
+        if (options?.Steps is not null || options?.StepSize is not null)
+        {
+            throw new ArgumentException("Prototypical Networks take no gradient steps; leave AdaptationOptions.Steps and StepSize null.", nameof(options));
+        }
+
+        ArgumentNullException.ThrowIfNull(supportTargets);
+        if (supportTargets.dtype != ScalarType.Int64)
+        {
+            throw new ArgumentException("Prototypical Networks classify: give int64 classes, not regression values.", nameof(supportTargets));
+        }
+
+        return Adaptation.Run(Model, supportInputs, supportTargets, 0, classesFromHead: false, null, support =>
+        {
+            var missing = Enumerable.Range(0, support.Ways).Except(support.Targets.cpu().data<long>().ToArray().Select(c => (int)c)).ToArray();
+            if (missing.Length > 0)
+            {
+                throw new ArgumentException(
+                    $"Class(es) {string.Join(", ", missing)} have no support row; every class 0..{support.Ways - 1} needs at least one to have a prototype.", nameof(supportTargets));
+            }
+
+            var embedding = Model.Forward(support.Inputs, Model.Parameters, default);
+            var oneHot = F.one_hot(support.Targets, support.Ways).to(embedding.dtype);
+            var prototypes = oneHot.transpose(-1, -2).matmul(embedding) / oneHot.sum(-2).unsqueeze(-1);
+            return (Model.Parameters, prototypes);
+        });
+    }
+
     /// <summary>Embeds <paramref name="inputs"/> with the model's own parameters; the caller owns the result.</summary>
     public Tensor Embed(IReadOnlyList<Tensor> inputs)
     {

@@ -67,6 +67,14 @@ public sealed class Reptile : IMetaAlgorithm
     });
 
     /// <inheritdoc />
+    public AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
+    {
+        var innerOptions = _innerOptions with { Steps = options?.Steps ?? _innerOptions.Steps, StepSize = options?.StepSize ?? _innerOptions.StepSize };
+        var inner = new InnerLoop(Model, innerOptions, headOnly: false, learnedStepSizes: null);
+        return Adaptation.Run(Model, supportInputs, supportTargets, innerOptions.Steps, classesFromHead: true, null, support => (inner.Adapt(support, Model.Parameters, createGraph: false), null));
+    }
+
+    /// <inheritdoc />
     public void Dispose()
     {
     }

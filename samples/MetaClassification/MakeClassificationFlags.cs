@@ -1,0 +1,138 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using MetaLearn.Datasets;
+
+namespace MetaClassification;
+
+/// <summary>
+/// Every make_classification parameter as a command-line flag (shared by <c>generate</c> and <c>train</c>), the
+/// options built from them, and error messages that name the flag to change.
+/// </summary>
+internal sealed class MakeClassificationFlags
+{
+    private static readonly Dictionary<string, string> FlagOf = new()
+    {
+        ["Samples"] = "--n-samples",
+        ["Features"] = "--n-features",
+        ["Informative"] = "--n-informative",
+        ["Redundant"] = "--n-redundant",
+        ["Repeated"] = "--n-repeated",
+        ["Classes"] = "--n-classes",
+        ["ClustersPerClass"] = "--n-clusters-per-class",
+        ["Weights"] = "--weights",
+        ["FlipY"] = "--flip-y",
+        ["ClassSep"] = "--class-sep",
+        ["Shift"] = "--shift",
+        ["Scale"] = "--scale",
+        ["Shots"] = "--shots",
+        ["Queries"] = "--queries",
+    };
+
+    private readonly Option<int> _samples;
+    private readonly Option<int> _features;
+    private readonly Option<int> _informative;
+    private readonly Option<int> _redundant;
+    private readonly Option<int> _repeated;
+    private readonly Option<int> _classes;
+    private readonly Option<int> _clusters;
+    private readonly Option<string?> _weights;
+    private readonly Option<double> _flipY;
+    private readonly Option<double> _classSep;
+    private readonly Option<bool> _hypercube;
+    private readonly Option<string> _shift;
+    private readonly Option<string> _scale;
+    private readonly Option<bool> _shuffle;
+
+    /// <summary>Creates the flags with defaults taken from <paramref name="defaults"/>.</summary>
+    public MakeClassificationFlags(MakeClassificationOptions defaults)
+    {
+        _samples = new Option<int>("--n-samples") { Description = "Number of samples (per task when training).", DefaultValueFactory = _ => defaults.Samples };
+        _features = new Option<int>("--n-features") { Description = "Total number of features.", DefaultValueFactory = _ => defaults.Features };
+        _informative = new Option<int>("--n-informative") { Description = "Informative features.", DefaultValueFactory = _ => defaults.Informative };
+        _redundant = new Option<int>("--n-redundant") { Description = "Redundant features (linear combinations of the informative ones).", DefaultValueFactory = _ => defaults.Redundant };
+        _repeated = new Option<int>("--n-repeated") { Description = "Repeated features (copies of informative or redundant ones).", DefaultValueFactory = _ => defaults.Repeated };
+        _classes = new Option<int>("--n-classes") { Description = "Number of classes.", DefaultValueFactory = _ => defaults.Classes };
+        _clusters = new Option<int>("--n-clusters-per-class") { Description = "Gaussian clusters per class; n-classes * n-clusters-per-class must be <= 2^n-informative.", DefaultValueFactory = _ => defaults.ClustersPerClass };
+        _weights = new Option<string?>("--weights") { Description = "Class shares, comma-separated: n-classes values, or n-classes - 1 (the last inferred). Default: balanced." };
+        _flipY = new Option<double>("--flip-y") { Description = "Share of labels replaced by random classes, in [0, 1].", DefaultValueFactory = _ => defaults.FlipY };
+        _classSep = new Option<double>("--class-sep") { Description = "Half the side of the hypercube holding the cluster centroids.", DefaultValueFactory = _ => defaults.ClassSep };
+        _hypercube = new Option<bool>("--hypercube") { Description = "Centroids on hypercube vertices (false: a random polytope).", DefaultValueFactory = _ => defaults.Hypercube };
+        _shift = new Option<string>("--shift") { Description = "Added to the features: one number, one per feature (comma-separated), or 'random'.", DefaultValueFactory = _ => "0" };
+        _scale = new Option<string>("--scale") { Description = "Multiplies the features: one number, one per feature (comma-separated), or 'random'.", DefaultValueFactory = _ => "1" };
+        _shuffle = new Option<bool>("--shuffle") { Description = "Shuffle samples and features (--shuffle false keeps feature positions fixed).", DefaultValueFactory = _ => defaults.Shuffle };
+    }
+
+    /// <summary>The flags, to add to a command.</summary>
+    public IEnumerable<Option> All => new Option[] { _samples, _features, _informative, _redundant, _repeated, _classes, _clusters, _weights, _flipY, _classSep, _hypercube, _shift, _scale, _shuffle };
+
+    /// <summary>The generator options the command line asks for.</summary>
+    /// <exception cref="ArgumentException">A value is invalid (the message names the option).</exception>
+    public MakeClassificationOptions Build(ParseResult parse) => new()
+    {
+        Samples = parse.GetValue(_samples),
+        Features = parse.GetValue(_features),
+        Informative = parse.GetValue(_informative),
+        Redundant = parse.GetValue(_redundant),
+        Repeated = parse.GetValue(_repeated),
+        Classes = parse.GetValue(_classes),
+        ClustersPerClass = parse.GetValue(_clusters),
+        Weights = ParseList(parse.GetValue(_weights), "--weights"),
+        FlipY = parse.GetValue(_flipY),
+        ClassSep = parse.GetValue(_classSep),
+        Hypercube = parse.GetValue(_hypercube),
+        Shift = ParseScalarOrArray(parse.GetValue(_shift)!, "--shift"),
+        Scale = ParseScalarOrArray(parse.GetValue(_scale)!, "--scale"),
+        Shuffle = parse.GetValue(_shuffle),
+    };
+
+    /// <summary>Prints an invalid-option error, naming the flags it mentions; returns exit code 2.</summary>
+    public static int Fail(ArgumentException e)
+    {
+        // Drop the " (Parameter 'X')" and "Actual value was" tails .NET appends: the message already says what to change.
+        string message = e.Message;
+        int cut = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
+        message = cut >= 0 ? message[..cut] : message.Split(Environment.NewLine)[0];
+        Console.Error.WriteLine($"error: {message}");
+        var named = FlagOf.Where(p => Regex.IsMatch(message, $@"\b{p.Key}\b")).Select(p => $"{p.Key} is {p.Value}").ToArray();
+        if (named.Length > 0)
+        {
+            Console.Error.WriteLine($"(on the command line: {string.Join(", ", named)})");
+        }
+
+        return 2;
+    }
+
+    /// <summary>A one-line description of generator options, for the learner's metadata and the console.</summary>
+    public static string Describe(MakeClassificationOptions o) => string.Create(CultureInfo.InvariantCulture,
+        $"n_samples={o.Samples} n_features={o.Features} n_informative={o.Informative} n_redundant={o.Redundant} n_repeated={o.Repeated} " +
+        $"n_classes={o.Classes} n_clusters_per_class={o.ClustersPerClass} flip_y={o.FlipY} class_sep={o.ClassSep} hypercube={o.Hypercube} shuffle={o.Shuffle}");
+
+    private static double[]? ParseList(string? text, string flag)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        try
+        {
+            return text.Split(',', StringSplitOptions.TrimEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException($"{flag} takes comma-separated numbers such as 0.7,0.3; got '{text}'.");
+        }
+    }
+
+    private static ScalarOrArray? ParseScalarOrArray(string text, string flag)
+    {
+        if (text.Trim().Equals("random", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        double[] values = ParseList(text, flag) ?? throw new ArgumentException($"{flag} needs a number, comma-separated numbers, or 'random'.");
+        return values.Length == 1 ? ScalarOrArray.Of(values[0]) : ScalarOrArray.Of(values);
+    }
+}

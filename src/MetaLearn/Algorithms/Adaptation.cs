@@ -1,0 +1,118 @@
+using MetaLearn.Models;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Algorithms;
+
+/// <summary>
+/// The one adaptation path behind <see cref="IMetaAlgorithm.Adapt"/>: check the support set, bring it to the model's
+/// device and dtype, run the algorithm's adaptation with gradients enabled (whatever the caller's grad mode), and keep
+/// detached copies of the result.
+/// </summary>
+internal static class Adaptation
+{
+    /// <summary>What an algorithm's adaptation produces: the weights and, for ProtoNets, the prototypes.</summary>
+    public delegate (IReadOnlyList<Tensor> Weights, Tensor? Prototypes) Adapter(EpisodeSide support);
+
+    /// <param name="model">The model whose weights are adapted.</param>
+    /// <param name="inputs">Support inputs, one per modality.</param>
+    /// <param name="targets">Support classes or values.</param>
+    /// <param name="steps">Inner steps (the forward context of predictions).</param>
+    /// <param name="classesFromHead">Whether the model's output is one logit per class (checked before adapting).</param>
+    /// <param name="loss">The loss the support loss is reported in (null: by target type).</param>
+    /// <param name="adapt">The algorithm's adaptation.</param>
+    public static AdaptedModel Run(IFunctionalModel model, IReadOnlyList<Tensor> inputs, Tensor targets, int steps, bool classesFromHead, Loss? loss, Adapter adapt)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(targets);
+        int ways = CheckSupport(inputs, targets);
+        bool classification = ways > 0;
+
+        // Deployment code often wraps inference in no_grad(); the inner loop needs gradients all the same.
+        using var grad = enable_grad();
+        using var scope = NewDisposeScope();
+        var x = inputs.Select(t => t.is_floating_point() ? t.to(model.DType, model.Device) : t.to(model.Device)).ToArray();
+        var y = classification ? targets.to(model.Device) : targets.to(model.DType, model.Device);
+        if (classification && classesFromHead)
+        {
+            using var noGrad = no_grad();
+            long outputs = model.Forward(x.Select(t => t[..1]).ToArray(), model.Parameters, default).shape[^1];
+            if (outputs < ways)
+            {
+                throw new ArgumentException(
+                    $"The support set has classes up to {ways - 1} but the model predicts {outputs} classes; number the classes 0..{outputs - 1}.",
+                    nameof(targets));
+            }
+        }
+
+        var support = EpisodeSide.Of(x, y, ways);
+        var (weights, prototypes) = adapt(support);
+        var kept = weights.Select(w => w.detach().clone()).ToArray();
+        var keptPrototypes = prototypes?.detach().clone();
+        double supportLoss;
+        using (no_grad())
+        {
+            var output = model.Forward(x, kept, new ForwardContext(steps, false));
+            if (keptPrototypes is not null)
+            {
+                output = (output.unsqueeze(-2) - keptPrototypes.unsqueeze(-3)).Squared().sum(-1).neg();
+            }
+
+            supportLoss = TaskLoss.PerTask(output, y, false, loss).ReadDouble();
+        }
+
+        foreach (var w in kept)
+        {
+            w.DetachFromDisposeScope();
+        }
+
+        keptPrototypes?.DetachFromDisposeScope();
+        return new AdaptedModel(model, kept, keptPrototypes, steps, supportLoss, classification);
+    }
+
+    /// <summary>Checks the support set's shapes and classes; returns the number of classes (max + 1), or 0 for regression.</summary>
+    private static int CheckSupport(IReadOnlyList<Tensor> inputs, Tensor targets)
+    {
+        if (inputs.Count == 0)
+        {
+            throw new ArgumentException("The support set needs at least one input tensor (one per modality).", nameof(inputs));
+        }
+
+        long rows = targets.shape.Length == 0 ? 0 : targets.shape[0];
+        if (rows == 0)
+        {
+            throw new ArgumentException("The support set is empty; give at least one labelled row.", nameof(targets));
+        }
+
+        foreach (var input in inputs)
+        {
+            if (input.dim() == 0 || input.shape[0] != rows)
+            {
+                throw new ArgumentException(
+                    $"The support inputs have shape [{string.Join(", ", input.shape)}] but there are {rows} targets; give one input row per target.", nameof(inputs));
+            }
+        }
+
+        if (targets.dtype != ScalarType.Int64)
+        {
+            if (!targets.is_floating_point())
+            {
+                throw new ArgumentException($"Targets must be int64 classes or floating-point values (got {targets.dtype}).", nameof(targets));
+            }
+
+            return 0;
+        }
+
+        if (targets.dim() != 1)
+        {
+            throw new ArgumentException($"Classes must be a 1-D int64 tensor [N] (got shape [{string.Join(", ", targets.shape)}]).", nameof(targets));
+        }
+
+        var classes = targets.cpu().data<long>().ToArray();
+        if (classes.Any(c => c < 0))
+        {
+            throw new ArgumentException($"Class {classes.First(c => c < 0)} is negative; number the classes 0, 1, 2, ...", nameof(targets));
+        }
+
+        return (int)classes.Max() + 1;
+    }
+}

@@ -1,0 +1,29 @@
+namespace MetaLearn.Algorithms;
+
+/// <summary>
+/// Test-time choices of <see cref="IMetaAlgorithm.Adapt"/>: how many inner steps to take on the support set and with
+/// which step size; null keeps the value the algorithm was meta-trained with.
+/// </summary>
+public sealed record AdaptationOptions
+{
+    /// <summary>Gradient steps on the support set. <value>Default null: the training inner loop's. At least 1.</value></summary>
+    public int? Steps
+    {
+        get;
+        init => field = value is null or >= 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Steps), value, "Adaptation needs at least one step (or null for the training value).");
+    }
+
+    /// <summary>
+    /// The step size of a fixed-step inner loop. <value>Default null: the training inner loop's. Positive and finite.</value>
+    /// Learned step sizes (Meta-SGD, per-step step sizes) are kept; setting this for them is an error.
+    /// </summary>
+    public double? StepSize
+    {
+        get;
+        init => field = value is null || (value > 0 && double.IsFinite(value.Value))
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(StepSize), value, "The step size must be positive and finite (or null for the training value).");
+    }
+}

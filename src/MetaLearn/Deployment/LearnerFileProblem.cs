@@ -1,0 +1,20 @@
+namespace MetaLearn.Deployment;
+
+/// <summary>Why a learner file could not be loaded.</summary>
+public enum LearnerFileProblem
+{
+    /// <summary>The file ends early (an interrupted copy or download).</summary>
+    Truncated,
+
+    /// <summary>The file is complete but its bytes were changed (the checksum or the layout does not match).</summary>
+    Corrupted,
+
+    /// <summary>The file is not a MetaLearn learner file (another format, or a safetensors file without MetaLearn's manifest).</summary>
+    Foreign,
+
+    /// <summary>The file was written by a newer MetaLearn whose format version this one does not read.</summary>
+    NewerVersion,
+
+    /// <summary>The file is intact but names an algorithm or model kind this process does not know.</summary>
+    Unsupported,
+}

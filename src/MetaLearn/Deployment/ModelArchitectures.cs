@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using MetaLearn.Models;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Deployment;
+
+/// <summary>
+/// The registry of model kinds a learner file can hold: <c>mlp</c> (<see cref="Mlp"/>) and <c>conv4</c>
+/// (<see cref="Conv4"/>) are built in; <see cref="Register{TModel}"/> adds others (a model converted from a TorchSharp
+/// module, a hand-written model) by saying how to describe a model as JSON options and how to build one from them.
+/// </summary>
+public static class ModelArchitectures
+{
+    private static readonly ConcurrentDictionary<string, (Type Type, Func<IFunctionalModel, JsonObject> Describe, Func<JsonObject, IFunctionalModel> Build)> Kinds = new(StringComparer.Ordinal);
+
+    static ModelArchitectures()
+    {
+        Register<Mlp>("mlp", DescribeMlp, BuildMlp);
+        Register<Conv4>("conv4", DescribeConv4, BuildConv4);
+    }
+
+    /// <summary>The registered kinds.</summary>
+    public static IReadOnlyCollection<string> Names => Kinds.Keys.Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>Registers (or replaces) a model kind.</summary>
+    /// <typeparam name="TModel">The model type this kind describes.</typeparam>
+    /// <param name="kind">The name stored in learner files.</param>
+    /// <param name="describe">The model's options as JSON (everything <paramref name="build"/> needs except the parameter values).</param>
+    /// <param name="build">A new model from those options; its parameter names and shapes must equal the described model's.</param>
+    public static void Register<TModel>(string kind, Func<TModel, JsonObject> describe, Func<JsonObject, TModel> build)
+        where TModel : IFunctionalModel
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        ArgumentNullException.ThrowIfNull(describe);
+        ArgumentNullException.ThrowIfNull(build);
+        Kinds[kind] = (typeof(TModel), m => describe((TModel)m), o => build(o));
+    }
+
+    /// <summary>
+    /// Registers a kind of model converted from a TorchSharp module (<see cref="FunctionalModel.FromModule"/>): the
+    /// module is code, so both the saving and the loading process register the same <paramref name="kind"/> with a
+    /// factory that builds the module; the learner file restores its parameters and buffers. Save such a learner with
+    /// <c>LearnerFile.Save(..., architecture: ModelArchitectures.Module(kind))</c>.
+    /// </summary>
+    /// <param name="kind">The name stored in learner files.</param>
+    /// <param name="createModule">Builds the module (its initial values do not matter: the file's replace them).</param>
+    /// <param name="options">Conversion options; null for the defaults.</param>
+    public static void RegisterModule(string kind, Func<nn.Module> createModule, ModuleConversionOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        ArgumentNullException.ThrowIfNull(createModule);
+        Kinds[kind] = (typeof(ModuleKind), _ => new JsonObject(), _ =>
+        {
+            using var module = createModule();
+            return FunctionalModel.FromModule(module, options);
+        });
+    }
+
+    /// <summary>The architecture of a model converted from a module registered with <see cref="RegisterModule"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="kind"/> is not registered.</exception>
+    public static ModelArchitecture Module(string kind) => Kinds.ContainsKey(kind)
+        ? new ModelArchitecture(kind, new JsonObject())
+        : throw new ArgumentException($"No module kind '{kind}' is registered; call ModelArchitectures.RegisterModule first.", nameof(kind));
+
+    internal static ModelArchitecture Describe(IFunctionalModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        foreach (var (kind, entry) in Kinds)
+        {
+            if (entry.Type == model.GetType())
+            {
+                return new ModelArchitecture(kind, entry.Describe(model));
+            }
+        }
+
+        throw new NotSupportedException(
+            $"A {model.GetType().Name} cannot be saved: no model kind describes it ({string.Join(", ", Names)} are registered). " +
+            "Register it with ModelArchitectures.Register.");
+    }
+
+    internal static IFunctionalModel Build(ModelArchitecture architecture)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        if (!Kinds.TryGetValue(architecture.Kind, out var entry))
+        {
+            throw new NotSupportedException(
+                $"The model kind '{architecture.Kind}' is not registered in this process ({string.Join(", ", Names)} are); register it with ModelArchitectures.Register before loading.");
+        }
+
+        return entry.Build((JsonObject)architecture.Options.DeepClone());
+    }
+
+    /// <summary>Marks module kinds in the registry: they are named explicitly, never found by the model's type.</summary>
+    private sealed class ModuleKind
+    {
+    }
+
+    private static JsonObject DescribeMlp(Mlp model) => new()
+    {
+        ["layerSizes"] = new JsonArray(model.Options.LayerSizes.Select(s => (JsonNode)s).ToArray()),
+        ["seed"] = model.Options.Seed,
+        ["dtype"] = model.Options.DType.ToString(),
+    };
+
+    private static Mlp BuildMlp(JsonObject o) => new(new MlpOptions
+    {
+        LayerSizes = o["layerSizes"]!.AsArray().Select(s => s!.GetValue<int>()).ToArray(),
+        Seed = o["seed"]!.GetValue<int>(),
+        DType = Enum.Parse<ScalarType>(o["dtype"]!.GetValue<string>()),
+    });
+
+    private static JsonObject DescribeConv4(Conv4 model) => new()
+    {
+        ["ways"] = model.Options.Ways,
+        ["channels"] = model.Options.Channels,
+        ["inputChannels"] = model.Options.InputChannels,
+        ["imageSize"] = model.Options.ImageSize,
+        ["blocks"] = model.Options.Blocks,
+        ["batchNormSets"] = model.Options.BatchNormSets,
+        ["taskBatching"] = model.Options.TaskBatching,
+        ["seed"] = model.Options.Seed,
+        ["dtype"] = model.Options.DType.ToString(),
+    };
+
+    private static Conv4 BuildConv4(JsonObject o) => new(new Conv4Options
+    {
+        Ways = o["ways"]!.GetValue<int>(),
+        Channels = o["channels"]!.GetValue<int>(),
+        InputChannels = o["inputChannels"]!.GetValue<int>(),
+        ImageSize = o["imageSize"]!.GetValue<int>(),
+        Blocks = o["blocks"]!.GetValue<int>(),
+        BatchNormSets = o["batchNormSets"]!.GetValue<int>(),
+        TaskBatching = o["taskBatching"]!.GetValue<bool>(),
+        Seed = o["seed"]!.GetValue<int>(),
+        DType = Enum.Parse<ScalarType>(o["dtype"]!.GetValue<string>()),
+    });
+}

@@ -1,0 +1,32 @@
+namespace MetaLearn.Evaluation;
+
+/// <summary>Options of <see cref="LogisticRegression"/>.</summary>
+public sealed record LogisticRegressionOptions
+{
+    /// <summary>
+    /// Inverse L2 strength, as scikit-learn's <c>C</c>: the fit minimises ½‖W‖² + C Σᵢ cross-entropyᵢ (intercepts are
+    /// not penalised).
+    /// </summary>
+    /// <value>Default 1 (scikit-learn's default). Positive and finite.</value>
+    public double C
+    {
+        get;
+        init => field = value > 0 && double.IsFinite(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(C), value, "C must be positive and finite (e.g. 1.0; smaller means stronger regularisation).");
+    } = 1.0;
+
+    /// <summary>Newton iterations at most. <value>Default 100. At least 1.</value></summary>
+    public int MaxIterations
+    {
+        get;
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxIterations), value, "At least one iteration.");
+    } = 100;
+
+    /// <summary>Stop when the gradient's largest entry falls below this. <value>Default 1e-8. Positive.</value></summary>
+    public double Tolerance
+    {
+        get;
+        init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(Tolerance), value, "The tolerance must be positive.");
+    } = 1e-8;
+}

@@ -1,0 +1,56 @@
+using MetaLearn.Datasets;
+using MetaLearn.Tasks;
+
+namespace MetaLearn.Sampling;
+
+/// <summary>
+/// N-way K-shot classification episodes drawn from the rows of a labelled CSV file (an <see cref="EpisodicSampler"/>
+/// over <see cref="CsvTable.ToDataset"/>). The sampler owns the data set it read: dispose it when done.
+/// </summary>
+public sealed class CsvTaskSampler : ITaskSampler, IDisposable
+{
+    private readonly LabeledDataset _dataset;
+    private readonly EpisodicSampler _sampler;
+
+    /// <summary>Reads <paramref name="path"/> and prepares the sampler.</summary>
+    /// <param name="path">A CSV file with a header row and a label column.</param>
+    /// <param name="options">Ways, shots and queries.</param>
+    /// <param name="csv">How to read the file; null reads label column <c>y</c> with ',' between fields.</param>
+    /// <exception cref="InvalidDataException">
+    /// The file cannot be read as a table (see <see cref="CsvTable.Read"/>) or a class has fewer than Shots + Queries rows;
+    /// the message names the file, the line and the column.
+    /// </exception>
+    /// <exception cref="ArgumentException">The file has fewer than Ways classes.</exception>
+    public CsvTaskSampler(string path, EpisodicSamplerOptions options, CsvTableOptions? csv = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Table = CsvTable.Read(path, (csv ?? new CsvTableOptions()) with { LabelRequired = true });
+        if (Table.LabelColumn is null)
+        {
+            throw new ArgumentException("An episodic sampler needs labels; set CsvTableOptions.LabelColumn.", nameof(csv));
+        }
+
+        _dataset = Table.ToDataset(options.Shots + options.Queries);
+        try
+        {
+            _sampler = new EpisodicSampler(_dataset, options);
+        }
+        catch
+        {
+            _dataset.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The table that was read (feature names, labels, line numbers).</summary>
+    public CsvTable Table { get; }
+
+    /// <summary>The data set the episodes are drawn from; owned by the sampler.</summary>
+    public LabeledDataset Dataset => _dataset;
+
+    /// <inheritdoc />
+    public Episode Sample(int seed) => _sampler.Sample(seed);
+
+    /// <inheritdoc />
+    public void Dispose() => _dataset.Dispose();
+}
