@@ -8,9 +8,9 @@ namespace MetaLearn.Algorithms;
 /// </summary>
 public static class MetaAlgorithms
 {
-    private static readonly string[] KnownNames = { "maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "imaml" };
+    private static readonly string[] KnownNames = { "maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "imaml", "r2d2", "cavia" };
 
-    /// <summary>The names <see cref="Create"/> accepts: <c>maml</c>, <c>fomaml</c>, <c>metasgd</c>, <c>anil</c>, <c>reptile</c>, <c>protonet</c>, <c>imaml</c>.</summary>
+    /// <summary>The names <see cref="Create"/> accepts: <c>maml</c>, <c>fomaml</c>, <c>metasgd</c>, <c>anil</c>, <c>reptile</c>, <c>protonet</c>, <c>imaml</c>, <c>r2d2</c>, <c>cavia</c>.</summary>
     public static IReadOnlyList<string> Names => KnownNames;
 
     /// <summary>Creates the algorithm called <paramref name="name"/> over <paramref name="model"/> (not owned).</summary>
@@ -21,7 +21,10 @@ public static class MetaAlgorithms
     /// <see cref="InnerLoopOptions.StepSize"/> and <see cref="InnerLoopOptions.TaskBatching"/> become the
     /// <see cref="ReptileOptions"/> (the outer update stays the paper's interpolation), for <c>imaml</c> they become
     /// <see cref="ImamlOptions.InnerSteps"/>, <see cref="ImamlOptions.InnerStepSize"/> and
-    /// <see cref="ImamlOptions.TaskBatching"/> (λ and the conjugate-gradient steps keep their defaults), and for <c>protonet</c> only <see cref="InnerLoopOptions.TaskBatching"/> is read.
+    /// <see cref="ImamlOptions.TaskBatching"/> (λ and the conjugate-gradient steps keep their defaults), for <c>cavia</c> they become
+    /// <see cref="CaviaOptions.InnerSteps"/>, <see cref="CaviaOptions.InnerStepSize"/>, <see cref="CaviaOptions.FirstOrder"/> and
+    /// <see cref="CaviaOptions.TaskBatching"/> (the context size keeps its default, so the model's input size must be the
+    /// features plus <see cref="CaviaOptions.ContextSize"/>), and for <c>protonet</c> and <c>r2d2</c> only <see cref="InnerLoopOptions.TaskBatching"/> is read.
     /// Null uses each algorithm's defaults.
     /// </param>
     /// <returns>A new algorithm the caller disposes; <see cref="IMetaAlgorithm.Name"/> equals the lower-cased <paramref name="name"/>.</returns>
@@ -43,6 +46,10 @@ public static class MetaAlgorithms
                 ? new ImamlOptions()
                 : new ImamlOptions { InnerSteps = inner.Steps, InnerStepSize = inner.StepSize, TaskBatching = inner.TaskBatching }),
             "protonet" => new PrototypicalNetworks(model, inner?.TaskBatching ?? true),
+            "r2d2" => new R2D2(model, new R2D2Options { TaskBatching = inner?.TaskBatching ?? true }),
+            "cavia" => new Cavia(model, inner is null
+                ? new CaviaOptions()
+                : new CaviaOptions { InnerSteps = inner.Steps, InnerStepSize = inner.StepSize, FirstOrder = inner.FirstOrder, TaskBatching = inner.TaskBatching }),
             _ => throw new ArgumentException(
                 $"Unknown algorithm '{name}'; choose one of {string.Join(", ", KnownNames)}.", nameof(name)),
         };

@@ -13,6 +13,8 @@ public sealed class MetaAlgorithmsTests
     [InlineData("reptile", typeof(Reptile))]
     [InlineData("protonet", typeof(PrototypicalNetworks))]
     [InlineData("imaml", typeof(Imaml))]
+    [InlineData("r2d2", typeof(R2D2))]
+    [InlineData("cavia", typeof(Cavia))]
     public void Create_KnownName_ReturnsThatAlgorithmNamedAsAsked(string name, Type expected)
     {
         using var model = new Mlp(MlpOptions.WithLayers(2, 8, 3));
@@ -42,6 +44,8 @@ public sealed class MetaAlgorithmsTests
         reptile.Options.Should().Be(new ReptileOptions { InnerSteps = 3, InnerStepSize = 0.2, TaskBatching = false });
         using var imaml = (Imaml)MetaAlgorithms.Create("imaml", model, inner);
         imaml.Options.Should().Be(new ImamlOptions { InnerSteps = 3, InnerStepSize = 0.2, TaskBatching = false });
+        using var cavia = (Cavia)MetaAlgorithms.Create("cavia", model, inner);
+        cavia.Options.Should().Be(new CaviaOptions { InnerSteps = 3, InnerStepSize = 0.2, TaskBatching = false });
         using var protonet = (PrototypicalNetworks)MetaAlgorithms.Create("protonet", model, inner);
         protonet.TaskBatching.Should().BeFalse();
     }
@@ -51,6 +55,6 @@ public sealed class MetaAlgorithmsTests
     {
         using var model = new Mlp(MlpOptions.WithLayers(2, 3));
         var act = () => MetaAlgorithms.Create("mamll", model);
-        act.Should().Throw<ArgumentException>().WithMessage("*'mamll'*maml, fomaml, metasgd, anil, reptile, protonet, imaml*");
+        act.Should().Throw<ArgumentException>().WithMessage("*'mamll'*maml, fomaml, metasgd, anil, reptile, protonet, imaml, r2d2, cavia*");
     }
 }

@@ -1,0 +1,119 @@
+using MetaLearn.Models;
+using MetaLearn.Tasks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Algorithms;
+
+/// <summary>
+/// CAVIA, fast context adaptation via meta-learning (Zintgraf et al., 2019): <see cref="CaviaOptions.ContextSize"/>
+/// context parameters, reset to zero for every task, are concatenated to each input vector and are the only thing the
+/// inner loop adapts (plain gradient steps on the support loss); the network's weights are shared by all tasks and
+/// meta-learned by the outer loop through the adapted context (second order unless
+/// <see cref="CaviaOptions.FirstOrder"/>). The model takes one feature-vector input whose size is the data's features
+/// plus the context size (e.g. an <see cref="Mlp"/> with LayerSizes[0] = features + ContextSize).
+/// </summary>
+public sealed class Cavia : IMetaAlgorithm
+{
+    private readonly Scalar _negativeStepSize;
+
+    /// <summary>Creates CAVIA over <paramref name="model"/> (not owned).</summary>
+    public Cavia(IFunctionalModel model, CaviaOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Model = model;
+        Options = options ?? new CaviaOptions();
+        _negativeStepSize = (-Options.InnerStepSize).ToScalar();
+    }
+
+    /// <inheritdoc />
+    public string Name => "cavia";
+
+    /// <inheritdoc />
+    public IFunctionalModel Model { get; }
+
+    /// <summary>The options.</summary>
+    public CaviaOptions Options { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<Parameter> MetaParameters => Model.Parameters;
+
+    /// <inheritdoc />
+    public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration) =>
+        MetaBatchRunner.Run(episodes, Model, Options.TaskBatching, Step);
+
+    /// <inheritdoc />
+    public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration) =>
+        MetaBatchRunner.Run(batch, Model, Options.TaskBatching, Step);
+
+    /// <inheritdoc />
+    public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, (support, query) =>
+    {
+        var weights = Model.Parameters;
+        var context = AdaptContext(support, weights, createGraph: false);
+        using var noGrad = no_grad();
+        return Forward(query, weights, context);
+    });
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+    }
+
+    /// <summary>
+    /// The task's context after the inner loop (shape [ContextSize], or [T, ContextSize] task-batched), starting from
+    /// zero; the network weights are read, never changed.
+    /// </summary>
+    /// <returns>The context, in the current dispose scope.</returns>
+    private Tensor AdaptContext(EpisodeSide support, IReadOnlyList<Tensor> weights, bool createGraph)
+    {
+        CheckInput(support);
+        long[] shape = support.TaskBatched ? new long[] { support.Tasks, Options.ContextSize } : new long[] { Options.ContextSize };
+        var context = zeros(shape, dtype: Model.DType, device: Model.Device).requires_grad_(true);
+        for (int step = 0; step < Options.InnerSteps; step++)
+        {
+            var loss = TaskLoss.Sum(Forward(support, weights, context), support.Targets, support.TaskBatched);
+            var grad = torch.autograd.grad(new[] { loss }, new[] { context }, retain_graph: createGraph, create_graph: createGraph)[0];
+            context = context.add(grad, _negativeStepSize);
+            if (!createGraph)
+            {
+                context = context.detach().requires_grad_(true);
+            }
+        }
+
+        return context;
+    }
+
+    /// <summary>The model on the side's inputs with the context appended to every example's features.</summary>
+    private Tensor Forward(EpisodeSide side, IReadOnlyList<Tensor> weights, Tensor context)
+    {
+        var x = side.Inputs[0];
+        var perExample = side.TaskBatched
+            ? context.unsqueeze(1).expand(x.shape[0], x.shape[1], Options.ContextSize)
+            : context.unsqueeze(0).expand(x.shape[0], Options.ContextSize);
+        return Model.Forward(new[] { cat(new[] { x, perExample }, -1) }, weights, new ForwardContext(0, side.TaskBatched));
+    }
+
+    private (Tensor Losses, Tensor? Accuracies) Step(EpisodeSide support, EpisodeSide query, int tasks)
+    {
+        var weights = support.InitialWeights(Model.Parameters);
+        var context = AdaptContext(support, weights, createGraph: !Options.FirstOrder);
+        var prediction = Forward(query, weights, context);
+        var perTask = TaskLoss.PerTask(prediction, query.Targets, query.TaskBatched);
+        perTask.sum().Times(1.0 / tasks).backward();
+        var accuracy = query.IsClassification ? TaskLoss.Accuracy(prediction.detach(), query.Targets, query.TaskBatched) : null;
+        return (perTask.detach(), accuracy);
+    }
+
+    private static void CheckInput(EpisodeSide side)
+    {
+        long rank = side.TaskBatched ? 3 : 2;
+        if (side.Inputs.Count != 1 || side.Inputs[0].dim() != rank)
+        {
+            throw new ArgumentException(
+                $"CAVIA appends its context to a single feature-vector input ([examples, features]) but the episode has {side.Inputs.Count} " +
+                $"input(s) of rank {side.Inputs[0].dim() - (side.TaskBatched ? 1 : 0)}; flatten images first or use an algorithm that adapts weights (maml).");
+        }
+    }
+}

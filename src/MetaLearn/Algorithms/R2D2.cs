@@ -1,0 +1,139 @@
+using MetaLearn.Models;
+using MetaLearn.Tasks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace MetaLearn.Algorithms;
+
+/// <summary>
+/// R2D2 (Bertinetto et al., 2019, "Meta-learning with differentiable closed-form solvers"): a ridge-regression head
+/// solved in closed form on each task's support embeddings, regressing one-hot labels, W = (XᵀX + λI)⁻¹ XᵀY, written
+/// in the Woodbury form W = Xᵀ(XXᵀ + λI)⁻¹Y when there are fewer support examples than features (an N×N solve instead
+/// of D×D). Query logits are α · X_query W + β with α, β and λ meta-learned with the embedding; the loss is
+/// cross-entropy. Support and query go through the embedding in one forward pass, as for <see cref="PrototypicalNetworks"/>.
+/// </summary>
+public sealed class R2D2 : IMetaAlgorithm
+{
+    private readonly Parameter _logRegularization;
+    private readonly Parameter _scale;
+    private readonly Parameter? _bias;
+    private readonly Parameter[] _metaParameters;
+
+    /// <summary>Creates R2D2 over the embedding network <paramref name="model"/> (not owned).</summary>
+    public R2D2(IFunctionalModel model, R2D2Options? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Model = model;
+        Options = options ?? new R2D2Options();
+        _logRegularization = Scalar(Math.Log(Options.InitialRegularization), model);
+        _scale = Scalar(Options.InitialScale, model);
+        _bias = Options.LearnBias ? Scalar(0, model) : null;
+        _metaParameters = model.Parameters.Append(_logRegularization).Append(_scale).Concat(_bias is null ? Array.Empty<Parameter>() : new[] { _bias }).ToArray();
+    }
+
+    /// <inheritdoc />
+    public string Name => "r2d2";
+
+    /// <inheritdoc />
+    public IFunctionalModel Model { get; }
+
+    /// <summary>The options.</summary>
+    public R2D2Options Options { get; }
+
+    /// <summary>The current ridge regularisation λ.</summary>
+    public double Regularization => Math.Exp(_logRegularization.ToDouble());
+
+    /// <inheritdoc />
+    public IReadOnlyList<Parameter> MetaParameters => _metaParameters;
+
+    /// <summary>
+    /// The ridge-regression weights W minimising ‖XW − Y‖² + λ‖W‖²: (XᵀX + λI)⁻¹XᵀY, computed as Xᵀ(XXᵀ + λI)⁻¹Y when
+    /// X has fewer rows than columns. Differentiable in X, Y and λ.
+    /// </summary>
+    /// <param name="x">Support embeddings [N, D] (or [T, N, D]).</param>
+    /// <param name="y">Targets [N, C] (or [T, N, C]), e.g. one-hot labels in X's dtype.</param>
+    /// <param name="regularization">λ &gt; 0 as a scalar tensor.</param>
+    /// <returns>W [D, C] (or [T, D, C]), owned by the caller.</returns>
+    public static Tensor RidgeWeights(Tensor x, Tensor y, Tensor regularization)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        ArgumentNullException.ThrowIfNull(regularization);
+        using var scope = NewDisposeScope();
+        long n = x.shape[^2];
+        long d = x.shape[^1];
+        var xt = x.transpose(-1, -2);
+        var result = n < d
+            ? xt.matmul(linalg.solve(x.matmul(xt) + (eye(n, dtype: x.dtype, device: x.device) * regularization), y))
+            : linalg.solve(xt.matmul(x) + (eye(d, dtype: x.dtype, device: x.device) * regularization), xt.matmul(y));
+        return result.MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration)
+    {
+        ArgumentNullException.ThrowIfNull(episodes);
+        bool sameWays = episodes.All(e => e.Info.Ways == episodes[0].Info.Ways);
+        return MetaBatchRunner.Run(episodes, Model, Options.TaskBatching && sameWays, Step);
+    }
+
+    /// <inheritdoc />
+    public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        bool sameWays = batch.Infos.All(i => i.Ways == batch.Infos[0].Ways);
+        return MetaBatchRunner.Run(batch, Model, Options.TaskBatching && sameWays, Step);
+    }
+
+    /// <inheritdoc />
+    public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, (support, query) =>
+    {
+        using var noGrad = no_grad();
+        return QueryLogits(support, query);
+    });
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _logRegularization.Dispose();
+        _scale.Dispose();
+        _bias?.Dispose();
+    }
+
+    private static Parameter Scalar(double value, IFunctionalModel model)
+    {
+        using var scope = NewDisposeScope();
+        var parameter = new Parameter(tensor(value, dtype: model.DType, device: model.Device), requires_grad: true);
+        parameter.DetachFromDisposeScope();
+        return parameter;
+    }
+
+    private (Tensor Losses, Tensor? Accuracies) Step(EpisodeSide support, EpisodeSide query, int tasks)
+    {
+        if (!support.IsClassification)
+        {
+            throw new ArgumentException("R2D2 classifies: it needs int64 class labels (regression targets were given).");
+        }
+
+        var logits = QueryLogits(support, query);
+        var losses = TaskLoss.PerTask(logits, query.Targets, query.TaskBatched);
+        losses.sum().Times(1.0 / tasks).backward();
+        return (losses.detach(), TaskLoss.Accuracy(logits.detach(), query.Targets, query.TaskBatched));
+    }
+
+    private Tensor QueryLogits(EpisodeSide support, EpisodeSide query)
+    {
+        int dim = support.TaskBatched ? 1 : 0;
+        long shots = support.Targets.shape[dim];
+        var inputs = support.Inputs.Zip(query.Inputs, (s, q) => cat(new[] { s, q }, dim)).ToArray();
+        var embedded = Model.Forward(inputs, support.InitialWeights(Model.Parameters), new ForwardContext(0, support.TaskBatched));
+        var supportEmbedding = embedded.narrow(dim, 0, shots);
+        var queryEmbedding = embedded.narrow(dim, shots, embedded.shape[dim] - shots);
+        var targets = F.one_hot(support.Targets, support.Ways).to(supportEmbedding.dtype);
+        var weights = RidgeWeights(supportEmbedding, targets, _logRegularization.exp());
+        var logits = queryEmbedding.matmul(weights) * _scale;
+        return _bias is null ? logits : logits + _bias;
+    }
+}
