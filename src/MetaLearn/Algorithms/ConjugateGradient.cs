@@ -41,13 +41,13 @@ public static class ConjugateGradient
             for (int i = 0; i < x.Length; i++)
             {
                 var a = Broadcast(alpha, x[i], taskBatched);
-                x[i] = x[i] + (a * p[i]);
+                x[i] = x[i].Plus(a * p[i]);
                 r[i] = r[i] - (a * ap[i]);
             }
 
             var rrNext = Dot(r, r, taskBatched);
             var beta = where(rr.ne(zero), rrNext / rr, zeros_like(rr));
-            p = r.Select((ri, i) => ri + (Broadcast(beta, ri, taskBatched) * p[i])).ToArray();
+            p = r.Select((ri, i) => ri.Plus(Broadcast(beta, ri, taskBatched) * p[i])).ToArray();
             rr = rrNext;
         }
 
@@ -67,7 +67,7 @@ public static class ConjugateGradient
         {
             var product = a[i] * b[i];
             var term = taskBatched ? product.flatten(1).sum(1L) : product.sum();
-            sum = sum is null ? term : sum + term;
+            sum = sum is null ? term : sum.Plus(term);
         }
 
         return sum!;

@@ -123,10 +123,10 @@ public sealed class Imaml : IMetaAlgorithm
         // (libtorch aborts on the gradient of an unused input).
         IReadOnlyList<Tensor> Apply(IReadOnlyList<Tensor> v)
         {
-            Tensor inner = adapted.Select(a => a.sum().mul(_zero)).Aggregate((a, b) => a + b);
+            Tensor inner = adapted.Select(a => a.sum().mul(_zero)).Aggregate((a, b) => a.Plus(b));
             for (int i = 0; i < v.Count; i++)
             {
-                inner = inner + (supportGradient[i] * v[i]).sum();
+                inner = inner.Plus((supportGradient[i] * v[i]).sum());
             }
 
             var hv = torch.autograd.grad(new[] { inner }, adapted, retain_graph: true);
@@ -147,7 +147,7 @@ public sealed class Imaml : IMetaAlgorithm
 
             var p = Model.Parameters[i];
             var term = ((support.TaskBatched ? p.unsqueeze(0) : p) * metaGradient[u++]).sum();
-            surrogate = surrogate is null ? term : surrogate + term;
+            surrogate = surrogate is null ? term : surrogate.Plus(term);
         }
 
         surrogate!.Times(1.0 / tasks).backward();

@@ -66,8 +66,8 @@ public sealed class R2D2 : IMetaAlgorithm
         long d = x.shape[^1];
         var xt = x.transpose(-1, -2);
         var result = n < d
-            ? xt.matmul(linalg.solve(x.matmul(xt) + (eye(n, dtype: x.dtype, device: x.device) * regularization), y))
-            : linalg.solve(xt.matmul(x) + (eye(d, dtype: x.dtype, device: x.device) * regularization), xt.matmul(y));
+            ? xt.matmul(linalg.solve(x.matmul(xt).Plus(eye(n, dtype: x.dtype, device: x.device) * regularization), y))
+            : linalg.solve(xt.matmul(x).Plus(eye(d, dtype: x.dtype, device: x.device) * regularization), xt.matmul(y));
         return result.MoveToOuterDisposeScope();
     }
 
@@ -134,6 +134,6 @@ public sealed class R2D2 : IMetaAlgorithm
         var targets = F.one_hot(support.Targets, support.Ways).to(supportEmbedding.dtype);
         var weights = RidgeWeights(supportEmbedding, targets, _logRegularization.exp());
         var logits = queryEmbedding.matmul(weights) * _scale;
-        return _bias is null ? logits : logits + _bias;
+        return _bias is null ? logits : logits.Plus(_bias);
     }
 }
