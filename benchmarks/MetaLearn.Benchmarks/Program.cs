@@ -35,13 +35,23 @@ memory.SetAction(parse =>
 var soakMinutes = new Option<double>("--minutes") { Description = "How long the pressured run trains.", DefaultValueFactory = _ => 30 };
 var soakPrefetch = new Option<int>("--prefetch") { Description = "Meta-batches prepared ahead on a background thread in the pressured run.", DefaultValueFactory = _ => 2 };
 var soakThreads = new Option<int>("--threads") { Description = "Intra-op threads.", DefaultValueFactory = _ => 1 };
-var soak = new Command("soak", "Trains makeclass-maml with prefetching while a second thread forces gen-0 collections, then again without; prints soak result=pass|fail.")
+var soakQuiet = new Option<string?>("--quiet") { Description = "Write the losses of a quiet run (no prefetch, no pressure) to this file instead." };
+var soakReference = new Option<string?>("--reference") { Description = "Compare with the losses file of a --quiet run instead of training the quiet run afterwards." };
+var soak = new Command("soak", "Trains makeclass-maml with prefetching while a second thread forces gen-0 collections, then compares with a quiet run; prints soak result=pass|fail.")
 {
-    soakMinutes, soakPrefetch, soakThreads,
+    soakMinutes, soakPrefetch, soakThreads, soakQuiet, soakReference,
 };
-soak.SetAction(parse => SetThreads(parse.GetValue(soakThreads)) && parse.GetValue(soakMinutes) > 0 && parse.GetValue(soakPrefetch) >= 1
-    ? SoakRun.Run(parse.GetValue(soakMinutes), parse.GetValue(soakPrefetch), Console.Out)
-    : 2);
+soak.SetAction(parse =>
+{
+    if (!SetThreads(parse.GetValue(soakThreads)) || parse.GetValue(soakMinutes) <= 0 || parse.GetValue(soakPrefetch) < 1)
+    {
+        return 2;
+    }
+
+    return parse.GetValue(soakQuiet) is string quietFile
+        ? SoakRun.RunQuiet(parse.GetValue(soakMinutes), quietFile, Console.Out)
+        : SoakRun.Run(parse.GetValue(soakMinutes), parse.GetValue(soakPrefetch), parse.GetValue(soakReference), Console.Out);
+});
 
 var root = new RootCommand("MetaLearn benchmark: the workloads of WORKLOADS.md, timed like reference_maml.py.")
 {

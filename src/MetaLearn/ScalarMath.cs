@@ -34,6 +34,23 @@ internal static class ScalarMath
     /// <summary><paramref name="tensor"/>² (what <c>square()</c> computes); the caller owns the result.</summary>
     public static Tensor Squared(this Tensor tensor) => tensor.pow(Two);
 
+    /// <summary>
+    /// The value of a one-element tensor. TorchSharp's <c>ToDouble()</c> is <c>ToScalar().ToDouble()</c>: the Scalar it
+    /// reads is unreferenced during the read, so a collection can free it mid-call (seen as libtorch's "toLong" abort).
+    /// </summary>
+    public static double ReadDouble(this Tensor tensor)
+    {
+        using var scalar = tensor.ToScalar();
+        return scalar.ToDouble();
+    }
+
+    /// <summary>The value of a one-element integer tensor (see <see cref="ReadDouble"/>).</summary>
+    public static long ReadInt64(this Tensor tensor)
+    {
+        using var scalar = tensor.ToScalar();
+        return scalar.ToInt64();
+    }
+
     /// <summary>A tensor of <paramref name="shape"/> filled with <paramref name="value"/>; the caller owns it.</summary>
     public static Tensor Filled(long[] shape, double value, ScalarType dtype, Device? device = null)
     {

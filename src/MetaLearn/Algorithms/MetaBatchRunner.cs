@@ -1,6 +1,5 @@
 using MetaLearn.Models;
 using MetaLearn.Tasks;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MetaLearn.Algorithms;
@@ -47,8 +46,8 @@ internal static class MetaBatchRunner
             {
                 using var scope = NewDisposeScope();
                 var (loss, accuracy) = step(EpisodeSide.Support(episode), EpisodeSide.Query(episode), tasks);
-                lossSum += loss.ToDouble();
-                accuracySum += accuracy?.ToDouble() ?? double.NaN;
+                lossSum += loss.ReadDouble();
+                accuracySum += accuracy?.ReadDouble() ?? double.NaN;
             }
 
             return new MetaBatchResult(lossSum / tasks, accuracySum / tasks, tasks, false);
@@ -86,7 +85,7 @@ internal static class MetaBatchRunner
             using var scope = NewDisposeScope();
             var source = converted ?? stacked;
             var (losses, accuracies) = step(EpisodeSide.StackedSupport(source, batch.Count), EpisodeSide.StackedQuery(source, batch.Count), batch.Count);
-            return new MetaBatchResult(losses.mean().ToDouble(), accuracies?.mean().ToDouble() ?? double.NaN, batch.Count, true);
+            return new MetaBatchResult(losses.mean().ReadDouble(), accuracies?.mean().ReadDouble() ?? double.NaN, batch.Count, true);
         }
         finally
         {

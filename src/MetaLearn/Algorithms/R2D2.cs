@@ -1,6 +1,5 @@
 using MetaLearn.Models;
 using MetaLearn.Tasks;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -43,7 +42,7 @@ public sealed class R2D2 : IMetaAlgorithm
     public R2D2Options Options { get; }
 
     /// <summary>The current ridge regularisation λ.</summary>
-    public double Regularization => Math.Exp(_logRegularization.ToDouble());
+    public double Regularization => Math.Exp(_logRegularization.ReadDouble());
 
     /// <inheritdoc />
     public IReadOnlyList<Parameter> MetaParameters => _metaParameters;

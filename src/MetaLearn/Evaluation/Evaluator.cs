@@ -2,7 +2,6 @@ using MathNet.Numerics.Distributions;
 using MathNet.Numerics.Statistics;
 using MetaLearn.Algorithms;
 using MetaLearn.Tasks;
-using TorchSharp;
 using static TorchSharp.torch;
 using MetaLearn.Sampling;
 
@@ -65,8 +64,8 @@ public static class Evaluator
             targets = targets.to(prediction.dtype);
         }
 
-        double loss = TaskLoss.PerTask(prediction, targets, false).ToDouble();
-        double accuracy = episode.IsClassification ? TaskLoss.Accuracy(prediction, targets, false).ToDouble() : double.NaN;
+        double loss = TaskLoss.PerTask(prediction, targets, false).ReadDouble();
+        double accuracy = episode.IsClassification ? TaskLoss.Accuracy(prediction, targets, false).ReadDouble() : double.NaN;
         return (loss, accuracy);
     }
 

@@ -243,7 +243,7 @@ internal sealed class BatchNormLayer : ModuleLayer
         }
 
         // Reading the count synchronises with the device, so only the cumulative average (no momentum) does it.
-        double factor = _momentum ?? (1.0 / count.ToDouble());
+        double factor = _momentum ?? (1.0 / count.ReadDouble());
 
         return F.batch_norm(x, buffers[s.Mean], buffers[s.Variance], scale, shift, training: true, momentum: factor, eps: _eps);
     }

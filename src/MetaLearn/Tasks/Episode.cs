@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MetaLearn.Tasks;
@@ -122,8 +121,8 @@ public sealed class Episode : IDisposable
         }
 
         using var scope = NewDisposeScope();
-        long min = targets.min().ToInt64();
-        long max = targets.max().ToInt64();
+        long min = targets.min().ReadInt64();
+        long max = targets.max().ReadInt64();
         if (min < 0 || max >= info.Ways)
         {
             throw new ArgumentException(
