@@ -24,8 +24,8 @@ internal static class Experiment
     private const int Features = 8;
     private const int Hidden = 32;
     private const int MetaBatchSize = 8;
-    private const double OuterLearningRate = 0.003;
-    private static readonly InnerLoopOptions Inner = new() { Steps = 5, StepSize = 0.1 };
+    private const double OuterLearningRate = 0.005;
+    private static readonly InnerLoopOptions Inner = new() { Steps = 3, StepSize = 0.3 };
 
     // Seed streams under the root seed.
     private const long TrainStream = 0;
@@ -41,7 +41,7 @@ internal static class Experiment
 
         double Single(int modality)
         {
-            using var model = new Mlp(MlpOptions.WithLayers(Features, Hidden, Hidden, Ways) with { Seed = Seeds.Derive(s.Seed, ModelStream, modality) });
+            using var model = Branch(s, modality, Ways);
             return TrainAndScore($"modality {modality} alone", model, new ModalitySubsetSampler(complete, modality), s, log);
         }
 

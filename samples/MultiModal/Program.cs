@@ -15,8 +15,8 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        var iterations = new Option<int>("--iterations") { Description = "Meta-iterations per model (meta-batches of 8 tasks).", DefaultValueFactory = _ => 300 };
-        var evalTasks = new Option<int>("--eval-tasks") { Description = "Held-out tasks every model is scored on (at least 2).", DefaultValueFactory = _ => 200 };
+        var iterations = new Option<int>("--iterations") { Description = "Meta-iterations per model (meta-batches of 8 tasks).", DefaultValueFactory = _ => 150 };
+        var evalTasks = new Option<int>("--eval-tasks") { Description = "Held-out tasks every model is scored on (at least 2).", DefaultValueFactory = _ => 100 };
         var missingRate = new Option<double>("--missing-rate") { Description = "Share of examples lacking modality 1 in the missing-modality runs, in [0, 1).", DefaultValueFactory = _ => 0.3 };
         var seed = new Option<int>("--seed") { Description = "Root seed of models, training tasks and held-out tasks.", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads (torch.set_num_threads).", DefaultValueFactory = _ => 2 };

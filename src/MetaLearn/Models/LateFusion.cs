@@ -1,4 +1,5 @@
 using MetaLearn.Tasks;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -98,6 +99,8 @@ public sealed class LateFusion : IFunctionalModel
             fusion = BranchSet.Renormalise(context.TaskBatched ? fusion.unsqueeze(1) : fusion, mask);
         }
 
+        // TorchSharp's tensor + tensor makes a temporary Scalar (alpha 1); hold it instead.
+        using var one = 1.ToScalar();
         Tensor? sum = null;
         for (int i = 0; i < Branches.Count; i++)
         {

@@ -141,6 +141,35 @@ public sealed class FusionTests
         model.HeadStart.Should().Be(model.Parameters.Count - 2);
     }
 
+    [Fact]
+    public void LateFusion_ConvertedTorchSharpModuleAsBranch_FusesItsOutputAndReceivesTheMetaGradient()
+    {
+        using var module = nn.Sequential(("fc1", nn.Linear(4, 16, dtype: ScalarType.Float64)), ("relu", nn.ReLU()), ("fc2", nn.Linear(16, 3, dtype: ScalarType.Float64)));
+        using var model = new LateFusion(new IFunctionalModel[]
+        {
+            FunctionalModel.FromModule(module),
+            new Mlp(MlpOptions.WithLayers(6, 16, 3) with { Seed = 2, DType = ScalarType.Float64 }),
+        });
+        using var scope = NewDisposeScope();
+        var a = randn(5, 4, dtype: ScalarType.Float64);
+        var b = randn(5, 6, dtype: ScalarType.Float64);
+
+        var fused = model.Forward(new[] { a, b }, model.Parameters, default);
+
+        var expected = (module.forward(a) * 0.5) + (model.Branches[1].Forward(b) * 0.5);
+        TestEpisodes.MaxRelativeError(TestEpisodes.Flatten(new[] { fused }), TestEpisodes.Flatten(new[] { expected })).Should().BeLessThan(1e-14);
+        model.ParameterNames[0].Should().Be("branch0.fc1.weight");
+        var tasks = new ComplementaryTaskSampler(new ComplementaryTaskOptions
+        {
+            Ways = 3,
+            Modalities = new[] { ModalityOptions.Informative(4), ModalityOptions.Informative(6) with { MissingRate = 0.3 } },
+        });
+        using var episode = tasks.Sample(1);
+        using var maml = new Maml(model, new InnerLoopOptions { Steps = 1, StepSize = 0.3 });
+        maml.AccumulateMetaGradient(new[] { episode }, 0);
+        TestEpisodes.Grads(model.Parameters.Take(4)).Should().OnlyContain(g => double.IsFinite(g)).And.Contain(g => Math.Abs(g) > 1e-6);
+    }
+
     [Theory]
     [InlineData("late", false)]
     [InlineData("feature", false)]
