@@ -3,51 +3,71 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace MetaLearn.Models;
 
-/// <summary>Layer normalisation over the trailing dimensions; task-batched without a loop (affine applied per task).</summary>
-internal sealed class LayerNormLayer : ModuleLayer
+/// <summary>A normalisation layer with an optional affine weight and bias (LayerNorm, GroupNorm): the indices, the lookup and the export written once.</summary>
+internal abstract class AffineNormLayer : ModuleLayer
 {
-    private readonly long[] _shape;
-    private readonly int? _weight;
-    private readonly int? _bias;
-    private readonly double _eps;
-
-    public LayerNormLayer(long[] shape, int? weight, int? bias, double eps)
+    protected AffineNormLayer(int? weight, int? bias, double eps)
     {
-        _shape = shape;
-        _weight = weight;
-        _bias = bias;
-        _eps = eps;
+        WeightIndex = weight;
+        BiasIndex = bias;
+        Eps = eps;
     }
 
-    public override IEnumerable<int> ParameterIndices => new[] { _weight, _bias }.OfType<int>();
+    public override IEnumerable<int> ParameterIndices => new[] { WeightIndex, BiasIndex }.OfType<int>();
+
+    protected int? WeightIndex { get; }
+
+    protected int? BiasIndex { get; }
+
+    protected double Eps { get; }
+
+    /// <summary>The affine weight and bias of this run, null where the layer has none.</summary>
+    protected (Tensor? Weight, Tensor? Bias) AffineWeights(LayerRun run) =>
+        (WeightIndex is int a ? run.Weights[a] : null, BiasIndex is int c ? run.Weights[c] : null);
+
+    /// <summary>Copies the model's affine weight and bias into an exported module's.</summary>
+    protected void CopyAffine(Tensor? weight, Tensor? bias, FunctionalModel model)
+    {
+        if (WeightIndex is int a)
+        {
+            CopyInto(weight, model.Parameters[a], "weight");
+        }
+
+        if (BiasIndex is int c)
+        {
+            CopyInto(bias, model.Parameters[c], "bias");
+        }
+    }
+}
+
+/// <summary>Layer normalisation over the trailing dimensions; task-batched without a loop (affine applied per task).</summary>
+internal sealed class LayerNormLayer : AffineNormLayer
+{
+    private readonly long[] _shape;
+
+    public LayerNormLayer(long[] shape, int? weight, int? bias, double eps)
+        : base(weight, bias, eps)
+    {
+        _shape = shape;
+    }
 
     public override Tensor Forward(Tensor x, LayerRun run)
     {
-        var w = _weight is int a ? run.Weights[a] : null;
-        var b = _bias is int c ? run.Weights[c] : null;
+        var (w, b) = AffineWeights(run);
         if (!run.Batched)
         {
-            return F.layer_norm(x, _shape, w, b, _eps);
+            return F.layer_norm(x, _shape, w, b, Eps);
         }
 
-        var y = F.layer_norm(x, _shape, null, null, _eps);
+        var y = F.layer_norm(x, _shape, null, null, Eps);
         int ones = (int)x.dim() - 1 - _shape.Length;
         return Affine(y, w, b, ones);
     }
 
     public override nn.Module<Tensor, Tensor> Export(FunctionalModel model)
     {
-        var module = nn.LayerNorm(_shape, _eps, _weight is not null, _bias is not null, model.Device, model.DType);
-        if (_weight is int a)
-        {
-            CopyInto(module.weight, model.Parameters[a], "weight");
-        }
-
-        if (_bias is int c)
-        {
-            CopyInto(module.bias, model.Parameters[c], "bias");
-        }
-
+        var module = nn.LayerNorm(_shape, Eps, WeightIndex is not null, BiasIndex is not null, model.Device, model.DType);
+        CopyAffine(module.weight, module.bias, model);
         return module;
     }
 
@@ -77,35 +97,27 @@ internal sealed class LayerNormLayer : ModuleLayer
 }
 
 /// <summary>Group normalisation of [N, C, ...]; task-batched without a loop (statistics are per example, affine per task).</summary>
-internal sealed class GroupNormLayer : ModuleLayer
+internal sealed class GroupNormLayer : AffineNormLayer
 {
     private readonly long _groups;
     private readonly long _channels;
-    private readonly int? _weight;
-    private readonly int? _bias;
-    private readonly double _eps;
 
     public GroupNormLayer(long groups, long channels, int? weight, int? bias, double eps)
+        : base(weight, bias, eps)
     {
         _groups = groups;
         _channels = channels;
-        _weight = weight;
-        _bias = bias;
-        _eps = eps;
     }
-
-    public override IEnumerable<int> ParameterIndices => new[] { _weight, _bias }.OfType<int>();
 
     public override Tensor Forward(Tensor x, LayerRun run)
     {
-        var w = _weight is int a ? run.Weights[a] : null;
-        var b = _bias is int c ? run.Weights[c] : null;
+        var (w, b) = AffineWeights(run);
         if (!run.Batched)
         {
-            return F.group_norm(x, _groups, w, b, _eps);
+            return F.group_norm(x, _groups, w, b, Eps);
         }
 
-        var y = Merged(x, xm => F.group_norm(xm, _groups, null, null, _eps));
+        var y = Merged(x, xm => F.group_norm(xm, _groups, null, null, Eps));
 
         // Per-task channel parameters [T, C] broadcast over [T, N, C, spatial...]: one dimension before, the rest after.
         var shape = new long[x.dim()];
@@ -127,17 +139,8 @@ internal sealed class GroupNormLayer : ModuleLayer
 
     public override nn.Module<Tensor, Tensor> Export(FunctionalModel model)
     {
-        var module = nn.GroupNorm(_groups, _channels, _eps, _weight is not null, model.Device, model.DType);
-        if (_weight is int a)
-        {
-            CopyInto(module.weight, model.Parameters[a], "weight");
-        }
-
-        if (_bias is int c)
-        {
-            CopyInto(module.bias, model.Parameters[c], "bias");
-        }
-
+        var module = nn.GroupNorm(_groups, _channels, Eps, WeightIndex is not null, model.Device, model.DType);
+        CopyAffine(module.weight, module.bias, model);
         return module;
     }
 }
