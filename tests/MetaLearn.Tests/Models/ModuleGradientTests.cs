@@ -39,7 +39,7 @@ public sealed class ModuleGradientTests
         const int tasks = 3;
         var inputs = Enumerable.Range(0, tasks).Select(_ => input()).ToArray();
         var weights = Enumerable.Range(0, tasks)
-            .Select(t => model.Parameters.Select(p => t == 0 ? p.detach() : p.detach() + randn_like(p).mul(spread)).ToArray())
+            .Select(t => model.Parameters.Select(p => t == 0 ? p.detach() : p.detach().Plus(randn_like(p).mul(spread))).ToArray())
             .ToArray();
 
         foreach (bool training in layer == "Dropout" ? new[] { false } : new[] { true, false })
