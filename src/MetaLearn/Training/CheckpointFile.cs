@@ -17,12 +17,15 @@ internal static class CheckpointFile
     private const string Marker = "METALEARN-CHECKPOINT";
     private const int HashLength = 32;
 
-    /// <summary>Writes <paramref name="payload"/> to <paramref name="path"/> atomically.</summary>
+    /// <summary>
+    /// Writes <paramref name="payload"/> to <paramref name="path"/> atomically, through <c>path.tmp</c>: a fixed name, so
+    /// a process killed mid-write leaves at most one stale temporary file, which the next save overwrites.
+    /// </summary>
     public static void Write(string path, byte[] payload)
     {
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + ".tmp-" + Environment.ProcessId;
+        string temp = full + ".tmp";
         try
         {
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
