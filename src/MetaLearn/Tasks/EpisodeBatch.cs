@@ -51,7 +51,7 @@ public sealed class EpisodeBatch : IDisposable
         var first = episodes[0];
         if (!CanStack(episodes))
         {
-            throw new ArgumentException("Only episodes of equal shapes can be stacked; run them as a list instead.", nameof(episodes));
+            throw new ArgumentException("Only episodes of equal shapes on one device can be stacked; run them as a list instead.", nameof(episodes));
         }
 
         using var scope = NewDisposeScope();
@@ -75,6 +75,8 @@ public sealed class EpisodeBatch : IDisposable
 
         var first = episodes[0];
         return episodes.All(e => e.SupportInputs.Count == first.SupportInputs.Count
+            && e.SupportTargets.device_type == first.SupportTargets.device_type
+            && e.SupportTargets.device_index == first.SupportTargets.device_index
             && SameShapes(e.SupportInputs, first.SupportInputs)
             && SameShapes(e.QueryInputs, first.QueryInputs)
             && SameShapes(new[] { e.SupportTargets, e.QueryTargets }, new[] { first.SupportTargets, first.QueryTargets }));
