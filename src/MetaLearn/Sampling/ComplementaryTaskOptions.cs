@@ -1,24 +1,12 @@
 namespace MetaLearn.Sampling;
 
-/// <summary>Options of <see cref="ComplementaryTaskSampler"/>.</summary>
-public sealed record ComplementaryTaskOptions
+/// <summary>Options of <see cref="ComplementaryTaskSampler"/>. Defaults: 4 ways (at least 2), 5 shots, 10 queries.</summary>
+public sealed record ComplementaryTaskOptions() : ClassificationTaskOptions(ways: 4, shots: 5, queries: 10, minimumWays: 2)
 {
-    private readonly int _ways = 4;
-    private readonly int _shots = 5;
-    private readonly int _queries = 10;
     private readonly int _latentDimensions = 2;
     private readonly double _separation = 2.0;
     private readonly double _clusterStd = 0.6;
     private readonly IReadOnlyList<ModalityOptions> _modalities = new[] { ModalityOptions.Informative(8), ModalityOptions.Informative(8) };
-
-    /// <summary>Classes per task. <value>Default 4. At least 2.</value></summary>
-    public int Ways { get => _ways; init => _ways = value >= 2 ? value : throw new ArgumentOutOfRangeException(nameof(Ways), value, "A classification task needs at least 2 classes."); }
-
-    /// <summary>Support examples per class. <value>Default 5. At least 1.</value></summary>
-    public int Shots { get => _shots; init => _shots = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Shots), value, "Need at least one shot."); }
-
-    /// <summary>Query examples per class. <value>Default 10. At least 1.</value></summary>
-    public int Queries { get => _queries; init => _queries = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Queries), value, "Need at least one query."); }
 
     /// <summary>The modalities, in input order. <value>Default two informative modalities of 8 features.</value></summary>
     public IReadOnlyList<ModalityOptions> Modalities
@@ -64,7 +52,7 @@ public sealed record ComplementaryTaskOptions
     public int InformativeCount => Modalities.Count(m => m.Kind == ModalityKind.Informative);
 
     /// <summary>
-    /// Groups each informative modality separates: the smallest g with g^(informative modalities) ≥ <see cref="Ways"/>.
+    /// Groups each informative modality separates: the smallest g with g^(informative modalities) ≥ <see cref="ClassificationTaskOptions.Ways"/>.
     /// With two or more informative modalities g &lt; Ways, so no single modality can tell every class apart.
     /// </summary>
     public int GroupsPerModality

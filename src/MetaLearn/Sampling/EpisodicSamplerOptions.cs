@@ -2,41 +2,11 @@ using MetaLearn.Datasets;
 
 namespace MetaLearn.Sampling;
 
-/// <summary>What an <see cref="EpisodicSampler"/> draws: N ways, K shots and Q queries per class, from which classes.</summary>
-public sealed record EpisodicSamplerOptions
+/// <summary>What an <see cref="EpisodicSampler"/> draws: N ways, K shots and Q queries per class, from which classes. Defaults: 5 ways (at least 1), 1 shot, 15 queries.</summary>
+public sealed record EpisodicSamplerOptions() : ClassificationTaskOptions(ways: 5, shots: 1, queries: 15, minimumWays: 1)
 {
     /// <summary>The right-angle rotations Omniglot training uses to quadruple its classes: 0, 90, 180 and 270 degrees.</summary>
     public static IReadOnlyList<int> AllRightAngles { get; } = [0, 90, 180, 270];
-
-    /// <summary>Classes per episode (N).</summary>
-    /// <value>Default 5. Must be at least 1.</value>
-    public int Ways
-    {
-        get;
-        init => field = value >= 1
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(Ways), value, "An episode needs at least one class (way).");
-    } = 5;
-
-    /// <summary>Support examples per class (K).</summary>
-    /// <value>Default 1. Must be at least 1.</value>
-    public int Shots
-    {
-        get;
-        init => field = value >= 1
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(Shots), value, "Each class needs at least one support example (shot).");
-    } = 1;
-
-    /// <summary>Query examples per class (Q).</summary>
-    /// <value>Default 15. Must be at least 1.</value>
-    public int Queries
-    {
-        get;
-        init => field = value >= 1
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(Queries), value, "Each class needs at least one query example.");
-    } = 15;
 
     /// <summary>Which classes of the data set may be drawn; all when null.</summary>
     /// <value>Default null.</value>

@@ -1,16 +1,8 @@
 namespace MetaLearn.Sampling;
 
-/// <summary>Options of <see cref="GaussianClassificationTaskSampler"/>.</summary>
-public sealed record GaussianClassificationTaskOptions
+/// <summary>Options of <see cref="GaussianClassificationTaskSampler"/>. Defaults: 5 ways (at least 2), 5 shots, 5 queries.</summary>
+public sealed record GaussianClassificationTaskOptions() : ClassificationTaskOptions(ways: 5, shots: 5, queries: 5, minimumWays: 2)
 {
-    /// <summary>Classes per task. <value>Default 5. At least 2.</value></summary>
-    public int Ways { get; init => field = value >= 2 ? value : throw new ArgumentOutOfRangeException(nameof(Ways), value, "A classification task needs at least 2 classes."); } = 5;
-
-    /// <summary>Support examples per class. <value>Default 5.</value></summary>
-    public int Shots { get; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Shots), value, "Need at least one shot."); } = 5;
-
-    /// <summary>Query examples per class. <value>Default 5.</value></summary>
-    public int Queries { get; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Queries), value, "Need at least one query."); } = 5;
 
     /// <summary>Input dimension. <value>Default 8.</value></summary>
     public int Features { get; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Features), value, "Need at least one feature."); } = 8;

@@ -6,13 +6,11 @@ namespace MetaLearn.Sampling;
 /// (<see cref="Workload"/>): a fresh <c>make_classification(n_samples=200, n_features=20, n_informative=2,
 /// n_redundant=10, n_classes=3, n_clusters_per_class=1, class_sep=1.0, flip_y=0.01)</c> per task, 3-way,
 /// 5 support and 15 query examples per class.
+/// Ways: classes per episode; when the generator has more, each episode picks this many at random. Defaults: 3 ways (at least 1), 5 shots, 15 queries.
 /// </summary>
-public sealed record MakeClassificationTaskOptions
+public sealed record MakeClassificationTaskOptions() : ClassificationTaskOptions(ways: 3, shots: 5, queries: 15, minimumWays: 1)
 {
     private readonly MakeClassificationOptions _generator = WorkloadGenerator;
-    private readonly int _ways = 3;
-    private readonly int _shots = 5;
-    private readonly int _queries = 15;
     private readonly (double Min, double Max)? _classSepRange;
 
     /// <summary>The generator of the benchmark workload "makeclass-maml".</summary>
@@ -37,15 +35,6 @@ public sealed record MakeClassificationTaskOptions
         get => _generator;
         init => _generator = value ?? throw new ArgumentNullException(nameof(Generator), "Give generator options, e.g. MakeClassificationTaskOptions.WorkloadGenerator.");
     }
-
-    /// <summary>Classes per episode; when the generator has more, each episode picks this many at random. <value>Default 3. At least 1.</value></summary>
-    public int Ways { get => _ways; init => _ways = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Ways), value, "An episode needs at least 1 class."); }
-
-    /// <summary>Support examples per class. <value>Default 5. At least 1.</value></summary>
-    public int Shots { get => _shots; init => _shots = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Shots), value, "Need at least one support example per class."); }
-
-    /// <summary>Query examples per class. <value>Default 15. At least 1.</value></summary>
-    public int Queries { get => _queries; init => _queries = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Queries), value, "Need at least one query example per class."); }
 
     /// <summary>
     /// If set, each task draws its <see cref="MakeClassificationOptions.ClassSep"/> uniformly from [Min, Max], varying

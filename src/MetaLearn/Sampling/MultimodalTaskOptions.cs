@@ -1,22 +1,10 @@
 namespace MetaLearn.Sampling;
 
-/// <summary>Options of <see cref="MultimodalTaskSampler"/>.</summary>
-public sealed record MultimodalTaskOptions
+/// <summary>Options of <see cref="MultimodalTaskSampler"/>. Defaults: 3 ways (at least 2), 5 shots, 10 queries.</summary>
+public sealed record MultimodalTaskOptions() : ClassificationTaskOptions(ways: 3, shots: 5, queries: 10, minimumWays: 2)
 {
-    private readonly int _ways = 3;
-    private readonly int _shots = 5;
-    private readonly int _queries = 10;
     private readonly double _separation = 2.0;
     private readonly IReadOnlyList<int> _modalityFeatures = new[] { 4, 6 };
-
-    /// <summary>Classes per task. <value>Default 3. At least 2.</value></summary>
-    public int Ways { get => _ways; init => _ways = value >= 2 ? value : throw new ArgumentOutOfRangeException(nameof(Ways), value, "A classification task needs at least 2 classes."); }
-
-    /// <summary>Support examples per class. <value>Default 5.</value></summary>
-    public int Shots { get => _shots; init => _shots = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Shots), value, "Need at least one shot."); }
-
-    /// <summary>Query examples per class. <value>Default 10.</value></summary>
-    public int Queries { get => _queries; init => _queries = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Queries), value, "Need at least one query."); }
 
     /// <summary>Standard deviation of the class means in the informative modality (noise has 1). <value>Default 2.</value></summary>
     public double Separation

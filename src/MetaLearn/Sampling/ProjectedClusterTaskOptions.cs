@@ -1,19 +1,10 @@
 namespace MetaLearn.Sampling;
 
-/// <summary>Options of <see cref="ProjectedClusterTaskSampler"/>.</summary>
-public sealed record ProjectedClusterTaskOptions
+/// <summary>Options of <see cref="ProjectedClusterTaskSampler"/>. Ways are clusters. Defaults: 3 ways (at least 1), 5 shots, 15 queries per cluster.</summary>
+public sealed record ProjectedClusterTaskOptions() : ClassificationTaskOptions(ways: 3, shots: 5, queries: 15, minimumWays: 1)
 {
     /// <summary>Input dimension: 2 structured directions plus Dimensions - 2 noise directions. <value>Default 10. At least 3.</value></summary>
     public int Dimensions { get; init => field = value >= 3 ? value : throw new ArgumentOutOfRangeException(nameof(Dimensions), value, "Dimensions must be at least 3 (2 structured plus at least one noise direction)."); } = 10;
-
-    /// <summary>Clusters per task. <value>Default 3. At least 1.</value></summary>
-    public int Ways { get; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Ways), value, "A task needs at least 1 cluster."); } = 3;
-
-    /// <summary>Labelled support examples per cluster. <value>Default 5. At least 1.</value></summary>
-    public int Shots { get; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Shots), value, "Need at least one support example per cluster."); } = 5;
-
-    /// <summary>Query examples per cluster. <value>Default 15. At least 1.</value></summary>
-    public int Queries { get; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Queries), value, "Need at least one query example per cluster."); } = 15;
 
     /// <summary>Standard deviation of a cluster inside the structured plane. <value>Default 1. Greater than 0.</value></summary>
     public double ClusterStd { get; init => field = Positive(value, nameof(ClusterStd)); } = 1.0;
@@ -30,7 +21,7 @@ public sealed record ProjectedClusterTaskOptions
     /// <summary>Seed of the task-independent structure: the random rotation that hides the structured plane. <value>Default 0.</value></summary>
     public int StructureSeed { get; init; }
 
-    /// <summary>Checks that <see cref="Ways"/> centers at <see cref="MinCenterDistance"/> fit in the box.</summary>
+    /// <summary>Checks that <see cref="ClassificationTaskOptions.Ways"/> centers at <see cref="MinCenterDistance"/> fit in the box.</summary>
     /// <exception cref="ArgumentException">They plainly do not fit; the message says what to change.</exception>
     public void Validate()
     {
