@@ -64,6 +64,6 @@ public sealed class GaussianClassificationTaskSampler : ITaskSampler
             tensor(ys),
             tensor(xq, new long[] { yq.Length, o.Features }),
             tensor(yq),
-            new EpisodeInfo(o.Ways, o.Shots, o.Queries, seed));
+            new EpisodeInfo(o.Ways, o.Shots, o.Queries, seed, TaskKind.Classification));
     }
 }

@@ -73,6 +73,6 @@ public sealed class MultimodalTaskSampler : ITaskSampler
             tensor(support.Labels),
             ToTensors(query.Inputs, query.Labels.Length),
             tensor(query.Labels),
-            new EpisodeInfo(o.Ways, o.Shots, o.Queries, seed));
+            new EpisodeInfo(o.Ways, o.Shots, o.Queries, seed, TaskKind.Classification));
     }
 }
