@@ -14,24 +14,20 @@ namespace MetaLearn.Sampling;
 /// <see cref="Projection"/> · x succeeds: an embedding meta-learned across tasks can find the plane.
 /// Support and query sets are labelled by cluster, 0..Ways-1, class-major.
 /// </summary>
-public sealed class ProjectedClusterTaskSampler : ITaskSampler
+public sealed class ProjectedClusterTaskSampler : TaskSampler<ProjectedClusterTaskOptions>
 {
     private readonly double[] _rotation;
 
     /// <summary>Creates the sampler and its fixed rotation; the options are validated here.</summary>
     /// <exception cref="ArgumentException">The options break <see cref="ProjectedClusterTaskOptions.Validate"/>.</exception>
     public ProjectedClusterTaskSampler(ProjectedClusterTaskOptions? options = null)
+        : base(options ?? new ProjectedClusterTaskOptions())
     {
-        Options = options ?? new ProjectedClusterTaskOptions();
-        Options.Validate();
         int d = Options.Dimensions;
         var gaussian = Matrix<double>.Build.Random(d, d, new Normal(0, 1, SyntheticRandom.Create(Options.StructureSeed)));
         var q = gaussian.QR().Q;
         _rotation = q.ToRowMajorArray();
     }
-
-    /// <summary>The task distribution.</summary>
-    public ProjectedClusterTaskOptions Options { get; }
 
     /// <summary>The true projection onto the structured plane: a 2 x Dimensions matrix with orthonormal rows (a copy).</summary>
     public Matrix<double> Projection
@@ -64,7 +60,7 @@ public sealed class ProjectedClusterTaskSampler : ITaskSampler
     }
 
     /// <inheritdoc />
-    public Episode Sample(int seed)
+    public override Episode Sample(int seed)
     {
         var o = Options;
         var random = SyntheticRandom.Create(Seeds.Derive(seed, 0, 0));
