@@ -31,7 +31,7 @@ internal sealed class RandomImageTaskSampler : ITaskSampler
         var xq = rand(Shape(_ways * _queries), generator: generator);
         var ys = arange(_ways, dtype: ScalarType.Int64).repeat_interleave(_shots);
         var yq = arange(_ways, dtype: ScalarType.Int64).repeat_interleave(_queries);
-        return new Episode(xs, ys, xq, yq, new EpisodeInfo(_ways, _shots, _queries, seed));
+        return new Episode(xs, ys, xq, yq, new EpisodeInfo(_ways, _shots, _queries, seed, TaskKind.Classification));
     }
 
     private long[] Shape(long examples) => _image.Prepend(examples).ToArray();

@@ -1,4 +1,5 @@
 using MetaLearn.Models;
+using MetaLearn.Tasks;
 using static TorchSharp.torch;
 
 namespace MetaLearn.Algorithms;
@@ -18,14 +19,16 @@ internal static class Adaptation
     /// <param name="targets">Support classes or values.</param>
     /// <param name="steps">Inner steps (the forward context of predictions).</param>
     /// <param name="classesFromHead">Whether the model's output is one logit per class (checked before adapting).</param>
-    /// <param name="loss">The loss the support loss is reported in (null: by target type).</param>
+    /// <param name="loss">The algorithm's loss option (<see cref="Loss.ByTaskKind"/>: the kind's loss); the support loss is reported in it.</param>
+    /// <param name="kind">The declared kind of the support targets; null: int64 targets are classification, floating-point ones regression.</param>
     /// <param name="adapt">The algorithm's adaptation.</param>
-    public static AdaptedModel Run(IFunctionalModel model, IReadOnlyList<Tensor> inputs, Tensor targets, int steps, bool classesFromHead, Loss? loss, Adapter adapt)
+    public static AdaptedModel Run(IFunctionalModel model, IReadOnlyList<Tensor> inputs, Tensor targets, int steps, bool classesFromHead, Loss loss, TaskKind? kind, Adapter adapt)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
-        int ways = CheckSupport(inputs, targets);
-        bool classification = ways > 0;
+        var taskKind = kind ?? (targets.dtype == ScalarType.Int64 ? TaskKind.Classification : TaskKind.Regression);
+        int ways = CheckSupport(inputs, targets, taskKind);
+        bool classification = taskKind == TaskKind.Classification;
 
         // Deployment code often wraps inference in no_grad(); the inner loop needs gradients all the same.
         using var grad = enable_grad();
@@ -44,7 +47,7 @@ internal static class Adaptation
             }
         }
 
-        var support = EpisodeSide.Of(x, y, ways);
+        var support = EpisodeSide.Of(x, y, ways, taskKind);
         var (weights, prototypes) = adapt(support);
         var kept = weights.Select(w => w.detach().clone()).ToArray();
         var keptPrototypes = prototypes?.detach().clone();
@@ -57,7 +60,7 @@ internal static class Adaptation
                 output = (output.unsqueeze(-2) - keptPrototypes.unsqueeze(-3)).Squared().sum(-1).neg();
             }
 
-            supportLoss = TaskLoss.PerTask(output, y, false, loss).ReadDouble();
+            supportLoss = support.Loss(output, loss).ReadDouble();
         }
 
         foreach (var w in kept)
@@ -66,11 +69,14 @@ internal static class Adaptation
         }
 
         keptPrototypes?.DetachFromDisposeScope();
-        return new AdaptedModel(model, kept, keptPrototypes, steps, supportLoss, classification);
+        return new AdaptedModel(model, kept, keptPrototypes, steps, supportLoss, taskKind);
     }
 
-    /// <summary>Checks the support set's shapes and classes; returns the number of classes (max + 1), or 0 for regression.</summary>
-    private static int CheckSupport(IReadOnlyList<Tensor> inputs, Tensor targets)
+    /// <summary>
+    /// Checks the support set's shapes and targets against <paramref name="kind"/>; returns the number of classes (max + 1),
+    /// the number of labels for multi-label targets, or 1 for regression.
+    /// </summary>
+    private static int CheckSupport(IReadOnlyList<Tensor> inputs, Tensor targets, TaskKind kind)
     {
         if (inputs.Count == 0)
         {
@@ -92,14 +98,23 @@ internal static class Adaptation
             }
         }
 
-        if (targets.dtype != ScalarType.Int64)
+        if (kind != TaskKind.Classification)
         {
             if (!targets.is_floating_point())
             {
-                throw new ArgumentException($"Targets must be int64 classes or floating-point values (got {targets.dtype}).", nameof(targets));
+                throw new ArgumentException(
+                    $"{kind} targets must be floating-point values (got {targets.dtype}); for class labels give int64 classes with AdaptationOptions.Kind null or TaskKind.Classification.",
+                    nameof(targets));
             }
 
-            return 0;
+            return kind == TaskKind.MultiLabel && targets.dim() >= 2 ? (int)targets.shape[^1] : 1;
+        }
+
+        if (targets.dtype != ScalarType.Int64)
+        {
+            throw new ArgumentException(
+                $"Class labels must be int64 (got {targets.dtype}); convert them with .to(ScalarType.Int64), or set AdaptationOptions.Kind for other targets.",
+                nameof(targets));
         }
 
         if (targets.dim() != 1)

@@ -1,3 +1,5 @@
+using MetaLearn.Tasks;
+
 namespace MetaLearn.Algorithms;
 
 /// <summary>
@@ -14,6 +16,12 @@ public sealed record AdaptationOptions
             ? value
             : throw new ArgumentOutOfRangeException(nameof(Steps), value, "Adaptation needs at least one step (or null for the training value).");
     }
+
+    /// <summary>
+    /// What the support targets are. <value>Default null: int64 targets are <see cref="TaskKind.Classification"/>,
+    /// floating-point ones <see cref="TaskKind.Regression"/>; set <see cref="TaskKind.MultiLabel"/> for 0/1 label columns.</value>
+    /// </summary>
+    public TaskKind? Kind { get; init; }
 
     /// <summary>
     /// The step size of a fixed-step inner loop. <value>Default null: the training inner loop's. Positive and finite.</value>

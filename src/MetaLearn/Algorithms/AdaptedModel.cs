@@ -1,4 +1,5 @@
 using MetaLearn.Models;
+using MetaLearn.Tasks;
 using static TorchSharp.torch;
 
 namespace MetaLearn.Algorithms;
@@ -15,14 +16,14 @@ public sealed class AdaptedModel : IDisposable
     private readonly ForwardContext _context;
     private bool _disposed;
 
-    internal AdaptedModel(IFunctionalModel model, Tensor[] weights, Tensor? prototypes, int steps, double supportLoss, bool classification)
+    internal AdaptedModel(IFunctionalModel model, Tensor[] weights, Tensor? prototypes, int steps, double supportLoss, TaskKind kind)
     {
         Model = model;
         _weights = weights;
         Prototypes = prototypes;
         Steps = steps;
         SupportLoss = supportLoss;
-        IsClassification = classification;
+        Kind = kind;
         _context = new ForwardContext(steps, false);
     }
 
@@ -41,11 +42,14 @@ public sealed class AdaptedModel : IDisposable
     /// <summary>The inner steps the adaptation took (0 for Prototypical Networks).</summary>
     public int Steps { get; }
 
-    /// <summary>The mean loss on the support set after adaptation (cross-entropy or mean squared error).</summary>
+    /// <summary>The mean loss on the support set after adaptation, in the algorithm's loss (by default the kind's: cross-entropy, mean squared error or binary cross-entropy).</summary>
     public double SupportLoss { get; }
 
-    /// <summary>Whether the support set was classification (int64 classes) rather than regression.</summary>
-    public bool IsClassification { get; }
+    /// <summary>What the support targets were: class labels, regression values or multi-label values.</summary>
+    public TaskKind Kind { get; }
+
+    /// <summary>Whether the support set was classification (int64 classes).</summary>
+    public bool IsClassification => Kind == TaskKind.Classification;
 
     /// <summary>Detached copies of the adapted weights on the CPU, by name (e.g. to save, or to load into a module).</summary>
     /// <returns>New tensors the caller owns.</returns>

@@ -73,7 +73,7 @@ public sealed class Cavia : IMetaAlgorithm
         var context = zeros(shape, dtype: Model.DType, device: Model.Device).requires_grad_(true);
         for (int step = 0; step < Options.InnerSteps; step++)
         {
-            var loss = TaskLoss.Sum(Forward(support, weights, context), support.Targets, support.TaskBatched);
+            var loss = support.LossSum(Forward(support, weights, context), Options.Loss);
             var grad = torch.autograd.grad(new[] { loss }, new[] { context }, retain_graph: createGraph, create_graph: createGraph)[0];
             context = context.add(grad, _negativeStepSize);
             if (!createGraph)
@@ -100,10 +100,9 @@ public sealed class Cavia : IMetaAlgorithm
         var weights = support.InitialWeights(Model.Parameters);
         var context = AdaptContext(support, weights, createGraph: !Options.FirstOrder);
         var prediction = Forward(query, weights, context);
-        var perTask = TaskLoss.PerTask(prediction, query.Targets, query.TaskBatched);
+        var perTask = query.Loss(prediction, Options.Loss);
         perTask.sum().Times(1.0 / tasks).backward();
-        var accuracy = query.IsClassification ? TaskLoss.Accuracy(prediction.detach(), query.Targets, query.TaskBatched) : null;
-        return (perTask.detach(), accuracy);
+        return (perTask.detach(), query.Accuracy(prediction));
     }
 
     private static void CheckInput(EpisodeSide side)

@@ -32,6 +32,16 @@ public sealed record CaviaOptions
     /// <summary>Whether to drop the second-order terms (the context's gradient steps are then constants). <value>Default false.</value></summary>
     public bool FirstOrder { get; init; }
 
+    /// <summary>
+    /// The loss of the context steps and of the query (see <see cref="InnerLoopOptions.Loss"/>).
+    /// </summary>
+    /// <value>Default <see cref="Loss.ByTaskKind"/>. Not null.</value>
+    public Loss Loss
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(Loss), "Give a loss, e.g. Loss.CrossEntropy() or Loss.MeanSquaredError.");
+    } = Loss.ByTaskKind;
+
     /// <summary>Whether episodes of equal shapes run as one task-batched computation. <value>Default true.</value></summary>
     public bool TaskBatching { get; init; } = true;
 }

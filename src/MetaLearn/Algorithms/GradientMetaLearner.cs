@@ -84,7 +84,7 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
             Options with { Steps = steps, StepSize = options?.StepSize ?? Options.StepSize, MultiStepLossIterations = 0 },
             _headOnly,
             _stepSizes.Length == 0 ? null : _stepSizes);
-        return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, support => (inner.Adapt(support, Model.Parameters, createGraph: false), null));
+        return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, options?.Kind, support => (inner.Adapt(support, Model.Parameters, createGraph: false), null));
     }
 
     /// <inheritdoc />
@@ -134,14 +134,14 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
 
                 var prediction = Model.Forward(query.Inputs, w, new ForwardContext(step, query.TaskBatched));
                 finalPrediction = step == steps ? prediction : null;
-                var stepLoss = TaskLoss.Sum(prediction, query.Targets, query.TaskBatched, Options.Loss).Times(stepWeights[step - 1]);
+                var stepLoss = query.LossSum(prediction, Options.Loss).Times(stepWeights[step - 1]);
                 multiStep = multiStep is null ? stepLoss : multiStep.Plus(stepLoss);
             };
 
         var weights = _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph, afterStep);
         var final = finalPrediction ?? Model.Forward(query.Inputs, weights, new ForwardContext(steps, query.TaskBatched));
-        var perTask = TaskLoss.PerTask(final, query.Targets, query.TaskBatched, Options.Loss);
-        var accuracy = query.IsClassification ? TaskLoss.Accuracy(final.detach(), query.Targets, query.TaskBatched) : null;
+        var perTask = query.Loss(final, Options.Loss);
+        var accuracy = query.Accuracy(final);
         return (multiStep ?? perTask.sum(), perTask.detach(), accuracy);
     }
 

@@ -81,7 +81,7 @@ public sealed class Imaml : IMetaAlgorithm
         {
             using var scope = NewDisposeScope();
             var leaves = phi.Select((w, i) => _used[i] ? w.detach().requires_grad_(true) : w).ToArray();
-            var loss = TaskLoss.Sum(Model.Forward(support.Inputs, leaves, new ForwardContext(0, support.TaskBatched)), support.Targets, support.TaskBatched);
+            var loss = support.LossSum(Model.Forward(support.Inputs, leaves, new ForwardContext(0, support.TaskBatched)), Options.Loss);
             var adapted = Used(leaves);
             var grads = torch.autograd.grad(new[] { loss }, adapted);
             var next = new Tensor[phi.Length];
@@ -113,10 +113,10 @@ public sealed class Imaml : IMetaAlgorithm
         var context = new ForwardContext(0, support.TaskBatched);
 
         var prediction = Model.Forward(query.Inputs, leaves, context);
-        var perTask = TaskLoss.PerTask(prediction, query.Targets, query.TaskBatched);
+        var perTask = query.Loss(prediction, Options.Loss);
         var queryGradient = torch.autograd.grad(new[] { perTask.sum() }, adapted);
 
-        var supportLoss = TaskLoss.Sum(Model.Forward(support.Inputs, leaves, context), support.Targets, support.TaskBatched);
+        var supportLoss = support.LossSum(Model.Forward(support.Inputs, leaves, context), Options.Loss);
         var supportGradient = torch.autograd.grad(new[] { supportLoss }, adapted, retain_graph: true, create_graph: true);
 
         // (I + H/λ) v, with H v the derivative of ⟨∇L_support, v⟩. The zero-weighted sum keeps every weight in the graph
@@ -151,8 +151,7 @@ public sealed class Imaml : IMetaAlgorithm
         }
 
         surrogate!.Times(1.0 / tasks).backward();
-        var accuracy = query.IsClassification ? TaskLoss.Accuracy(prediction.detach(), query.Targets, query.TaskBatched) : null;
-        return (perTask.detach(), accuracy);
+        return (perTask.detach(), query.Accuracy(prediction));
     }
 
     private Tensor[] Used(IReadOnlyList<Tensor> weights) => weights.Where((_, i) => _used[i]).ToArray();

@@ -42,6 +42,16 @@ public sealed record ImamlOptions
         init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(ConjugateGradientSteps), value, "Use at least one conjugate-gradient step.");
     } = 5;
 
+    /// <summary>
+    /// The loss of the inner (proximal) steps and of the query (see <see cref="InnerLoopOptions.Loss"/>).
+    /// </summary>
+    /// <value>Default <see cref="Loss.ByTaskKind"/>. Not null.</value>
+    public Loss Loss
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(Loss), "Give a loss, e.g. Loss.CrossEntropy() or Loss.MeanSquaredError.");
+    } = Loss.ByTaskKind;
+
     /// <summary>Whether episodes of equal shapes run as one task-batched computation. <value>Default true.</value></summary>
     public bool TaskBatching { get; init; } = true;
 }

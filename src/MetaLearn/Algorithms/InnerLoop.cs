@@ -51,7 +51,7 @@ internal sealed class InnerLoop
         for (int step = 0; step < _options.Steps; step++)
         {
             var prediction = _model.Forward(support.Inputs, weights, new ForwardContext(step, support.TaskBatched));
-            var loss = TaskLoss.Sum(prediction, support.Targets, support.TaskBatched, _options.Loss);
+            var loss = support.LossSum(prediction, _options.Loss);
             if (!loss.requires_grad)
             {
                 throw new InvalidOperationException("The support loss does not depend on any weight; the model's forward pass must use the weights it is given.");

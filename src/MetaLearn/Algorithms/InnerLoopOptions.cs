@@ -12,7 +12,7 @@ public sealed record InnerLoopOptions
     private readonly double _adamBeta1 = 0.9;
     private readonly double _adamBeta2 = 0.999;
     private readonly double _adamEpsilon = 1e-8;
-    private readonly Loss _loss = Loss.ByTargetType;
+    private readonly Loss _loss = Loss.ByTaskKind;
 
     /// <summary>Gradient steps on the support set. <value>Default 1. At least 1.</value></summary>
     public int Steps
@@ -119,12 +119,13 @@ public sealed record InnerLoopOptions
     public bool TaskBatching { get; init; } = true;
 
     /// <summary>
-    /// The loss of the inner loop and of the query set. The default picks by the targets' type: cross-entropy for
-    /// class labels (int64), the mean squared error otherwise; set it to choose explicitly, e.g.
+    /// The loss of the inner loop and of the query set. The default takes it from each episode's declared
+    /// <see cref="Tasks.TaskKind"/> (cross-entropy for classification, the mean squared error for regression, binary
+    /// cross-entropy with logits for multi-label tasks); set it to choose explicitly, e.g.
     /// <c>Loss.CrossEntropy(labelSmoothing: 0.1)</c>, <c>Loss.Huber()</c>, <c>Loss.BinaryCrossEntropyWithLogits</c> or
     /// <see cref="Loss.Custom"/>.
     /// </summary>
-    /// <value>Default <see cref="Loss.ByTargetType"/>. Not null.</value>
+    /// <value>Default <see cref="Loss.ByTaskKind"/>. Not null.</value>
     public Loss Loss
     {
         get => _loss;

@@ -17,7 +17,8 @@ public static class MetaAlgorithms
     /// <param name="name">One of <see cref="Names"/> (case-insensitive).</param>
     /// <param name="model">The model whose initialisation (or embedding, for <c>protonet</c>) is meta-learned.</param>
     /// <param name="inner">
-    /// Inner-loop options for the gradient-based algorithms; for <c>reptile</c> its <see cref="InnerLoopOptions.Steps"/>,
+    /// Inner-loop options for the gradient-based algorithms; their <see cref="InnerLoopOptions.Loss"/> is passed to every
+    /// algorithm that takes a loss (all but <c>r2d2</c>, which always uses cross-entropy); for <c>reptile</c> its <see cref="InnerLoopOptions.Steps"/>,
     /// <see cref="InnerLoopOptions.StepSize"/> and <see cref="InnerLoopOptions.TaskBatching"/> become the
     /// <see cref="ReptileOptions"/> (the outer update stays the paper's interpolation), for <c>imaml</c> they become
     /// <see cref="ImamlOptions.InnerSteps"/>, <see cref="ImamlOptions.InnerStepSize"/> and
@@ -41,15 +42,15 @@ public static class MetaAlgorithms
             "anil" => new Anil(model, inner),
             "reptile" => new Reptile(model, inner is null
                 ? new ReptileOptions()
-                : new ReptileOptions { InnerSteps = inner.Steps, InnerStepSize = inner.StepSize, TaskBatching = inner.TaskBatching }),
+                : new ReptileOptions { InnerSteps = inner.Steps, InnerStepSize = inner.StepSize, TaskBatching = inner.TaskBatching, Loss = inner.Loss }),
             "imaml" => new Imaml(model, inner is null
                 ? new ImamlOptions()
-                : new ImamlOptions { InnerSteps = inner.Steps, InnerStepSize = inner.StepSize, TaskBatching = inner.TaskBatching }),
-            "protonet" => new PrototypicalNetworks(model, inner?.TaskBatching ?? true),
+                : new ImamlOptions { InnerSteps = inner.Steps, InnerStepSize = inner.StepSize, TaskBatching = inner.TaskBatching, Loss = inner.Loss }),
+            "protonet" => new PrototypicalNetworks(model, inner?.TaskBatching ?? true, inner?.Loss),
             "r2d2" => new R2D2(model, new R2D2Options { TaskBatching = inner?.TaskBatching ?? true }),
             "cavia" => new Cavia(model, inner is null
                 ? new CaviaOptions()
-                : new CaviaOptions { InnerSteps = inner.Steps, InnerStepSize = inner.StepSize, FirstOrder = inner.FirstOrder, TaskBatching = inner.TaskBatching }),
+                : new CaviaOptions { InnerSteps = inner.Steps, InnerStepSize = inner.StepSize, FirstOrder = inner.FirstOrder, TaskBatching = inner.TaskBatching, Loss = inner.Loss }),
             _ => throw new ArgumentException(
                 $"Unknown algorithm '{name}'; choose one of {string.Join(", ", KnownNames)}.", nameof(name)),
         };

@@ -11,18 +11,32 @@ namespace MetaLearn.Algorithms;
 /// prototype, and classify a query by minus its squared Euclidean distance to each prototype. The model is an
 /// embedding network (e.g. <see cref="Conv4"/> with no head); there is no inner loop. As in the paper's code, each
 /// task's support and query examples go through the network in one forward pass, so batch normalisation computes its
-/// statistics over both together.
+/// statistics over both together. The loss (<see cref="Loss"/>) is applied to the logits −‖q − c_k‖²: the default is the
+/// paper's cross-entropy (softmax over negative distances); <see cref="Algorithms.Loss.CrossEntropy"/> with label
+/// smoothing or a <see cref="Algorithms.Loss.Custom"/> loss on those logits can replace it. Losses on values (mean
+/// squared error, L1, Huber, binary cross-entropy) do not apply to distances to prototypes and are refused.
 /// </summary>
 public sealed class PrototypicalNetworks : IMetaAlgorithm
 {
     /// <summary>Creates ProtoNets over the embedding network <paramref name="model"/> (not owned).</summary>
     /// <param name="model">The embedding network.</param>
     /// <param name="taskBatching">Whether episodes of equal shapes embed as one task-batched computation.</param>
-    public PrototypicalNetworks(IFunctionalModel model, bool taskBatching = true)
+    /// <param name="loss">The loss on the distance logits; null (or <see cref="Loss.ByTaskKind"/>) is cross-entropy.</param>
+    /// <exception cref="ArgumentException"><paramref name="loss"/> is a loss on values, which does not apply to prototypes.</exception>
+    public PrototypicalNetworks(IFunctionalModel model, bool taskBatching = true, Loss? loss = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        loss ??= Loss.ByTaskKind;
+        if (!loss.TakesClassLabels)
+        {
+            throw new ArgumentException(
+                $"Prototypical Networks score classes by their distance to prototypes, so the loss must take class labels (Loss.CrossEntropy(), " +
+                $"with label smoothing if wanted, or a Loss.Custom on the logits); '{loss.Name}' compares values.", nameof(loss));
+        }
+
         Model = model;
         TaskBatching = taskBatching;
+        Loss = loss;
     }
 
     /// <inheritdoc />
@@ -33,6 +47,9 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
 
     /// <summary>Whether episodes of equal shapes run task-batched.</summary>
     public bool TaskBatching { get; }
+
+    /// <summary>The loss on the distance logits (<see cref="Loss.ByTaskKind"/>: cross-entropy).</summary>
+    public Loss Loss { get; }
 
     /// <inheritdoc />
     public IReadOnlyList<Parameter> MetaParameters => Model.Parameters;
@@ -124,7 +141,7 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
             throw new ArgumentException("Prototypical Networks classify: give int64 classes, not regression values.", nameof(supportTargets));
         }
 
-        return Adaptation.Run(Model, supportInputs, supportTargets, 0, classesFromHead: false, null, support =>
+        return Adaptation.Run(Model, supportInputs, supportTargets, 0, classesFromHead: false, Loss, TaskKind.Classification, support =>
         {
             var missing = Enumerable.Range(0, support.Ways).Except(support.Targets.cpu().data<long>().ToArray().Select(c => (int)c)).ToArray();
             if (missing.Length > 0)
@@ -155,7 +172,7 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
     private (Tensor Losses, Tensor? Accuracies) Step(EpisodeSide support, EpisodeSide query, int tasks)
     {
         var logits = QueryLogits(support, query);
-        var losses = TaskLoss.PerTask(logits, query.Targets, query.TaskBatched);
+        var losses = query.Loss(logits, Loss);
         losses.sum().Times(1.0 / tasks).backward();
         return (losses.detach(), TaskLoss.Accuracy(logits.detach(), query.Targets, query.TaskBatched));
     }
@@ -163,6 +180,11 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
     /// <summary>Embeds support and query in one forward pass (shared batch statistics) and scores the query.</summary>
     private Tensor QueryLogits(EpisodeSide support, EpisodeSide query)
     {
+        if (!support.IsClassification)
+        {
+            throw new ArgumentException($"Prototypical Networks classify: they need a TaskKind.Classification episode with int64 labels (got TaskKind.{support.Kind}).");
+        }
+
         CheckEveryClassHasSupport(support.Targets, support.Ways);
         int dim = support.TaskBatched ? 1 : 0;
         long shots = support.Targets.shape[dim];

@@ -113,11 +113,11 @@ public sealed class R2D2 : IMetaAlgorithm
     {
         if (!support.IsClassification)
         {
-            throw new ArgumentException("R2D2 classifies: it needs int64 class labels (regression targets were given).");
+            throw new ArgumentException($"R2D2 classifies: it needs a TaskKind.Classification episode with int64 labels (got TaskKind.{support.Kind}).");
         }
 
         var logits = QueryLogits(support, query);
-        var losses = TaskLoss.PerTask(logits, query.Targets, query.TaskBatched);
+        var losses = query.Loss(logits, Loss.CrossEntropy());
         losses.sum().Times(1.0 / tasks).backward();
         return (losses.detach(), TaskLoss.Accuracy(logits.detach(), query.Targets, query.TaskBatched));
     }

@@ -25,7 +25,7 @@ public sealed class Reptile : IMetaAlgorithm
         ArgumentNullException.ThrowIfNull(model);
         Model = model;
         Options = options ?? new ReptileOptions();
-        _innerOptions = new InnerLoopOptions { Steps = Options.InnerSteps, StepSize = Options.InnerStepSize, FirstOrder = true };
+        _innerOptions = new InnerLoopOptions { Steps = Options.InnerSteps, StepSize = Options.InnerStepSize, FirstOrder = true, Loss = Options.Loss };
         _inner = new InnerLoop(model, _innerOptions, headOnly: false, learnedStepSizes: null);
     }
 
@@ -71,7 +71,7 @@ public sealed class Reptile : IMetaAlgorithm
     {
         var innerOptions = _innerOptions with { Steps = options?.Steps ?? _innerOptions.Steps, StepSize = options?.StepSize ?? _innerOptions.StepSize };
         var inner = new InnerLoop(Model, innerOptions, headOnly: false, learnedStepSizes: null);
-        return Adaptation.Run(Model, supportInputs, supportTargets, innerOptions.Steps, classesFromHead: true, null, support => (inner.Adapt(support, Model.Parameters, createGraph: false), null));
+        return Adaptation.Run(Model, supportInputs, supportTargets, innerOptions.Steps, classesFromHead: true, Options.Loss, options?.Kind, support => (inner.Adapt(support, Model.Parameters, createGraph: false), null));
     }
 
     /// <inheritdoc />
@@ -141,8 +141,6 @@ public sealed class Reptile : IMetaAlgorithm
     {
         using var noGrad = no_grad();
         var prediction = Model.Forward(query.Inputs, adapted, new ForwardContext(_innerOptions.Steps, query.TaskBatched));
-        var loss = TaskLoss.PerTask(prediction, query.Targets, query.TaskBatched);
-        var accuracy = query.IsClassification ? TaskLoss.Accuracy(prediction, query.Targets, query.TaskBatched) : null;
-        return (loss, accuracy);
+        return (query.Loss(prediction, Options.Loss), query.Accuracy(prediction));
     }
 }

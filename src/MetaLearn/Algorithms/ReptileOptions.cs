@@ -56,6 +56,16 @@ public sealed record ReptileOptions
             : throw new ArgumentOutOfRangeException(nameof(OuterStepSizeAnnealingIterations), value, "Use 0 for a constant outer step size, or the number of meta-iterations to anneal over.");
     }
 
+    /// <summary>
+    /// The loss of the inner SGD steps and of the reported query loss (see <see cref="InnerLoopOptions.Loss"/>).
+    /// </summary>
+    /// <value>Default <see cref="Loss.ByTaskKind"/>. Not null.</value>
+    public Loss Loss
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(Loss), "Give a loss, e.g. Loss.CrossEntropy() or Loss.MeanSquaredError.");
+    } = Loss.ByTaskKind;
+
     /// <summary>Whether episodes of equal shapes adapt as one task-batched computation. <value>Default true.</value></summary>
     public bool TaskBatching { get; init; } = true;
 

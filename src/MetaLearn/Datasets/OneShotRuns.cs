@@ -80,7 +80,7 @@ public sealed partial class OneShotRuns : IDisposable
                 ScalarMath.ClassLabels(ways, 1),
                 query.clone(),
                 tensor(run.Answers.Select(a => (long)a).ToArray()),
-                new EpisodeInfo(ways, 1, 1, run.Number)));
+                new EpisodeInfo(ways, 1, 1, run.Number, TaskKind.Classification)));
         }
 
         return new OneShotRuns(

@@ -49,9 +49,11 @@ internal static class AlgorithmSettings
 
     private static Loss? LossFromName(string name)
     {
-        if (name == Loss.ByTargetType.Name)
+        // Files written before task kinds existed name the old by-target-type default, which is what ByTaskKind gives
+        // for classification and regression episodes.
+        if (name == Loss.ByTaskKind.Name || name == "cross-entropy for class labels, else mean squared error")
         {
-            return Loss.ByTargetType;
+            return Loss.ByTaskKind;
         }
 
         if (name == Loss.MeanSquaredError.Name)

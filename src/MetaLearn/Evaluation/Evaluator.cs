@@ -64,7 +64,7 @@ public static class Evaluator
             targets = targets.to(prediction.dtype);
         }
 
-        double loss = TaskLoss.PerTask(prediction, targets, false).ReadDouble();
+        double loss = Loss.For(episode.Info.Kind).PerTask(prediction, targets, false).ReadDouble();
         double accuracy = episode.IsClassification ? TaskLoss.Accuracy(prediction, targets, false).ReadDouble() : double.NaN;
         return (loss, accuracy);
     }

@@ -87,7 +87,7 @@ public sealed class ComplementaryTaskSampler : TaskSampler<ComplementaryTaskOpti
         var support = Draw(o.Shots, out var supportLabels);
         var query = Draw(o.Queries, out var queryLabels);
         using var scope = NewDisposeScope();
-        return new Episode(support, tensor(supportLabels), query, tensor(queryLabels), new EpisodeInfo(o.Ways, o.Shots, o.Queries, seed));
+        return new Episode(support, tensor(supportLabels), query, tensor(queryLabels), new EpisodeInfo(o.Ways, o.Shots, o.Queries, seed, TaskKind.Classification));
     }
 
     private int[] Codes(Random random) => Combinatorics.GeneratePermutation(Options.Ways, random);

@@ -161,7 +161,7 @@ public sealed class EpisodicSampler : ITaskSampler
             Labels(ways, shots),
             Gather(data, queryRows, ways, queries, transform),
             Labels(ways, queries),
-            new EpisodeInfo(ways, shots, queries, seed));
+            new EpisodeInfo(ways, shots, queries, seed, TaskKind.Classification));
     }
 
     /// <summary>

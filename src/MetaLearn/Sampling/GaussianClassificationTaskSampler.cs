@@ -60,6 +60,6 @@ public sealed class GaussianClassificationTaskSampler : TaskSampler<GaussianClas
             tensor(ys),
             tensor(xq, new long[] { yq.Length, o.Features }),
             tensor(yq),
-            new EpisodeInfo(o.Ways, o.Shots, o.Queries, seed));
+            new EpisodeInfo(o.Ways, o.Shots, o.Queries, seed, TaskKind.Classification));
     }
 }

@@ -78,6 +78,6 @@ public sealed class MultimodalRegressionTaskSampler : TaskSampler<MultimodalRegr
             tensor(ys, new long[] { o.Shots, 1 }),
             query,
             tensor(yq, new long[] { o.Queries, 1 }),
-            new EpisodeInfo(1, o.Shots, o.Queries, seed));
+            new EpisodeInfo(1, o.Shots, o.Queries, seed, TaskKind.Regression));
     }
 }

@@ -69,6 +69,6 @@ public sealed class MultimodalTaskSampler : TaskSampler<MultimodalTaskOptions>
             tensor(support.Labels),
             ToTensors(query.Inputs, query.Labels.Length),
             tensor(query.Labels),
-            new EpisodeInfo(o.Ways, o.Shots, o.Queries, seed));
+            new EpisodeInfo(o.Ways, o.Shots, o.Queries, seed, TaskKind.Classification));
     }
 }

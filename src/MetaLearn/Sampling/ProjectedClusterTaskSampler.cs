@@ -111,7 +111,7 @@ public sealed class ProjectedClusterTaskSampler : TaskSampler<ProjectedClusterTa
             tensor(ys),
             tensor(xq, new long[] { yq.Length, o.Dimensions }),
             tensor(yq),
-            new EpisodeInfo(o.Ways, o.Shots, o.Queries, seed));
+            new EpisodeInfo(o.Ways, o.Shots, o.Queries, seed, TaskKind.Classification));
     }
 
     private (double X, double Y)[] DrawCenters(Random random)

@@ -29,7 +29,7 @@ public sealed class SinusoidTaskSampler : TaskSampler<SinusoidTaskOptions>, IBat
             tensor(y[..o.Shots], new long[] { o.Shots, 1 }),
             tensor(x[o.Shots..], new long[] { o.Queries, 1 }),
             tensor(y[o.Shots..], new long[] { o.Queries, 1 }),
-            new EpisodeInfo(1, o.Shots, o.Queries, seed));
+            new EpisodeInfo(1, o.Shots, o.Queries, seed, TaskKind.Regression));
     }
 
     /// <inheritdoc />
@@ -59,7 +59,7 @@ public sealed class SinusoidTaskSampler : TaskSampler<SinusoidTaskOptions>, IBat
             tensor(ys, new long[] { seeds.Count, o.Shots, 1 }),
             new[] { tensor(xq, new long[] { seeds.Count, o.Queries, 1 }) },
             tensor(yq, new long[] { seeds.Count, o.Queries, 1 }),
-            seeds.Select(s => new EpisodeInfo(1, o.Shots, o.Queries, s)).ToArray());
+            seeds.Select(s => new EpisodeInfo(1, o.Shots, o.Queries, s, TaskKind.Regression)).ToArray());
     }
 
     /// <summary>Fills the task's inputs and targets, support first; a pure function of the seed.</summary>

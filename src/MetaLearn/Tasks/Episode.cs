@@ -39,6 +39,8 @@ public sealed class Episode : IDisposable
 
         CheckExampleCounts(supportInputs, supportTargets, "support");
         CheckExampleCounts(queryInputs, queryTargets, "query");
+        CheckKind(supportTargets, info, "support");
+        CheckKind(queryTargets, info, "query");
         CheckLabels(supportTargets, info, "support");
         CheckLabels(queryTargets, info, "query");
         SupportInputs = supportInputs.Select(t => t.DetachFromDisposeScope()).ToArray();
@@ -51,13 +53,13 @@ public sealed class Episode : IDisposable
     /// <summary>Support inputs, one tensor per modality.</summary>
     public IReadOnlyList<Tensor> SupportInputs { get; }
 
-    /// <summary>Support targets: class indices (int64) or regression values.</summary>
+    /// <summary>Support targets: int64 class labels, regression values or multi-label values, as <see cref="EpisodeInfo.Kind"/> declares.</summary>
     public Tensor SupportTargets { get; }
 
     /// <summary>Query inputs, one tensor per modality.</summary>
     public IReadOnlyList<Tensor> QueryInputs { get; }
 
-    /// <summary>Query targets: class indices (int64) or regression values.</summary>
+    /// <summary>Query targets: int64 class labels, regression values or multi-label values, as <see cref="EpisodeInfo.Kind"/> declares.</summary>
     public Tensor QueryTargets { get; }
 
     /// <summary>What the episode is: ways, shots, queries and the seed that made it.</summary>
@@ -69,8 +71,8 @@ public sealed class Episode : IDisposable
     /// <summary>The single query input (first modality).</summary>
     public Tensor QueryInput => QueryInputs[0];
 
-    /// <summary>Whether the targets are class indices.</summary>
-    public bool IsClassification => SupportTargets.dtype == ScalarType.Int64;
+    /// <summary>Whether the episode is declared a classification task (<see cref="TaskKind.Classification"/>: int64 class labels).</summary>
+    public bool IsClassification => Info.Kind == TaskKind.Classification;
 
     /// <summary>
     /// Returns a copy on <paramref name="device"/> whose floating-point tensors have <paramref name="dtype"/>;
@@ -112,6 +114,37 @@ public sealed class Episode : IDisposable
 
     private static Tensor Convert(Tensor t, Device device, ScalarType dtype) =>
         is_floating_point(t) ? t.to(dtype, device) : t.to(device);
+
+    /// <summary>Checks the targets' type (and, for multi-label tasks, width) against the declared kind; metadata only.</summary>
+    private static void CheckKind(Tensor targets, EpisodeInfo info, string set)
+    {
+        switch (info.Kind)
+        {
+            case TaskKind.Classification when targets.dtype != ScalarType.Int64:
+                throw new ArgumentException(targets.is_floating_point()
+                    ? $"The {set} targets are {targets.dtype} values but the episode is declared TaskKind.Classification, whose targets are int64 class " +
+                      $"labels 0..{info.Ways - 1}. If they are class labels convert them with .to(ScalarType.Int64); if they are regression values, " +
+                      "declare the episode with Kind = TaskKind.Regression in its EpisodeInfo."
+                    : $"The {set} targets are {targets.dtype} but class labels must be int64 (labels 0..{info.Ways - 1}); convert them with .to(ScalarType.Int64).",
+                    nameof(targets));
+            case TaskKind.Regression or TaskKind.MultiLabel when !targets.is_floating_point():
+                throw new ArgumentException(
+                    $"The {set} targets are {targets.dtype} but the episode is declared TaskKind.{info.Kind}, whose targets are floating-point values. " +
+                    (targets.dtype == ScalarType.Int64
+                        ? "If they are class labels, declare the episode with Kind = TaskKind.Classification; otherwise convert them with .to(ScalarType.Float32)."
+                        : "Convert them with .to(ScalarType.Float32)."),
+                    nameof(targets));
+            case TaskKind.MultiLabel when targets.dim() < 2 || targets.shape[^1] != info.Ways:
+                throw new ArgumentException(
+                    $"The {set} targets have shape [{string.Join(", ", targets.shape)}] but a multi-label episode with {info.Ways} labels needs [N, {info.Ways}] " +
+                    "(one 0/1 value per label and example); set EpisodeInfo.Ways to the number of labels.",
+                    nameof(targets));
+            case TaskKind.Classification or TaskKind.Regression or TaskKind.MultiLabel:
+                return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(info), info.Kind, "EpisodeInfo.Kind must be TaskKind.Classification, Regression or MultiLabel.");
+        }
+    }
 
     private static void CheckLabels(Tensor targets, EpisodeInfo info, string set)
     {

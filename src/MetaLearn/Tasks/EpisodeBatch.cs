@@ -64,7 +64,7 @@ public sealed class EpisodeBatch : IDisposable
             episodes.Select(e => e.Info).ToArray());
     }
 
-    /// <summary>Whether <paramref name="episodes"/> share every tensor's shape and dtype, so they can be stacked.</summary>
+    /// <summary>Whether <paramref name="episodes"/> share their task kind and every tensor's shape and dtype, so they can be stacked.</summary>
     public static bool CanStack(IReadOnlyList<Episode> episodes)
     {
         ArgumentNullException.ThrowIfNull(episodes);
@@ -74,7 +74,8 @@ public sealed class EpisodeBatch : IDisposable
         }
 
         var first = episodes[0];
-        return episodes.All(e => e.SupportInputs.Count == first.SupportInputs.Count
+        return episodes.All(e => e.Info.Kind == first.Info.Kind
+            && e.SupportInputs.Count == first.SupportInputs.Count
             && SameShapes(e.SupportInputs, first.SupportInputs)
             && SameShapes(e.QueryInputs, first.QueryInputs)
             && SameShapes(new[] { e.SupportTargets, e.QueryTargets }, new[] { first.SupportTargets, first.QueryTargets }));

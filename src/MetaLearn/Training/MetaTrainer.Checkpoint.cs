@@ -1,4 +1,5 @@
 using System.Text;
+using MetaLearn.Sampling;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -6,97 +7,77 @@ namespace MetaLearn.Training;
 
 public sealed partial class MetaTrainer
 {
-    private const string CheckpointMagic = "METALEARN-CHECKPOINT";
-    private const int CheckpointVersion = 1;
+    /// <summary>The episode stream of the loaded checkpoint, checked against the next <see cref="Train"/> call's sampler.</summary>
+    private EpisodeStream? _resumedStream;
+
+    /// <summary>The sampler of the current or last <see cref="Train"/> call (not owned).</summary>
+    private ITaskSampler? _sampler;
+
+    /// <summary>The episode stream of <see cref="_sampler"/>, computed when first needed.</summary>
+    private EpisodeStream? _stream;
 
     /// <summary>
-    /// Writes everything needed to resume training exactly: the iteration, the meta-parameters (model parameters and
-    /// learned step sizes), the outer optimizer's state and the best validation state. The file is written to a
-    /// temporary file beside <paramref name="path"/>, flushed to disk and moved over it, so a crash mid-write never
-    /// loses the previous checkpoint.
+    /// Writes everything needed to resume training exactly: the iteration; what decides the episode stream (the seed,
+    /// the meta-batch size, the type and options of the last <see cref="Train"/> call's sampler and the SHA-256 of one of
+    /// its episodes); the meta-parameters (model parameters and learned step sizes); the outer optimizer's state; the
+    /// best validation state; and a SHA-256 over all of it. The file is written to a temporary file beside
+    /// <paramref name="path"/>, flushed to disk and renamed over it, so a crash or kill mid-write leaves the previous
+    /// checkpoint in place.
     /// </summary>
     /// <exception cref="NotSupportedException">The outer optimizer cannot save its state.</exception>
     public void SaveCheckpoint(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var optimizer = _optimizer as OptimizerHelper
-            ?? throw new NotSupportedException($"The outer optimizer {_optimizer.GetType().Name} cannot save its state; use a TorchSharp optimizer (Adam, SGD, ...) to checkpoint.");
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + ".tmp-" + Environment.ProcessId;
-        try
+            ?? throw new NotSupportedException($"The outer optimizer {_optimizer.GetType().Name} cannot save its state; use a TorchSharp optimizer (SafeAdam, SafeSgd, ...) to checkpoint.");
+        var stream = CurrentStream();
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+            writer.Write(Algorithm.Name);
+            writer.Write(Iteration);
+            writer.Write(_bestScore);
+            writer.Write(stream.Seed);
+            writer.Write(stream.MetaBatchSize);
+            writer.Write(stream.Sampler);
+            writer.Write(stream.Digest);
+            CheckpointTensors.Write(writer, Algorithm.MetaParameters);
+            writer.Write(_best is not null);
+            if (_best is not null)
             {
-                writer.Write(CheckpointMagic);
-                writer.Write(CheckpointVersion);
-                writer.Write(Algorithm.Name);
-                writer.Write(Iteration);
-                writer.Write(_bestScore);
-                WriteTensors(writer, Algorithm.MetaParameters);
-                writer.Write(_best is not null);
-                if (_best is not null)
-                {
-                    WriteTensors(writer, _best);
-                }
-
-                optimizer.save_state_dict(writer);
-                writer.Write(CheckpointMagic);
-                writer.Flush();
-                stream.Flush(flushToDisk: true);
+                CheckpointTensors.Write(writer, _best);
             }
 
-            File.Move(temp, full, overwrite: true);
+            optimizer.save_state_dict(writer);
         }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
+
+        CheckpointFile.Write(path, buffer.ToArray());
     }
 
     /// <summary>
-    /// Restores a checkpoint written by <see cref="SaveCheckpoint"/> into this trainer, whose algorithm must have the
-    /// same meta-parameter shapes; the next <see cref="Train"/> call continues exactly where the saved training was.
+    /// Restores a checkpoint written by <see cref="SaveCheckpoint"/> into this trainer, whose algorithm must have the same
+    /// meta-parameter shapes and dtypes and whose options the same <see cref="MetaTrainerOptions.Seed"/> and
+    /// <see cref="MetaTrainerOptions.MetaBatchSize"/>; the next <see cref="Train"/> call, given a sampler of the same type,
+    /// options and data, continues exactly where the saved training was (another sampler is refused there). The file's
+    /// checksum and every tensor's dtype and shape are verified before any tensor is allocated from it or anything is
+    /// restored, so a bad file leaves the trainer as it was.
     /// </summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="InvalidDataException">The file is not a MetaLearn checkpoint, is truncated, or does not fit this trainer.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not a version-2 MetaLearn checkpoint (version 1 is refused as an older format), is truncated or
+    /// corrupted, or was written for another algorithm, model or optimizer.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">The checkpoint was written with another seed or meta-batch size.</exception>
     public void LoadCheckpoint(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"No checkpoint at '{path}'.", path);
-        }
-
         var optimizer = _optimizer as OptimizerHelper
             ?? throw new NotSupportedException($"The outer optimizer {_optimizer.GetType().Name} cannot load a state.");
-        // The whole file is checked for its end marker before anything is restored, so a truncated file changes nothing.
-        byte[] bytes = File.ReadAllBytes(path);
-        byte[] marker = Encoding.UTF8.GetBytes(CheckpointMagic);
-        if (bytes.Length < marker.Length || !bytes.AsSpan(bytes.Length - marker.Length).SequenceEqual(marker))
-        {
-            throw new InvalidDataException($"'{path}' does not end like a MetaLearn checkpoint; it is truncated or another kind of file.");
-        }
-
-        using var stream = new MemoryStream(bytes, writable: false);
+        byte[] payload = CheckpointFile.ReadPayload(path);
+        using var stream = new MemoryStream(payload, writable: false);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
         try
         {
-            if (reader.ReadString() != CheckpointMagic)
-            {
-                throw new InvalidDataException($"'{path}' is not a MetaLearn checkpoint.");
-            }
-
-            int version = reader.ReadInt32();
-            if (version != CheckpointVersion)
-            {
-                throw new InvalidDataException($"'{path}' is a version {version} checkpoint; this MetaLearn reads version {CheckpointVersion}.");
-            }
-
             string algorithm = reader.ReadString();
             if (algorithm != Algorithm.Name)
             {
@@ -105,94 +86,138 @@ public sealed partial class MetaTrainer
 
             int iteration = reader.ReadInt32();
             double bestScore = reader.ReadDouble();
-            var values = ReadTensors(reader, path);
-            Tensor[]? best = reader.ReadBoolean() ? ReadTensors(reader, path) : null;
-            CheckShapes(values, path);
-            if (best is not null)
-            {
-                CheckShapes(best, path);
-            }
-
-            optimizer.load_state_dict(reader);
-            if (reader.ReadString() != CheckpointMagic)
-            {
-                throw new InvalidDataException($"'{path}' does not end like a MetaLearn checkpoint; it may be truncated.");
-            }
-
-            using (no_grad())
-            {
-                for (int i = 0; i < values.Length; i++)
-                {
-                    Algorithm.MetaParameters[i].copy_(values[i]);
-                    values[i].Dispose();
-                }
-            }
-
-            DisposeBest();
-            _best = best;
+            var saved = new EpisodeStream(reader.ReadInt32(), reader.ReadInt32(), reader.ReadString(), reader.ReadString());
+            CheckSeedAndBatchSize(saved, path);
+            var values = CheckpointTensors.ReadChecked(reader, Algorithm.MetaParameters, path, "meta-parameter");
+            var best = reader.ReadBoolean() ? CheckpointTensors.ReadChecked(reader, Algorithm.MetaParameters, path, "best meta-parameter") : null;
+            Restore(optimizer, reader, payload, values, best, path);
             _bestScore = bestScore;
             Iteration = iteration;
+            _resumedStream = saved;
+            _sampler = null;
+            _stream = null;
         }
         catch (EndOfStreamException ex)
         {
-            throw new InvalidDataException($"'{path}' ends early; it is truncated or not a MetaLearn checkpoint.", ex);
+            throw new InvalidDataException($"'{path}' ends early inside its payload; it was not written by this MetaLearn.", ex);
         }
     }
 
-    private static void WriteTensors(BinaryWriter writer, IReadOnlyList<Tensor> tensors)
+    /// <summary>
+    /// Loads the optimizer state and the tensors (all checked by now), and only then changes the trainer: a failure
+    /// puts the optimizer's previous state back and frees what was allocated.
+    /// </summary>
+    private void Restore(OptimizerHelper optimizer, BinaryReader reader, byte[] payload, TensorRecord[] values, TensorRecord[]? best, string path)
     {
-        writer.Write(tensors.Count);
-        foreach (var t in tensors)
+        using var backup = new MemoryStream();
+        using (var writer = new BinaryWriter(backup, Encoding.UTF8, leaveOpen: true))
         {
-            using var scope = NewDisposeScope();
-            var cpu = t.detach().cpu().contiguous();
-            writer.Write((int)cpu.dtype);
-            writer.Write(cpu.shape.Length);
-            foreach (long d in cpu.shape)
+            optimizer.save_state_dict(writer);
+        }
+
+        Tensor[]? loaded = null;
+        Tensor[]? loadedBest = null;
+        try
+        {
+            try
             {
-                writer.Write(d);
+                optimizer.load_state_dict(reader);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidDataException or InvalidCastException or NullReferenceException)
+            {
+                throw new InvalidDataException($"'{path}': the outer optimizer state does not fit this trainer's {_optimizer.GetType().Name}: {ex.Message}", ex);
             }
 
-            writer.Write(cpu.bytes.ToArray());
+            if (reader.BaseStream.Position != reader.BaseStream.Length)
+            {
+                throw new InvalidDataException($"'{path}' has {reader.BaseStream.Length - reader.BaseStream.Position} bytes after the optimizer state; the outer optimizer differs from the one it was written with.");
+            }
+
+            loaded = CheckpointTensors.Allocate(payload, values);
+            loadedBest = best is null ? null : CheckpointTensors.Allocate(payload, best);
+        }
+        catch
+        {
+            CheckpointTensors.DisposeAll(loaded);
+            backup.Position = 0;
+            using var backupReader = new BinaryReader(backup, Encoding.UTF8);
+            optimizer.load_state_dict(backupReader);
+            throw;
+        }
+
+        var tensors = loaded!;
+        using (no_grad())
+        {
+            for (int i = 0; i < tensors.Length; i++)
+            {
+                Algorithm.MetaParameters[i].copy_(tensors[i]);
+            }
+        }
+
+        CheckpointTensors.DisposeAll(tensors);
+        DisposeBest();
+        _best = loadedBest;
+    }
+
+    private void CheckSeedAndBatchSize(EpisodeStream saved, string path)
+    {
+        var differing = new List<string>();
+        if (saved.Seed != Options.Seed)
+        {
+            differing.Add($"Seed = {saved.Seed} in the checkpoint, {Options.Seed} in this trainer");
+        }
+
+        if (saved.MetaBatchSize != Options.MetaBatchSize)
+        {
+            differing.Add($"MetaBatchSize = {saved.MetaBatchSize} in the checkpoint, {Options.MetaBatchSize} in this trainer");
+        }
+
+        if (differing.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Cannot resume from '{path}': {string.Join("; ", differing)}. These decide every episode's seed, so the run would not continue " +
+                "exactly; build the trainer with the checkpoint's values.");
         }
     }
 
-    private Tensor[] ReadTensors(BinaryReader reader, string path)
+    /// <summary>
+    /// Starts a <see cref="Train"/> call on <paramref name="sampler"/>: after <see cref="LoadCheckpoint"/>, refuses a
+    /// sampler whose type, options or episodes differ from the checkpoint's. The stream is computed now when it is
+    /// needed (a check, or checkpoints to write), so a sampler disposed after training is never sampled again.
+    /// </summary>
+    private void BeginStream(ITaskSampler sampler)
     {
-        int count = reader.ReadInt32();
-        if (count != Algorithm.MetaParameters.Count)
+        if (!ReferenceEquals(sampler, _sampler))
         {
-            throw new InvalidDataException($"'{path}' holds {count} meta-parameters; this trainer's algorithm has {Algorithm.MetaParameters.Count}.");
+            _sampler = sampler;
+            _stream = null;
         }
 
-        var result = new Tensor[count];
-        for (int i = 0; i < count; i++)
+        if (_resumedStream is { } resumed)
         {
-            var dtype = (ScalarType)reader.ReadInt32();
-            var shape = new long[reader.ReadInt32()];
-            for (int d = 0; d < shape.Length; d++)
+            var now = CurrentStream();
+            if (resumed.SamplerDifference(now) is { } difference)
             {
-                shape[d] = reader.ReadInt64();
+                throw new InvalidOperationException(
+                    $"Cannot continue the loaded checkpoint: {difference}. Resume with the same sampler type, options and data: " +
+                    "another sampler draws other episodes, so the run would not continue exactly.");
             }
 
-            var t = empty(shape, dtype).DetachFromDisposeScope();
-            int length = checked((int)(t.NumberOfElements * t.ElementSize));
-            t.bytes = reader.ReadBytes(length);
-            result[i] = t;
+            _resumedStream = null;
         }
-
-        return result;
+        else if (Options.Checkpoint is not null)
+        {
+            CurrentStream();
+        }
     }
 
-    private void CheckShapes(Tensor[] values, string path)
+    private EpisodeStream CurrentStream()
     {
-        for (int i = 0; i < values.Length; i++)
+        if (_sampler is null)
         {
-            if (!values[i].shape.SequenceEqual(Algorithm.MetaParameters[i].shape))
-            {
-                throw new InvalidDataException(
-                    $"'{path}': meta-parameter {i} has shape [{string.Join(", ", values[i].shape)}] but this trainer's is [{string.Join(", ", Algorithm.MetaParameters[i].shape)}].");
-            }
+            return _resumedStream ?? new EpisodeStream(Options.Seed, Options.MetaBatchSize, string.Empty, string.Empty);
         }
+
+        return _stream ??= EpisodeStream.Of(_sampler, Options.Seed, Options.MetaBatchSize, EpisodeSeed(0, 0));
     }
 }

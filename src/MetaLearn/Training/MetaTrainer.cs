@@ -22,6 +22,7 @@ public sealed partial class MetaTrainer : IDisposable
     private readonly optim.Optimizer _optimizer;
     private optim.lr_scheduler.LRScheduler? _scheduler;
     private Tensor[]? _best;
+    private long _lastCheckpoint;
     private double _bestScore = double.NegativeInfinity;
 
     /// <summary>Creates a trainer for <paramref name="algorithm"/> (not owned).</summary>
@@ -83,7 +84,11 @@ public sealed partial class MetaTrainer : IDisposable
     /// <param name="sampler">Training tasks.</param>
     /// <param name="validation">Validation tasks (used when <see cref="MetaTrainerOptions.ValidationInterval"/> &gt; 0).</param>
     /// <param name="progress">Receives a report every <see cref="MetaTrainerOptions.ProgressInterval"/> iterations.</param>
-    /// <param name="cancellationToken">Stops between meta-iterations with <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">
+    /// Stops between meta-iterations with <see cref="OperationCanceledException"/> (a validation in progress finishes
+    /// first, so the state is always that after a whole meta-iteration); with <see cref="CheckpointOptions.SaveOnCancel"/>
+    /// that state is saved first.
+    /// </param>
     /// <exception cref="InvalidOperationException">A loss or gradient is not finite under <see cref="NonFiniteLossPolicy.Throw"/>.</exception>
     public TrainingResult Train(ITaskSampler sampler, ITaskSampler? validation = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -91,11 +96,6 @@ public sealed partial class MetaTrainer : IDisposable
         if (Options.ValidationInterval > 0 && validation is null)
         {
             throw new ArgumentException("ValidationInterval is set but no validation sampler was given; pass one or set ValidationInterval = 0.", nameof(validation));
-        }
-
-        if (Options.CheckpointInterval > 0 && string.IsNullOrWhiteSpace(Options.CheckpointPath))
-        {
-            throw new InvalidOperationException("CheckpointInterval is set but CheckpointPath is not; set both, or CheckpointInterval = 0.");
         }
 
         int start = Iteration;
@@ -107,58 +107,66 @@ public sealed partial class MetaTrainer : IDisposable
         int bestIteration = -1;
         EvaluationResult? bestValidation = null;
         EvaluationResult? lastValidation = null;
+        BeginStream(sampler);
         EnsureScheduler();
+        _lastCheckpoint = Options.Checkpoint?.Clock.GetTimestamp() ?? 0;
         using var prefetcher = Options.PrefetchBatches > 0
             ? new EpisodePrefetcher(i => Draw(sampler, i), start, end, Options.PrefetchBatches, cancellationToken)
             : null;
         var clock = new Stopwatch();
-        for (int i = start; i < end; i++)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            clock.Restart();
-            MetaBatchResult result;
-            using (var batch = prefetcher?.Next(cancellationToken) ?? Draw(sampler, i))
+            for (int i = start; i < end; i++)
             {
-                ZeroGrad();
-                result = batch.AccumulateMetaGradient(Algorithm, i);
-            }
-
-            if (StepIfFinite(result, i))
-            {
-                losses.Add(result.MeanQueryLoss);
-                accuracies.Add(result.MeanQueryAccuracy);
-            }
-            else
-            {
-                skipped++;
-            }
-
-            _scheduler?.step();
-            Iteration = i + 1;
-            times.Add(clock.Elapsed.TotalMilliseconds);
-            if (Options.ValidationInterval > 0 && (Iteration % Options.ValidationInterval == 0 || Iteration == end))
-            {
-                lastValidation = Evaluator.Evaluate(Algorithm, validation!, Options.ValidationEpisodes, Seeds.Derive(Options.Seed, 1, 0), cancellationToken);
-                LogValidation(Iteration, lastValidation.MeanLoss, lastValidation.MeanAccuracy);
-                double score = double.IsNaN(lastValidation.MeanAccuracy) ? -lastValidation.MeanLoss : lastValidation.MeanAccuracy;
-                if (score > _bestScore)
+                cancellationToken.ThrowIfCancellationRequested();
+                clock.Restart();
+                MetaBatchResult result;
+                using (var batch = prefetcher?.Next(cancellationToken) ?? Draw(sampler, i))
                 {
-                    _bestScore = score;
-                    bestValidation = lastValidation;
-                    bestIteration = Iteration;
-                    KeepBest();
+                    ZeroGrad();
+                    result = batch.AccumulateMetaGradient(Algorithm, i);
+                }
+
+                if (StepIfFinite(result, i))
+                {
+                    losses.Add(result.MeanQueryLoss);
+                    accuracies.Add(result.MeanQueryAccuracy);
+                }
+                else
+                {
+                    skipped++;
+                }
+
+                _scheduler?.step();
+                Iteration = i + 1;
+                times.Add(clock.Elapsed.TotalMilliseconds);
+                if (Options.ValidationInterval > 0 && (Iteration % Options.ValidationInterval == 0 || Iteration == end))
+                {
+                    lastValidation = Evaluator.Evaluate(Algorithm, validation!, Options.ValidationEpisodes, Seeds.Derive(Options.Seed, 1, 0), CancellationToken.None);
+                    LogValidation(Iteration, lastValidation.MeanLoss, lastValidation.MeanAccuracy);
+                    double score = double.IsNaN(lastValidation.MeanAccuracy) ? -lastValidation.MeanLoss : lastValidation.MeanAccuracy;
+                    if (score > _bestScore)
+                    {
+                        _bestScore = score;
+                        bestValidation = lastValidation;
+                        bestIteration = Iteration;
+                        KeepBest();
+                    }
+                }
+
+                SaveCheckpointIfDue(end);
+
+                if (progress is not null && Options.ProgressInterval > 0 && (Iteration % Options.ProgressInterval == 0 || Iteration == end))
+                {
+                    progress.Report(new TrainingProgress(Iteration, end, result.MeanQueryLoss, result.MeanQueryAccuracy, lastValidation?.MeanLoss, lastValidation?.MeanAccuracy));
                 }
             }
-
-            if (Options.CheckpointInterval > 0 && (Iteration % Options.CheckpointInterval == 0 || Iteration == end))
-            {
-                SaveCheckpoint(Options.CheckpointPath!);
-            }
-
-            if (progress is not null && Options.ProgressInterval > 0 && (Iteration % Options.ProgressInterval == 0 || Iteration == end))
-            {
-                progress.Report(new TrainingProgress(Iteration, end, result.MeanQueryLoss, result.MeanQueryAccuracy, lastValidation?.MeanLoss, lastValidation?.MeanAccuracy));
-            }
+        }
+        catch (OperationCanceledException) when (Options.Checkpoint is { SaveOnCancel: true } checkpoint)
+        {
+            // Every cancellation point lies between whole meta-iterations, so this is the state after the last one.
+            SaveCheckpoint(checkpoint.Path);
+            throw;
         }
 
         if (Options.RestoreBestParameters && _best is not null)
@@ -175,6 +183,24 @@ public sealed partial class MetaTrainer : IDisposable
     {
         _optimizer.Dispose();
         DisposeBest();
+    }
+
+    /// <summary>Saves a checkpoint when <see cref="MetaTrainerOptions.Checkpoint"/> says one is due after this meta-iteration.</summary>
+    private void SaveCheckpointIfDue(int end)
+    {
+        if (Options.Checkpoint is not { } checkpoint)
+        {
+            return;
+        }
+
+        bool due = Iteration == end
+            || (checkpoint.IterationInterval > 0 && Iteration % checkpoint.IterationInterval == 0)
+            || (checkpoint.Interval is { } interval && checkpoint.Clock.GetElapsedTime(_lastCheckpoint) >= interval);
+        if (due)
+        {
+            SaveCheckpoint(checkpoint.Path);
+            _lastCheckpoint = checkpoint.Clock.GetTimestamp();
+        }
     }
 
     private void ZeroGrad()

@@ -13,7 +13,6 @@ public sealed record MetaTrainerOptions
     private readonly int _validationInterval;
     private readonly int _validationEpisodes = 100;
     private readonly int _prefetchBatches;
-    private readonly int _checkpointInterval;
 
     /// <summary>Meta-iterations (outer optimizer steps) per <see cref="MetaTrainer.Train"/> call. <value>Default 1000.</value></summary>
     public int Iterations { get => _iterations; init => _iterations = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Iterations), value, "Train for at least one iteration."); }
@@ -80,14 +79,11 @@ public sealed record MetaTrainerOptions
     public int PrefetchBatches { get => _prefetchBatches; init => _prefetchBatches = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(PrefetchBatches), value, "Use 0 to prepare episodes on the training thread."); }
 
     /// <summary>
-    /// Write a checkpoint (<see cref="MetaTrainer.SaveCheckpoint"/>) to <see cref="CheckpointPath"/> every this many
-    /// iterations and at the end of each <see cref="MetaTrainer.Train"/> call (0: never).
+    /// Where and when <see cref="MetaTrainer.Train"/> writes checkpoints (periodically by time or iteration count, at the
+    /// end of each call, and when cancelled); null writes none.
     /// </summary>
-    /// <value>Default 0.</value>
-    public int CheckpointInterval { get => _checkpointInterval; init => _checkpointInterval = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), value, "Use 0 to turn checkpoints off."); }
-
-    /// <summary>Where periodic checkpoints go (replaced atomically each time). <value>Default null.</value></summary>
-    public string? CheckpointPath { get; init; }
+    /// <value>Default null.</value>
+    public CheckpointOptions? Checkpoint { get; init; }
 
     /// <summary>Report progress every this many iterations. <value>Default 10.</value></summary>
     public int ProgressInterval { get; init; } = 10;

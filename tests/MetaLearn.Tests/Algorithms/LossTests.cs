@@ -1,4 +1,5 @@
 using MetaLearn.Algorithms;
+using MetaLearn.Tasks;
 using static TorchSharp.torch;
 
 namespace MetaLearn.Tests.Algorithms;
@@ -8,7 +9,7 @@ public sealed class LossTests
     [Fact]
     public void Defaults_AndInvalidValues()
     {
-        new InnerLoopOptions().Loss.Should().BeSameAs(Loss.ByTargetType);
+        new InnerLoopOptions().Loss.Should().BeSameAs(Loss.ByTaskKind);
         ((Action)(() => Loss.CrossEntropy(-0.1))).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*at least 0 and below 1*");
         ((Action)(() => Loss.CrossEntropy(1))).Should().Throw<ArgumentOutOfRangeException>();
         ((Action)(() => Loss.Huber(0))).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*positive and finite*");
@@ -38,9 +39,9 @@ public sealed class LossTests
         {
             (Loss.CrossEntropy(), labels, picked.mean(new long[] { 1 })),
             (Loss.CrossEntropy(0.1), labels, smoothed),
-            (Loss.ByTargetType, labels, picked.mean(new long[] { 1 })),
+            (Loss.For(TaskKind.Classification), labels, picked.mean(new long[] { 1 })),
             (Loss.MeanSquaredError, values, difference.square().view(2, -1).mean(new long[] { 1 })),
-            (Loss.ByTargetType, values, difference.square().view(2, -1).mean(new long[] { 1 })),
+            (Loss.For(TaskKind.Regression), values, difference.square().view(2, -1).mean(new long[] { 1 })),
             (Loss.L1, values, absolute.view(2, -1).mean(new long[] { 1 })),
             (Loss.Huber(), values, huber),
             (Loss.BinaryCrossEntropyWithLogits, multiLabel, bce),
@@ -69,7 +70,7 @@ public sealed class LossTests
             return value;
         }
 
-        double byType = LossWith(Loss.ByTargetType);
+        double byType = LossWith(Loss.ByTaskKind);
         LossWith(Loss.MeanSquaredError).Should().BeApproximately(byType, 1e-12);
         LossWith(Loss.L1).Should().NotBeApproximately(byType, 1e-6);
     }
