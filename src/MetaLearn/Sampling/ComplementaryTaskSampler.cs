@@ -26,6 +26,7 @@ public sealed class ComplementaryTaskSampler : TaskSampler<ComplementaryTaskOpti
     public ComplementaryTaskSampler(ComplementaryTaskOptions? options = null)
         : base(options ?? new ComplementaryTaskOptions())
     {
+        AllocationSize.Episode("complementary", Options.Ways, Options.Shots, Options.Queries, Options.Modalities.Max(m => m.Features));
         _views = new ModalityViews(Options.Modalities, Options.LatentDimensions, Options.StructureSeed);
     }
 

@@ -15,6 +15,7 @@ public sealed class GaussianClassificationTaskSampler : TaskSampler<GaussianClas
     public GaussianClassificationTaskSampler(GaussianClassificationTaskOptions? options = null)
         : base(options ?? new GaussianClassificationTaskOptions())
     {
+        AllocationSize.Episode("Gaussian classification", Options.Ways, Options.Shots, Options.Queries, Options.Features);
     }
 
     /// <inheritdoc />

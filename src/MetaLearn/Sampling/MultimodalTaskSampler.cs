@@ -16,6 +16,7 @@ public sealed class MultimodalTaskSampler : TaskSampler<MultimodalTaskOptions>
     public MultimodalTaskSampler(MultimodalTaskOptions? options = null)
         : base(options ?? new MultimodalTaskOptions())
     {
+        AllocationSize.Episode("multimodal", Options.Ways, Options.Shots, Options.Queries, Options.ModalityFeatures.Max());
     }
 
     /// <summary>The modality that carries the class in the task of <paramref name="seed"/>.</summary>

@@ -14,6 +14,7 @@ public sealed class SinusoidTaskSampler : TaskSampler<SinusoidTaskOptions>, IBat
     public SinusoidTaskSampler(SinusoidTaskOptions? options = null)
         : base(options ?? new SinusoidTaskOptions())
     {
+        AllocationSize.Episode("sinusoid", 1, Options.Shots, Options.Queries, 1);
     }
 
     /// <inheritdoc />
