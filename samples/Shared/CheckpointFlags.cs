@@ -1,3 +1,5 @@
+// Linked into every sample that trains; the global using gives each of them these types without a using line.
+global using MetaLearn.Samples;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
@@ -88,12 +90,13 @@ internal sealed class CheckpointFlags
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> with a token that Ctrl+C (SIGINT) cancels instead of ending the process. When the
+    /// Runs <paramref name="work"/> with a session whose <see cref="CheckpointSession.Stop"/> token Ctrl+C (SIGINT)
+    /// cancels instead of ending the process. When the
     /// work stops with <see cref="OperationCanceledException"/> after Ctrl+C, says where the checkpoint is and returns
     /// <see cref="InterruptedExitCode"/>. A checkpoint that cannot be resumed (corrupted, written with other options) or a
     /// training that fails (a non-finite loss) prints its message and returns 1.
     /// </summary>
-    public int Run(ParseResult parse, Func<CancellationToken, int> work)
+    public int Run(ParseResult parse, Func<CheckpointSession, int> work)
     {
         using var interrupt = new CancellationTokenSource();
         using var signal = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
@@ -103,7 +106,7 @@ internal sealed class CheckpointFlags
         });
         try
         {
-            return work(interrupt.Token);
+            return work(new CheckpointSession(this, parse, interrupt.Token));
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
         {
@@ -151,4 +154,18 @@ internal sealed class CheckpointFlags
 
         return interval;
     }
+}
+
+/// <summary>What a sample's training needs from <see cref="CheckpointFlags"/>: the options, resuming, and the Ctrl+C token.</summary>
+internal sealed class CheckpointSession(CheckpointFlags flags, ParseResult parse, CancellationToken stop)
+{
+    /// <summary>Cancelled by Ctrl+C: pass it to <see cref="MetaTrainer.Train"/>.</summary>
+    public CancellationToken Stop => stop;
+
+    /// <summary>The checkpoint options of one training (see <see cref="CheckpointFlags.For"/>), or null without --checkpoint.</summary>
+    public CheckpointOptions? Options(string? training = null) => flags.For(parse, training);
+
+    /// <summary>Remembers the trainer and, with --resume, loads its checkpoint (see <see cref="CheckpointFlags.Attach"/>).</summary>
+    /// <returns>The meta-iteration training starts from.</returns>
+    public int Attach(MetaTrainer trainer, string? training = null) => flags.Attach(parse, trainer, training);
 }

@@ -5,7 +5,6 @@ using System.CommandLine;
 using MetaLearn.Algorithms;
 using MetaLearn.Evaluation;
 using MetaLearn.Models;
-using MetaLearn.Samples;
 using MetaLearn.Sampling;
 using MetaLearn.Training;
 using Spectre.Console;
@@ -24,11 +23,11 @@ var root = new RootCommand("Meta-trains on sinusoid regression tasks (Finn et al
 };
 var checkpoints = new CheckpointFlags();
 checkpoints.AddTo(root);
-root.SetAction(parse => checkpoints.Run(parse, stop =>
-    Run(parse.GetValue(iterations), parse.GetValue(seed), parse.GetValue(threads), parse.GetValue(firstOrder), parse.GetValue(algorithm)!, checkpoints, parse, stop)));
+root.SetAction(parse => checkpoints.Run(parse, session =>
+    Run(parse.GetValue(iterations), parse.GetValue(seed), parse.GetValue(threads), parse.GetValue(firstOrder), parse.GetValue(algorithm)!, session)));
 return root.Parse(args).Invoke();
 
-static int Run(int iterations, int seed, int threads, bool firstOrder, string name, CheckpointFlags checkpoints, ParseResult parse, CancellationToken stop)
+static int Run(int iterations, int seed, int threads, bool firstOrder, string name, CheckpointSession session)
 {
     if (iterations < 1 || threads < 1)
     {
@@ -57,9 +56,9 @@ static int Run(int iterations, int seed, int threads, bool firstOrder, string na
         OuterLearningRate = 1e-3,
         Seed = seed,
         ProgressInterval = Math.Max(1, iterations / 100),
-        Checkpoint = checkpoints.For(parse),
+        Checkpoint = session.Options(),
     });
-    int start = checkpoints.Attach(parse, trainer);
+    int start = session.Attach(trainer);
 
     var clock = System.Diagnostics.Stopwatch.StartNew();
     TrainingResult result = null!;
@@ -73,7 +72,7 @@ static int Run(int iterations, int seed, int threads, bool firstOrder, string na
                 task.Value = p.Iteration - start;
                 task.Description = $"{learner.Name} loss {p.QueryLoss:F3}";
             });
-            result = trainer.Train(sampler, progress: progress, cancellationToken: stop);
+            result = trainer.Train(sampler, progress: progress, cancellationToken: session.Stop);
         });
 
     double trainSeconds = clock.Elapsed.TotalSeconds;
