@@ -8,39 +8,64 @@ internal static class ImageDecoder
 {
     private const int ChunkSize = 512;
 
+    /// <summary>At most this many full-resolution pixels (floats) go through one resize.</summary>
+    private const int ChunkPixels = 1 << 24;
+
     /// <summary>Decodes and preprocesses <paramref name="entries"/> in order.</summary>
     /// <returns>A new tensor <c>[N, 1, S, S]</c> the caller owns.</returns>
-    public static Tensor Decode(IReadOnlyList<ImageEntry> entries, ImageLoadOptions options)
-    {
-        var images = new ImageResult[entries.Count];
-        Parallel.For(
-            0,
-            entries.Count,
-            new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism },
-            i => images[i] = DecodeOne(entries[i]));
+    /// <exception cref="ArgumentException">
+    /// An image cannot be read or decoded (the message names the file, or the zip and the entry), or the images or the
+    /// result are too large to allocate.
+    /// </exception>
+    public static Tensor Decode(IReadOnlyList<ImageEntry> entries, ImageLoadOptions options) => Decode(entries, options, Resize);
 
+    /// <summary>
+    /// <see cref="Decode(IReadOnlyList{ImageEntry}, ImageLoadOptions)"/> with the resize step given, so that tests can
+    /// make it fail and check that nothing is left allocated.
+    /// </summary>
+    internal static Tensor Decode(IReadOnlyList<ImageEntry> entries, ImageLoadOptions options, Func<Tensor, int, Tensor> resize)
+    {
         int size = options.ImageSize;
-        var result = zeros(entries.Count, 1, size, size, ScalarType.Float32);
-        // Batch images of equal size through one resize; chunks bound the memory of the full-resolution copies.
-        foreach (var sameSize in Enumerable.Range(0, images.Length).GroupBy(i => (images[i].Width, images[i].Height)))
+        AllocationSize.Elements(
+            "The decoded images", sizeof(float), false, "lower ImageLoadOptions.ImageSize or load fewer images.",
+            ("images", entries.Count), ("ImageSize", size), ("ImageSize", size));
+        var images = DecodeAll(entries, options);
+        for (int i = 0; i < images.Length; i++)
         {
-            foreach (int[] chunk in sameSize.Chunk(ChunkSize))
+            AllocationSize.Elements(
+                $"Image {entries[i].Origin}", sizeof(float), true, "shrink the image file or leave it out.",
+                ("width", images[i].Width), ("height", images[i].Height));
+        }
+
+        var result = zeros(entries.Count, 1, size, size, ScalarType.Float32);
+        try
+        {
+            // Batch images of equal size through one resize; chunks bound the memory of the full-resolution copies.
+            foreach (var sameSize in Enumerable.Range(0, images.Length).GroupBy(i => (images[i].Width, images[i].Height)))
             {
-                using var scope = NewDisposeScope();
                 int width = sameSize.Key.Width;
                 int height = sameSize.Key.Height;
-                // Scaling (and inverting) on the CPU side, in parallel, is much faster than a uint8 -> float cast in torch.
                 int area = width * height;
-                float[] pixels = new float[chunk.Length * area];
-                Parallel.For(
-                    0,
-                    chunk.Length,
-                    new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism },
-                    j => ToUnitRange(images[chunk[j]].Data, pixels.AsSpan(j * area, area), options.Invert));
+                foreach (int[] chunk in sameSize.Chunk(Math.Clamp(ChunkPixels / area, 1, ChunkSize)))
+                {
+                    using var scope = NewDisposeScope();
+                    // Scaling (and inverting) on the CPU side, in parallel, is much faster than a uint8 -> float cast in torch.
+                    float[] pixels = new float[chunk.Length * area];
+                    Parallel.For(
+                        0,
+                        chunk.Length,
+                        new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism },
+                        j => ToUnitRange(images[chunk[j]].Data, pixels.AsSpan(j * area, area), options.Invert));
 
-                var processed = Resize(tensor(pixels, new long[] { chunk.Length, 1, height, width }), size);
-                result.index_copy_(0, tensor(chunk.Select(i => (long)i).ToArray()), processed);
+                    var processed = resize(tensor(pixels, new long[] { chunk.Length, 1, height, width }), size);
+                    result.index_copy_(0, tensor(chunk.Select(i => (long)i).ToArray()), processed);
+                }
             }
+        }
+        catch
+        {
+            result.Dispose();
+            throw;
         }
 
         return result;
@@ -78,15 +103,44 @@ internal static class ImageDecoder
         }
     }
 
-    private static ImageResult DecodeOne(ImageEntry entry)
+    /// <summary>
+    /// Decodes every entry (in parallel); when some fail, throws one <see cref="ArgumentException"/> for the first
+    /// failing entry in order, so the same input always names the same file.
+    /// </summary>
+    private static ImageResult[] DecodeAll(IReadOnlyList<ImageEntry> entries, ImageLoadOptions options)
     {
-        try
+        var images = new ImageResult[entries.Count];
+        var failures = new Exception?[entries.Count];
+        Parallel.For(
+            0,
+            entries.Count,
+            new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism },
+            i =>
+            {
+                try
+                {
+                    images[i] = ImageResult.FromMemory(entries[i].ReadBytes(), ColorComponents.Grey);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // StbImageSharp reports bad data with InvalidOperationException, but a corrupt file can also surface
+                    // as an index or overflow error inside the decoder; reading a file can fail with an IO error.
+                    failures[i] = e;
+                }
+            });
+
+        int first = Array.FindIndex(failures, f => f is not null);
+        if (first >= 0)
         {
-            return ImageResult.FromMemory(entry.ReadBytes(), ColorComponents.Grey);
+            int count = failures.Count(f => f is not null);
+            string others = count > 1 ? $" ({count - 1} other image(s) failed too)" : string.Empty;
+            throw new ArgumentException(
+                $"Cannot read or decode image {entries[first].Origin}: {failures[first]!.Message}{others}. " +
+                "Replace or remove the file; MetaLearn reads .png, .jpg, .bmp, .gif and .tga images.",
+                nameof(entries),
+                failures[first]);
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
-        {
-            throw new ArgumentException($"Cannot decode image '{entry.Path}': {e.Message}", nameof(entry), e);
-        }
+
+        return images;
     }
 }

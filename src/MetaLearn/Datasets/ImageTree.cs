@@ -1,9 +1,13 @@
+using System.Globalization;
 using System.IO.Compression;
 
 namespace MetaLearn.Datasets;
 
-/// <summary>One image file of a tree: its folder path (below the root, as segments), file name, and a way to read it.</summary>
-internal sealed record ImageEntry(IReadOnlyList<string> Folders, string FileName, Func<byte[]> ReadBytes)
+/// <summary>
+/// One image file of a tree: its folder path (below the root, as segments), file name, a way to read it, and where it
+/// comes from for error messages (the file's full path, or the zip and the entry's full name).
+/// </summary>
+internal sealed record ImageEntry(IReadOnlyList<string> Folders, string FileName, Func<byte[]> ReadBytes, string Origin)
 {
     public string Path => string.Join('/', Folders.Append(FileName));
 }
@@ -63,7 +67,7 @@ internal static class ImageTree
             .Select(f => System.IO.Path.GetRelativePath(full, f).Replace('\\', '/'))
             .Where(IsImage)
             .Order(StringComparer.Ordinal)
-            .Select(rel => ToEntry(rel, () => File.ReadAllBytes(System.IO.Path.Combine(full, rel))))
+            .Select(rel => ToEntry(rel, () => File.ReadAllBytes(System.IO.Path.Combine(full, rel)), $"'{System.IO.Path.Combine(full, rel)}'"))
             .ToArray();
     }
 
@@ -82,11 +86,12 @@ internal static class ImageTree
                 }
 
                 // Zip entries are not thread-safe to read, and Omniglot's are small: read them now.
+                CheckEntrySize(zipPath, entry.FullName, entry.Length);
                 using var stream = entry.Open();
                 using var buffer = new MemoryStream((int)entry.Length);
                 stream.CopyTo(buffer);
                 byte[] bytes = buffer.ToArray();
-                entries.Add(ToEntry(rel, () => bytes));
+                entries.Add(ToEntry(rel, () => bytes, $"entry '{entry.FullName}' of zip '{zipPath}'"));
             }
 
             return entries;
@@ -94,6 +99,21 @@ internal static class ImageTree
         catch (InvalidDataException e)
         {
             throw new ArgumentException($"'{zipPath}' is not a readable zip archive ({e.Message}).", nameof(zipPath), e);
+        }
+    }
+
+    /// <summary>
+    /// Refuses a zip entry whose declared (uncompressed) size does not fit in one byte array, before anything is read.
+    /// </summary>
+    /// <exception cref="ArgumentException">The entry declares more than <see cref="Array.MaxLength"/> bytes.</exception>
+    internal static void CheckEntrySize(string zipPath, string entryName, long length)
+    {
+        if (length > Array.MaxLength)
+        {
+            throw new ArgumentException(
+                $"Entry '{entryName}' of zip '{zipPath}' declares {length.ToString("N0", CultureInfo.InvariantCulture)} bytes, more than one image file may have " +
+                $"({Array.MaxLength.ToString("N0", CultureInfo.InvariantCulture)} bytes, 2 GB): remove it from the archive or replace it with a smaller image.",
+                nameof(zipPath));
         }
     }
 
@@ -109,9 +129,9 @@ internal static class ImageTree
         return ImageExtensions.Contains(ext, StringComparer.OrdinalIgnoreCase);
     }
 
-    private static ImageEntry ToEntry(string relativePath, Func<byte[]> read)
+    private static ImageEntry ToEntry(string relativePath, Func<byte[]> read, string origin)
     {
         string[] parts = relativePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        return new ImageEntry(parts[..^1], parts[^1], read);
+        return new ImageEntry(parts[..^1], parts[^1], read, origin);
     }
 }

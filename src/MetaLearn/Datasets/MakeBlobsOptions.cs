@@ -95,6 +95,10 @@ public sealed record MakeBlobsOptions
             throw new ArgumentException(
                 $"ClusterStd has {ClusterStd.Values.Count} values but there are {CenterCount} centers: give one value, or one per center.");
         }
+
+        long samples = SamplesPerCenter?.Sum(c => (long)c) ?? Samples;
+        AllocationSize.Elements("make_blobs' data", sizeof(double), true, "lower Samples (or SamplesPerCenter) or Features.", ("samples", samples), ("features", FeatureCount));
+        AllocationSize.Elements("make_blobs' centers", sizeof(double), true, "lower Centers or Features.", ("centers", CenterCount), ("features", FeatureCount));
     }
 
     /// <summary>Samples of each center: the explicit counts, or Samples split evenly with the remainder to the first centers.</summary>

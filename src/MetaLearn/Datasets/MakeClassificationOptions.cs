@@ -172,6 +172,20 @@ public sealed record MakeClassificationOptions
         {
             throw new ArgumentException($"Scale has {Scale.Values.Count} values but Features is {Features}: give one value, or one per feature.");
         }
+
+        CheckSizes();
+    }
+
+    /// <summary>Checks that the arrays the generator allocates (data, covariance, redundant mixing, centroids) can exist.</summary>
+    private void CheckSizes()
+    {
+        const string What = "make_classification";
+        AllocationSize.Elements($"{What}'s data", sizeof(double), true, "lower Samples or Features.", (nameof(Samples), Samples), (nameof(Features), Features));
+        AllocationSize.Elements($"{What}'s covariance", sizeof(double), true, "lower Informative.", (nameof(Informative), Informative), (nameof(Informative), Informative));
+        AllocationSize.Elements($"{What}'s redundant mixing", sizeof(double), true, "lower Informative or Redundant.", (nameof(Informative), Informative), (nameof(Redundant), Redundant));
+        AllocationSize.Elements(
+            $"{What}'s centroids", sizeof(double), true, "lower Classes, ClustersPerClass or Informative.",
+            (nameof(Classes), Classes), (nameof(ClustersPerClass), ClustersPerClass), (nameof(Informative), Informative));
     }
 
     /// <summary>The class weights with the last inferred and the default filled in: one per class.</summary>

@@ -103,7 +103,7 @@ public sealed partial class OneShotRuns : IDisposable
     }
 
     private static ImageEntry ToEntry(string file) =>
-        new([System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(file)!)], System.IO.Path.GetFileName(file), () => File.ReadAllBytes(file));
+        new([System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(file)!)], System.IO.Path.GetFileName(file), () => File.ReadAllBytes(file), $"'{file}'");
 
     [GeneratedRegex(@"^run(\d+)$", RegexOptions.CultureInvariant)]
     private static partial Regex RunName();

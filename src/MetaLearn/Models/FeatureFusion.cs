@@ -79,6 +79,7 @@ public sealed class FeatureFusion : IFunctionalModel
         ArgumentNullException.ThrowIfNull(weights);
         var (modalities, mask) = ModalityMask.Split(inputs, Encoders.Count, "Feature fusion");
         ModelChecks.Weights(this, weights);
+        ModelChecks.Devices(this, inputs);
         Tensor? scale = null;
         if (mask is not null)
         {

@@ -82,6 +82,7 @@ public abstract partial class FunctionalModel : IFunctionalModel
         ArgumentNullException.ThrowIfNull(weights);
         ObjectDisposedException.ThrowIf(_disposed, this);
         ModelChecks.Weights(this, weights);
+        ModelChecks.Devices(this, inputs);
         if (context.TaskBatched && !SupportsTaskBatching)
         {
             throw new ArgumentException($"{GetType().Name} does not support task-batched forward passes; run each task separately.", nameof(context));

@@ -93,6 +93,7 @@ public sealed class LateFusion : IFunctionalModel
         ArgumentNullException.ThrowIfNull(weights);
         var (modalities, mask) = ModalityMask.Split(inputs, Branches.Count, "Late fusion");
         ModelChecks.Weights(this, weights);
+        ModelChecks.Devices(this, inputs);
         var fusion = weights[^1].softmax(-1);
         if (mask is not null)
         {

@@ -15,6 +15,22 @@ internal static class ModelChecks
         }
     }
 
+    /// <summary>Throws when an input is not on the model's device, before libtorch would fail mid-forward.</summary>
+    public static void Devices(IFunctionalModel model, IReadOnlyList<Tensor> inputs)
+    {
+        var device = model.Device;
+        for (int m = 0; m < inputs.Count; m++)
+        {
+            if (!Tasks.Episode.IsOnDevice(inputs[m], device))
+            {
+                throw new ArgumentException(
+                    $"Input {m} is on {inputs[m].device} but the model is on {device}: move the inputs with .to(model.Device) " +
+                    "(meta-training, evaluation, Adapt and AdaptedModel.Predict move episodes and inputs to the model's device themselves).",
+                    nameof(inputs));
+            }
+        }
+    }
+
     public static Tensor SingleInput(IReadOnlyList<Tensor> inputs, string model) => inputs.Count == 1
         ? inputs[0]
         : throw new ArgumentException($"{model} reads one input tensor but the episode has {inputs.Count} modalities; use a fusion model (LateFusion, FeatureFusion) for several.", nameof(inputs));

@@ -25,10 +25,10 @@ public sealed record BlobsTaskOptions() : ClassificationTaskOptions(ways: 3, sho
 
         int[] counts = Generator.ResolvedCounts();
         int smallest = counts.Min();
-        if (smallest < Shots + Queries)
+        if (smallest < (long)Shots + Queries)
         {
             throw new ArgumentException(
-                $"Center {Array.IndexOf(counts, smallest)} gets {smallest} samples but Shots ({Shots}) + Queries ({Queries}) = {Shots + Queries} are needed " +
+                $"Center {Array.IndexOf(counts, smallest)} gets {smallest} samples but Shots ({Shots}) + Queries ({Queries}) = {(long)Shots + Queries} are needed " +
                 "per cluster: raise the generator's samples, or lower Shots or Queries.");
         }
     }

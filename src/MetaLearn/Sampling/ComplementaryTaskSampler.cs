@@ -26,6 +26,7 @@ public sealed class ComplementaryTaskSampler : ITaskSampler
     public ComplementaryTaskSampler(ComplementaryTaskOptions? options = null)
     {
         Options = (options ?? new ComplementaryTaskOptions()).Validated();
+        AllocationSize.Episode("complementary", Options.Ways, Options.Shots, Options.Queries, Options.Modalities.Max(m => m.Features));
         _views = new ModalityViews(Options.Modalities, Options.LatentDimensions, Options.StructureSeed);
     }
 

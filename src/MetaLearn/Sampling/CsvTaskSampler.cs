@@ -30,7 +30,7 @@ public sealed class CsvTaskSampler : ITaskSampler, IDisposable
             throw new ArgumentException("An episodic sampler needs labels; set CsvTableOptions.LabelColumn.", nameof(csv));
         }
 
-        _dataset = Table.ToDataset(options.Shots + options.Queries);
+        _dataset = Table.ToDataset((int)Math.Min(int.MaxValue, (long)options.Shots + options.Queries));
         try
         {
             _sampler = new EpisodicSampler(_dataset, options);

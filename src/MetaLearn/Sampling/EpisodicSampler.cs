@@ -48,7 +48,7 @@ public sealed class EpisodicSampler : ITaskSampler
 
         var filter = options.ClassFilter ?? (_ => true);
         _baseClasses = Enumerable.Range(0, dataset.Classes.Count).Where(c => filter(dataset.Classes[c])).ToArray();
-        int needed = options.Shots + options.Queries;
+        long needed = (long)options.Shots + options.Queries;
         foreach (int c in _baseClasses)
         {
             int count = dataset.IndicesOf(c).Count;

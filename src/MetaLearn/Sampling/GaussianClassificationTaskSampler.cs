@@ -15,6 +15,7 @@ public sealed class GaussianClassificationTaskSampler : ITaskSampler
     public GaussianClassificationTaskSampler(GaussianClassificationTaskOptions? options = null)
     {
         Options = options ?? new GaussianClassificationTaskOptions();
+        AllocationSize.Episode("Gaussian classification", Options.Ways, Options.Shots, Options.Queries, Options.Features);
     }
 
     /// <summary>The task distribution.</summary>

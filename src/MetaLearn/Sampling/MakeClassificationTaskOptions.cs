@@ -82,10 +82,10 @@ public sealed record MakeClassificationTaskOptions() : ClassificationTaskOptions
                 count += perCluster[k];
             }
 
-            if (count < Shots + Queries)
+            if (count < (long)Shots + Queries)
             {
                 throw new ArgumentException(
-                    $"Class {c} gets {count} of the generator's {Generator.Samples} samples but Shots ({Shots}) + Queries ({Queries}) = {Shots + Queries} " +
+                    $"Class {c} gets {count} of the generator's {Generator.Samples} samples but Shots ({Shots}) + Queries ({Queries}) = {(long)Shots + Queries} " +
                     "are needed per class: raise Generator.Samples (or that class's weight), or lower Shots or Queries.");
             }
         }

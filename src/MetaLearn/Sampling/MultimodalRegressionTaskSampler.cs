@@ -22,6 +22,7 @@ public sealed class MultimodalRegressionTaskSampler : ITaskSampler
     public MultimodalRegressionTaskSampler(MultimodalRegressionTaskOptions? options = null)
     {
         Options = (options ?? new MultimodalRegressionTaskOptions()).Validated();
+        AllocationSize.Episode("multimodal regression", 1, Options.Shots, Options.Queries, Options.Modalities.Max(m => m.Features));
         _views = new ModalityViews(Options.Modalities, 1, Options.StructureSeed);
     }
 

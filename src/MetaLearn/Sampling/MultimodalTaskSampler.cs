@@ -16,6 +16,7 @@ public sealed class MultimodalTaskSampler : ITaskSampler
     public MultimodalTaskSampler(MultimodalTaskOptions? options = null)
     {
         Options = options ?? new MultimodalTaskOptions();
+        AllocationSize.Episode("multimodal", Options.Ways, Options.Shots, Options.Queries, Options.ModalityFeatures.Max());
     }
 
     /// <summary>The task distribution.</summary>

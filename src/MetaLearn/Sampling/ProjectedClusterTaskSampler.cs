@@ -24,6 +24,8 @@ public sealed class ProjectedClusterTaskSampler : ITaskSampler
     {
         Options = options ?? new ProjectedClusterTaskOptions();
         Options.Validate();
+        AllocationSize.Episode("projected cluster", Options.Ways, Options.Shots, Options.Queries, Options.Dimensions);
+        AllocationSize.Elements("The projected cluster sampler's rotation", sizeof(double), true, "lower Dimensions.", ("Dimensions", Options.Dimensions), ("Dimensions", Options.Dimensions));
         int d = Options.Dimensions;
         var gaussian = Matrix<double>.Build.Random(d, d, new Normal(0, 1, SyntheticRandom.Create(Options.StructureSeed)));
         var q = gaussian.QR().Q;

@@ -14,6 +14,7 @@ public sealed class SinusoidTaskSampler : IBatchTaskSampler
     public SinusoidTaskSampler(SinusoidTaskOptions? options = null)
     {
         Options = (options ?? new SinusoidTaskOptions()).Validated();
+        AllocationSize.Episode("sinusoid", 1, Options.Shots, Options.Queries, 1);
     }
 
     /// <summary>The task distribution.</summary>

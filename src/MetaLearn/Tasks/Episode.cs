@@ -22,7 +22,10 @@ public sealed class Episode : IDisposable
     }
 
     /// <summary>Creates an episode with one input tensor per modality; it takes ownership of the tensors.</summary>
-    /// <exception cref="ArgumentException">Modalities differ in count, or example counts disagree.</exception>
+    /// <exception cref="ArgumentException">
+    /// Modalities differ in count, example counts disagree, class labels lie outside 0..Ways-1, or the tensors are not
+    /// all on one device (or are on the meta device, which holds no values).
+    /// </exception>
     public Episode(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, IReadOnlyList<Tensor> queryInputs, Tensor queryTargets, EpisodeInfo info)
     {
         ArgumentNullException.ThrowIfNull(supportInputs);
@@ -37,6 +40,7 @@ public sealed class Episode : IDisposable
                 nameof(queryInputs));
         }
 
+        CheckDevices(supportInputs, supportTargets, queryInputs, queryTargets);
         CheckExampleCounts(supportInputs, supportTargets, "support");
         CheckExampleCounts(queryInputs, queryTargets, "query");
         CheckKind(supportTargets, info, "support");
@@ -92,7 +96,7 @@ public sealed class Episode : IDisposable
     /// <summary>Whether this episode already lives on <paramref name="device"/> with floating tensors of <paramref name="dtype"/>.</summary>
     public bool IsOn(Device device, ScalarType dtype) =>
         SupportInputs.Concat(QueryInputs).Append(SupportTargets).Append(QueryTargets)
-            .All(t => t.device_type == device.type && (device.index < 0 || t.device_index == device.index) && (!is_floating_point(t) || t.dtype == dtype));
+            .All(t => IsOnDevice(t, device) && (!is_floating_point(t) || t.dtype == dtype));
 
     /// <inheritdoc />
     public void Dispose()
@@ -161,6 +165,35 @@ public sealed class Episode : IDisposable
             throw new ArgumentException(
                 $"The {set} labels range over [{min}, {max}] but the episode has {info.Ways} ways; class labels must be 0..{info.Ways - 1} " +
                 "(remap them, or set EpisodeInfo.Ways to the number of classes).");
+        }
+    }
+
+    /// <summary>Whether <paramref name="t"/> lives on <paramref name="device"/> (any index when the device names none).</summary>
+    internal static bool IsOnDevice(Tensor t, Device device) =>
+        t.device_type == device.type && (device.index < 0 || t.device_index == device.index);
+
+    private static void CheckDevices(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, IReadOnlyList<Tensor> queryInputs, Tensor queryTargets)
+    {
+        var named = new List<(string Name, Tensor Tensor)>();
+        named.AddRange(supportInputs.Select((t, m) => ($"support input {m}", t)));
+        named.Add(("support targets", supportTargets));
+        named.AddRange(queryInputs.Select((t, m) => ($"query input {m}", t)));
+        named.Add(("query targets", queryTargets));
+        var first = named[0];
+        var type = first.Tensor.device_type;
+        int index = first.Tensor.device_index;
+        var other = named.FirstOrDefault(n => n.Tensor.device_type != type || n.Tensor.device_index != index);
+        if (other.Tensor is not null)
+        {
+            throw new ArgumentException(
+                $"The episode's tensors are on different devices: {first.Name} is on {first.Tensor.device}, {other.Name} on {other.Tensor.device}. " +
+                "Build an episode on one device (move its tensors with .to(device)); training and adaptation move whole episodes to the model's device themselves.");
+        }
+
+        if (type == TorchSharp.DeviceType.META)
+        {
+            throw new ArgumentException(
+                "The episode's tensors are on the meta device, which holds shapes but no values: build episodes from data on the CPU or a GPU.");
         }
     }
 

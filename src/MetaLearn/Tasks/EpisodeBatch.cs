@@ -51,7 +51,7 @@ public sealed class EpisodeBatch : IDisposable
         var first = episodes[0];
         if (!CanStack(episodes))
         {
-            throw new ArgumentException("Only episodes of equal shapes can be stacked; run them as a list instead.", nameof(episodes));
+            throw new ArgumentException("Only episodes of equal shapes on one device can be stacked; run them as a list instead.", nameof(episodes));
         }
 
         using var scope = NewDisposeScope();
@@ -64,7 +64,7 @@ public sealed class EpisodeBatch : IDisposable
             episodes.Select(e => e.Info).ToArray());
     }
 
-    /// <summary>Whether <paramref name="episodes"/> share their task kind and every tensor's shape and dtype, so they can be stacked.</summary>
+    /// <summary>Whether <paramref name="episodes"/> share their task kind, device and every tensor's shape and dtype, so they can be stacked.</summary>
     public static bool CanStack(IReadOnlyList<Episode> episodes)
     {
         ArgumentNullException.ThrowIfNull(episodes);
@@ -76,6 +76,8 @@ public sealed class EpisodeBatch : IDisposable
         var first = episodes[0];
         return episodes.All(e => e.Info.Kind == first.Info.Kind
             && e.SupportInputs.Count == first.SupportInputs.Count
+            && e.SupportTargets.device_type == first.SupportTargets.device_type
+            && e.SupportTargets.device_index == first.SupportTargets.device_index
             && SameShapes(e.SupportInputs, first.SupportInputs)
             && SameShapes(e.QueryInputs, first.QueryInputs)
             && SameShapes(new[] { e.SupportTargets, e.QueryTargets }, new[] { first.SupportTargets, first.QueryTargets }));
