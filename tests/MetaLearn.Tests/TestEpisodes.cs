@@ -26,6 +26,17 @@ internal static class TestEpisodes
     public static double[] Grads(IEnumerable<Tensor> parameters) =>
         Flatten(parameters.Select(p => p.grad ?? zeros_like(p)));
 
+    /// <summary>
+    /// The mean query loss of the meta-training objective (training-mode passes, as the meta-gradient sees them), for
+    /// finite differences; the gradient it accumulates is cleared.
+    /// </summary>
+    public static double TrainingQueryLoss(MetaLearn.Algorithms.IMetaAlgorithm algorithm, Episode episode)
+    {
+        double loss = algorithm.AccumulateMetaGradient(new[] { episode }, 0).MeanQueryLoss;
+        ZeroGrads(algorithm.MetaParameters);
+        return loss;
+    }
+
     public static void ZeroGrads(IEnumerable<Tensor> parameters)
     {
         foreach (var p in parameters)

@@ -38,7 +38,7 @@ internal static class Adaptation
         if (classification && classesFromHead)
         {
             using var noGrad = no_grad();
-            long outputs = model.Forward(x.Select(t => t[..1]).ToArray(), model.Parameters, default).shape[^1];
+            long outputs = model.Forward(x.Select(t => t[..1]).ToArray(), model.Parameters, Contexts.Predicting(0)).shape[^1];
             if (outputs < ways)
             {
                 throw new ArgumentException(
@@ -54,7 +54,7 @@ internal static class Adaptation
         double supportLoss;
         using (no_grad())
         {
-            var output = model.Forward(x, kept, new ForwardContext(steps, false));
+            var output = model.Forward(x, kept, Contexts.Predicting(steps));
             if (keptPrototypes is not null)
             {
                 output = (output.unsqueeze(-2) - keptPrototypes.unsqueeze(-3)).Squared().sum(-1).neg();

@@ -24,7 +24,7 @@ public sealed class AdaptedModel : IDisposable
         Steps = steps;
         SupportLoss = supportLoss;
         Kind = kind;
-        _context = new ForwardContext(steps, false);
+        _context = Contexts.Predicting(steps);
     }
 
     /// <summary>The architecture the weights run in (the learner's model; not owned).</summary>

@@ -53,7 +53,7 @@ public sealed class Cavia : IMetaAlgorithm
         var weights = Model.Parameters;
         var context = AdaptContext(support, weights, createGraph: false);
         using var noGrad = no_grad();
-        return Forward(query, weights, context);
+        return Forward(query, weights, context, training: false);
     });
 
     /// <inheritdoc />
@@ -86,13 +86,13 @@ public sealed class Cavia : IMetaAlgorithm
     }
 
     /// <summary>The model on the side's inputs with the context appended to every example's features.</summary>
-    private Tensor Forward(EpisodeSide side, IReadOnlyList<Tensor> weights, Tensor context)
+    private Tensor Forward(EpisodeSide side, IReadOnlyList<Tensor> weights, Tensor context, bool training = true)
     {
         var x = side.Inputs[0];
         var perExample = side.TaskBatched
             ? context.unsqueeze(1).expand(x.shape[0], x.shape[1], Options.ContextSize)
             : context.unsqueeze(0).expand(x.shape[0], Options.ContextSize);
-        return Model.Forward(new[] { cat(new[] { x, perExample }, -1) }, weights, new ForwardContext(0, side.TaskBatched));
+        return Model.Forward(new[] { cat(new[] { x, perExample }, -1) }, weights, new ForwardContext(0, side.TaskBatched) { Training = training });
     }
 
     private (Tensor Losses, Tensor? Accuracies) Step(EpisodeSide support, EpisodeSide query, int tasks)

@@ -66,7 +66,7 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
     {
         var weights = _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph: false);
         using var noGrad = no_grad();
-        return Model.Forward(query.Inputs, weights, new ForwardContext(Options.Steps, false));
+        return Model.Forward(query.Inputs, weights, Contexts.Predicting(Options.Steps));
     });
 
     /// <inheritdoc />
@@ -132,14 +132,14 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
                     return;
                 }
 
-                var prediction = Model.Forward(query.Inputs, w, new ForwardContext(step, query.TaskBatched));
+                var prediction = Model.Forward(query.Inputs, w, Contexts.After(step, query.TaskBatched));
                 finalPrediction = step == steps ? prediction : null;
                 var stepLoss = query.LossSum(prediction, Options.Loss).Times(stepWeights[step - 1]);
                 multiStep = multiStep is null ? stepLoss : multiStep.Plus(stepLoss);
             };
 
         var weights = _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph, afterStep);
-        var final = finalPrediction ?? Model.Forward(query.Inputs, weights, new ForwardContext(steps, query.TaskBatched));
+        var final = finalPrediction ?? Model.Forward(query.Inputs, weights, Contexts.After(steps, query.TaskBatched));
         var perTask = query.Loss(final, Options.Loss);
         var accuracy = query.Accuracy(final);
         return (multiStep ?? perTask.sum(), perTask.detach(), accuracy);

@@ -60,7 +60,7 @@ public sealed class Imaml : IMetaAlgorithm
     {
         var adapted = Adapt(support);
         using var noGrad = no_grad();
-        return Model.Forward(query.Inputs, adapted, new ForwardContext(0, false));
+        return Model.Forward(query.Inputs, adapted, Contexts.Predicting(0));
     });
 
     /// <inheritdoc />

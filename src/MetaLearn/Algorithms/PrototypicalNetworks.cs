@@ -123,7 +123,7 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
     public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, (support, query) =>
     {
         using var noGrad = no_grad();
-        return QueryLogits(support, query);
+        return QueryLogits(support, query, training: false);
     });
 
     /// <inheritdoc />
@@ -150,18 +150,18 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
                     $"Class(es) {string.Join(", ", missing)} have no support row; every class 0..{support.Ways - 1} needs at least one to have a prototype.", nameof(supportTargets));
             }
 
-            var embedding = Model.Forward(support.Inputs, Model.Parameters, default);
+            var embedding = Model.Forward(support.Inputs, Model.Parameters, Contexts.Predicting(0));
             var oneHot = F.one_hot(support.Targets, support.Ways).to(embedding.dtype);
             var prototypes = oneHot.transpose(-1, -2).matmul(embedding) / oneHot.sum(-2).unsqueeze(-1);
             return (Model.Parameters, prototypes);
         });
     }
 
-    /// <summary>Embeds <paramref name="inputs"/> with the model's own parameters; the caller owns the result.</summary>
+    /// <summary>Embeds <paramref name="inputs"/> with the model's own parameters in evaluation mode (dropout off); the caller owns the result.</summary>
     public Tensor Embed(IReadOnlyList<Tensor> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        return Model.Forward(inputs, Model.Parameters, default);
+        return Model.Forward(inputs, Model.Parameters, Contexts.Predicting(0));
     }
 
     /// <inheritdoc />
@@ -171,14 +171,14 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
 
     private (Tensor Losses, Tensor? Accuracies) Step(EpisodeSide support, EpisodeSide query, int tasks)
     {
-        var logits = QueryLogits(support, query);
+        var logits = QueryLogits(support, query, training: true);
         var losses = query.Loss(logits, Loss);
         losses.sum().Times(1.0 / tasks).backward();
         return (losses.detach(), TaskLoss.Accuracy(logits.detach(), query.Targets, query.TaskBatched));
     }
 
     /// <summary>Embeds support and query in one forward pass (shared batch statistics) and scores the query.</summary>
-    private Tensor QueryLogits(EpisodeSide support, EpisodeSide query)
+    private Tensor QueryLogits(EpisodeSide support, EpisodeSide query, bool training)
     {
         if (!support.IsClassification)
         {
@@ -189,7 +189,7 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
         int dim = support.TaskBatched ? 1 : 0;
         long shots = support.Targets.shape[dim];
         var inputs = support.Inputs.Zip(query.Inputs, (s, q) => cat(new[] { s, q }, dim)).ToArray();
-        var embedded = Model.Forward(inputs, support.InitialWeights(Model.Parameters), new ForwardContext(0, support.TaskBatched));
+        var embedded = Model.Forward(inputs, support.InitialWeights(Model.Parameters), new ForwardContext(0, support.TaskBatched) { Training = training });
         var supportEmbedding = embedded.narrow(dim, 0, shots);
         var queryEmbedding = embedded.narrow(dim, shots, embedded.shape[dim] - shots);
         return LogitsOfCheckedLabels(supportEmbedding, support.Targets, queryEmbedding, support.Ways);

@@ -90,7 +90,7 @@ public sealed class R2D2 : IMetaAlgorithm
     public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, (support, query) =>
     {
         using var noGrad = no_grad();
-        return QueryLogits(support, query);
+        return QueryLogits(support, query, training: false);
     });
 
     /// <inheritdoc />
@@ -116,18 +116,18 @@ public sealed class R2D2 : IMetaAlgorithm
             throw new ArgumentException($"R2D2 classifies: it needs a TaskKind.Classification episode with int64 labels (got TaskKind.{support.Kind}).");
         }
 
-        var logits = QueryLogits(support, query);
+        var logits = QueryLogits(support, query, training: true);
         var losses = query.Loss(logits, Loss.CrossEntropy());
         losses.sum().Times(1.0 / tasks).backward();
         return (losses.detach(), TaskLoss.Accuracy(logits.detach(), query.Targets, query.TaskBatched));
     }
 
-    private Tensor QueryLogits(EpisodeSide support, EpisodeSide query)
+    private Tensor QueryLogits(EpisodeSide support, EpisodeSide query, bool training)
     {
         int dim = support.TaskBatched ? 1 : 0;
         long shots = support.Targets.shape[dim];
         var inputs = support.Inputs.Zip(query.Inputs, (s, q) => cat(new[] { s, q }, dim)).ToArray();
-        var embedded = Model.Forward(inputs, support.InitialWeights(Model.Parameters), new ForwardContext(0, support.TaskBatched));
+        var embedded = Model.Forward(inputs, support.InitialWeights(Model.Parameters), new ForwardContext(0, support.TaskBatched) { Training = training });
         var supportEmbedding = embedded.narrow(dim, 0, shots);
         var queryEmbedding = embedded.narrow(dim, shots, embedded.shape[dim] - shots);
         var targets = F.one_hot(support.Targets, support.Ways).to(supportEmbedding.dtype);

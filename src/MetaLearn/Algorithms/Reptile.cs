@@ -63,7 +63,7 @@ public sealed class Reptile : IMetaAlgorithm
     {
         var adapted = _inner.Adapt(support, Model.Parameters, createGraph: false);
         using var noGrad = no_grad();
-        return Model.Forward(query.Inputs, adapted, new ForwardContext(_innerOptions.Steps, false));
+        return Model.Forward(query.Inputs, adapted, Contexts.Predicting(_innerOptions.Steps));
     });
 
     /// <inheritdoc />
@@ -140,7 +140,7 @@ public sealed class Reptile : IMetaAlgorithm
     private (Tensor Loss, Tensor? Accuracy) Score(EpisodeSide query, IReadOnlyList<Tensor> adapted)
     {
         using var noGrad = no_grad();
-        var prediction = Model.Forward(query.Inputs, adapted, new ForwardContext(_innerOptions.Steps, query.TaskBatched));
+        var prediction = Model.Forward(query.Inputs, adapted, Contexts.After(_innerOptions.Steps, query.TaskBatched));
         return (query.Loss(prediction, Options.Loss), query.Accuracy(prediction));
     }
 }

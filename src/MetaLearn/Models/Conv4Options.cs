@@ -30,9 +30,11 @@ public sealed record Conv4Options
 
     /// <summary>
     /// Sets of batch-norm scale and shift: 1 shares them across inner steps. MAML++'s per-step batch norm has one set per
-    /// inner step (set this to <c>InnerLoopOptions.Steps</c>): the pass at inner step s uses set min(s, sets − 1), so the
-    /// query pass after the last step uses the last step's set, as in MAML++. With more than one set, each set also keeps
-    /// its own running statistics (MAML++'s BNRS), used by evaluation-mode passes.
+    /// inner step (set this to <c>InnerLoopOptions.Steps</c>): the pass at inner step s (0-based) uses set min(s, sets − 1),
+    /// and the algorithms run the query pass after step s with step s's context, so it uses the same set as that step's
+    /// support pass and the query after the last step uses the last step's set, as in MAML++ (Antoniou et al., 2019, and
+    /// its code: the target-set loss after step s is computed with num_step = s). A set beyond the inner steps is never used.
+    /// With more than one set, each set also keeps its own running statistics (MAML++'s BNRS), used by evaluation-mode passes.
     /// </summary>
     /// <value>Default 1.</value>
     public int BatchNormSets { get => _batchNormSets; init => _batchNormSets = Check(value, 1, nameof(BatchNormSets)); }

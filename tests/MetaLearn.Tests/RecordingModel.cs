@@ -1,0 +1,32 @@
+using MetaLearn.Models;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Tests;
+
+/// <summary>Forwards to a model and records the context of every forward pass.</summary>
+internal sealed class RecordingModel(IFunctionalModel inner) : IFunctionalModel
+{
+    public List<ForwardContext> Contexts { get; } = new();
+
+    public IReadOnlyList<TorchSharp.Modules.Parameter> Parameters => inner.Parameters;
+
+    public IReadOnlyList<string> ParameterNames => inner.ParameterNames;
+
+    public int HeadStart => inner.HeadStart;
+
+    public Device Device => inner.Device;
+
+    public ScalarType DType => inner.DType;
+
+    public bool SupportsTaskBatching => inner.SupportsTaskBatching;
+
+    public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
+    {
+        Contexts.Add(context);
+        return inner.Forward(inputs, weights, context);
+    }
+
+    public void Dispose()
+    {
+    }
+}
