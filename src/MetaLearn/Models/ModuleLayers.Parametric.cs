@@ -6,23 +6,14 @@ using F = TorchSharp.torch.nn.functional;
 namespace MetaLearn.Models;
 
 /// <summary>y = x Wᵀ + b; task-batched as one batched matrix product.</summary>
-internal sealed class LinearLayer : ModuleLayer
+internal sealed class LinearLayer(int weight, int? bias) : ModuleLayer
 {
-    private readonly int _weight;
-    private readonly int? _bias;
-
-    public LinearLayer(int weight, int? bias)
-    {
-        _weight = weight;
-        _bias = bias;
-    }
-
-    public override IEnumerable<int> ParameterIndices => _bias is int b ? new[] { _weight, b } : new[] { _weight };
+    public override IEnumerable<int> ParameterIndices => bias is int b ? new[] { weight, b } : new[] { weight };
 
     public override Tensor Forward(Tensor x, LayerRun run)
     {
-        var w = run.Weights[_weight];
-        var b = _bias is int i ? run.Weights[i] : null;
+        var w = run.Weights[weight];
+        var b = bias is int i ? run.Weights[i] : null;
         if (!run.Batched)
         {
             return F.linear(x, w, b);
@@ -42,10 +33,10 @@ internal sealed class LinearLayer : ModuleLayer
 
     public override nn.Module<Tensor, Tensor> Export(FunctionalModel model)
     {
-        var w = model.Parameters[_weight];
-        var module = nn.Linear(w.shape[1], w.shape[0], hasBias: _bias is not null, device: model.Device, dtype: model.DType);
+        var w = model.Parameters[weight];
+        var module = nn.Linear(w.shape[1], w.shape[0], hasBias: bias is not null, device: model.Device, dtype: model.DType);
         CopyInto(module.weight, w, "weight");
-        if (_bias is int b)
+        if (bias is int b)
         {
             CopyInto(module.bias, model.Parameters[b], "bias");
         }
@@ -55,35 +46,16 @@ internal sealed class LinearLayer : ModuleLayer
 }
 
 /// <summary>1-D or 2-D convolution (stride, zero padding, dilation, groups, optional bias); task-batched by a loop over tasks.</summary>
-internal sealed class ConvLayer : ModuleLayer
+internal sealed class ConvLayer(int dims, int weight, int? bias, long[] stride, long[] padding, long[] dilation, long groups) : ModuleLayer
 {
-    private readonly int _dims;
-    private readonly int _weight;
-    private readonly int? _bias;
-    private readonly long[] _stride;
-    private readonly long[] _padding;
-    private readonly long[] _dilation;
-    private readonly long _groups;
-
-    public ConvLayer(int dims, int weight, int? bias, long[] stride, long[] padding, long[] dilation, long groups)
-    {
-        _dims = dims;
-        _weight = weight;
-        _bias = bias;
-        _stride = stride;
-        _padding = padding;
-        _dilation = dilation;
-        _groups = groups;
-    }
-
     public override bool BatchesWithoutLoop => false;
 
-    public override IEnumerable<int> ParameterIndices => _bias is int b ? new[] { _weight, b } : new[] { _weight };
+    public override IEnumerable<int> ParameterIndices => bias is int b ? new[] { weight, b } : new[] { weight };
 
     public override Tensor Forward(Tensor x, LayerRun run)
     {
-        var w = run.Weights[_weight];
-        var b = _bias is int i ? run.Weights[i] : null;
+        var w = run.Weights[weight];
+        var b = bias is int i ? run.Weights[i] : null;
         if (!run.Batched)
         {
             return Convolve(x, w, b);
@@ -94,37 +66,37 @@ internal sealed class ConvLayer : ModuleLayer
 
     public override nn.Module<Tensor, Tensor> Export(FunctionalModel model)
     {
-        var w = model.Parameters[_weight];
-        long inChannels = w.shape[1] * _groups;
+        var w = model.Parameters[weight];
+        long inChannels = w.shape[1] * groups;
         nn.Module<Tensor, Tensor> module;
-        Parameter? weight;
-        Parameter? bias;
-        if (_dims == 1)
+        Parameter? exportedWeight;
+        Parameter? exportedBias;
+        if (dims == 1)
         {
-            var conv = nn.Conv1d(inChannels, w.shape[0], w.shape[2], stride: _stride[0], padding: _padding[0], dilation: _dilation[0],
-                groups: _groups, bias: _bias is not null, device: model.Device, dtype: model.DType);
-            (module, weight, bias) = (conv, conv.weight, conv.bias);
+            var conv = nn.Conv1d(inChannels, w.shape[0], w.shape[2], stride: stride[0], padding: padding[0], dilation: dilation[0],
+                groups: groups, bias: bias is not null, device: model.Device, dtype: model.DType);
+            (module, exportedWeight, exportedBias) = (conv, conv.weight, conv.bias);
         }
         else
         {
-            var conv = nn.Conv2d(inChannels, w.shape[0], (w.shape[2], w.shape[3]), stride: (_stride[0], _stride[1]),
-                padding: (_padding[0], _padding[1]), dilation: (_dilation[0], _dilation[1]), groups: _groups,
-                bias: _bias is not null, device: model.Device, dtype: model.DType);
-            (module, weight, bias) = (conv, conv.weight, conv.bias);
+            var conv = nn.Conv2d(inChannels, w.shape[0], (w.shape[2], w.shape[3]), stride: (stride[0], stride[1]),
+                padding: (padding[0], padding[1]), dilation: (dilation[0], dilation[1]), groups: groups,
+                bias: bias is not null, device: model.Device, dtype: model.DType);
+            (module, exportedWeight, exportedBias) = (conv, conv.weight, conv.bias);
         }
 
-        CopyInto(weight, w, "weight");
-        if (_bias is int b)
+        CopyInto(exportedWeight, w, "weight");
+        if (bias is int b)
         {
-            CopyInto(bias, model.Parameters[b], "bias");
+            CopyInto(exportedBias, model.Parameters[b], "bias");
         }
 
         return module;
     }
 
-    private Tensor Convolve(Tensor x, Tensor w, Tensor? b) => _dims == 1
-        ? F.conv1d(x, w, b, _stride[0], _padding[0], _dilation[0], _groups)
-        : F.conv2d(x, w, b, _stride, _padding, _dilation, _groups);
+    private Tensor Convolve(Tensor x, Tensor w, Tensor? b) => dims == 1
+        ? F.conv1d(x, w, b, stride[0], padding[0], dilation[0], groups)
+        : F.conv2d(x, w, b, stride, padding, dilation, groups);
 }
 
 /// <summary>Indices of one set of batch-norm running statistics (mean, variance, batches seen).</summary>
@@ -135,36 +107,19 @@ internal readonly record struct RunningStatistics(int Mean, int Variance, int Co
 /// (MAML++ per-step batch norm), step s uses set min(s, sets - 1), and likewise for the running statistics.
 /// Task-batched by a loop over tasks (each task is normalised over its own examples).
 /// </summary>
-internal sealed class BatchNormLayer : ModuleLayer
+internal sealed class BatchNormLayer(int dims, long features, IReadOnlyList<(int? Scale, int? Shift)> sets, IReadOnlyList<RunningStatistics> statistics, double eps, double? momentum) : ModuleLayer
 {
-    private readonly int _dims;
-    private readonly long _features;
-    private readonly IReadOnlyList<(int? Scale, int? Shift)> _sets;
-    private readonly IReadOnlyList<RunningStatistics> _statistics;
-    private readonly double _eps;
-    private readonly double? _momentum;
-
-    public BatchNormLayer(int dims, long features, IReadOnlyList<(int? Scale, int? Shift)> sets, IReadOnlyList<RunningStatistics> statistics, double eps, double? momentum)
-    {
-        _dims = dims;
-        _features = features;
-        _sets = sets;
-        _statistics = statistics;
-        _eps = eps;
-        _momentum = momentum;
-    }
-
     public override bool BatchesWithoutLoop => false;
 
-    public override IEnumerable<int> ParameterIndices => _sets.SelectMany(s => new[] { s.Scale, s.Shift }).OfType<int>();
+    public override IEnumerable<int> ParameterIndices => sets.SelectMany(s => new[] { s.Scale, s.Shift }).OfType<int>();
 
     /// <summary>Whether parameter <paramref name="index"/> belongs to this layer and is unused at <paramref name="step"/>.</summary>
     public bool IsUnusedAt(int index, int step)
     {
-        int used = Math.Min(step, _sets.Count - 1);
-        for (int s = 0; s < _sets.Count; s++)
+        int used = Math.Min(step, sets.Count - 1);
+        for (int s = 0; s < sets.Count; s++)
         {
-            if (s != used && (_sets[s].Scale == index || _sets[s].Shift == index))
+            if (s != used && (sets[s].Scale == index || sets[s].Shift == index))
             {
                 return true;
             }
@@ -175,10 +130,10 @@ internal sealed class BatchNormLayer : ModuleLayer
 
     public override Tensor Forward(Tensor x, LayerRun run)
     {
-        var (scaleIndex, shiftIndex) = _sets[Math.Min(run.Context.Step, _sets.Count - 1)];
+        var (scaleIndex, shiftIndex) = sets[Math.Min(run.Context.Step, sets.Count - 1)];
         var scale = scaleIndex is int a ? run.Weights[a] : null;
         var shift = shiftIndex is int b ? run.Weights[b] : null;
-        RunningStatistics? stats = _statistics.Count == 0 ? null : _statistics[Math.Min(run.Context.Step, _statistics.Count - 1)];
+        RunningStatistics? stats = statistics.Count == 0 ? null : statistics[Math.Min(run.Context.Step, statistics.Count - 1)];
         if (!run.Batched)
         {
             return Normalise(x, scale, shift, stats, run);
@@ -189,13 +144,13 @@ internal sealed class BatchNormLayer : ModuleLayer
 
     public override nn.Module<Tensor, Tensor> Export(FunctionalModel model)
     {
-        var (scaleIndex, shiftIndex) = _sets[^1];
+        var (scaleIndex, shiftIndex) = sets[^1];
         bool affine = scaleIndex is not null;
-        bool track = _statistics.Count > 0;
-        var module = _dims == 1
-            ? (TorchSharp.Modules.BatchNorm)nn.BatchNorm1d(_features, _eps, _momentum ?? 0.1, affine, track, model.Device, model.DType)
-            : nn.BatchNorm2d(_features, _eps, _momentum ?? 0.1, affine, track, model.Device, model.DType);
-        if (_momentum is null)
+        bool track = statistics.Count > 0;
+        var module = dims == 1
+            ? (TorchSharp.Modules.BatchNorm)nn.BatchNorm1d(features, eps, momentum ?? 0.1, affine, track, model.Device, model.DType)
+            : nn.BatchNorm2d(features, eps, momentum ?? 0.1, affine, track, model.Device, model.DType);
+        if (momentum is null)
         {
             module.momentum = null;
         }
@@ -212,7 +167,7 @@ internal sealed class BatchNormLayer : ModuleLayer
 
         if (track)
         {
-            var stats = _statistics[^1];
+            var stats = statistics[^1];
             CopyInto(module.running_mean, model.Buffers[stats.Mean], "running_mean");
             CopyInto(module.running_var, model.Buffers[stats.Variance], "running_var");
             CopyInto(module.num_batches_tracked, model.Buffers[stats.Count], "num_batches_tracked");
@@ -225,13 +180,13 @@ internal sealed class BatchNormLayer : ModuleLayer
     {
         if (stats is not RunningStatistics s)
         {
-            return F.batch_norm(x, null, null, scale, shift, training: true, eps: _eps);
+            return F.batch_norm(x, null, null, scale, shift, training: true, eps: eps);
         }
 
         var buffers = run.Model.Buffers;
         if (!run.Context.Training)
         {
-            return F.batch_norm(x, buffers[s.Mean], buffers[s.Variance], scale, shift, training: false, eps: _eps);
+            return F.batch_norm(x, buffers[s.Mean], buffers[s.Variance], scale, shift, training: false, eps: eps);
         }
 
         // As TorchSharp's BatchNorm module: count the batch, then average with the momentum (or cumulatively without one).
@@ -243,8 +198,8 @@ internal sealed class BatchNormLayer : ModuleLayer
         }
 
         // Reading the count synchronises with the device, so only the cumulative average (no momentum) does it.
-        double factor = _momentum ?? (1.0 / count.ReadDouble());
+        double factor = momentum ?? (1.0 / count.ReadDouble());
 
-        return F.batch_norm(x, buffers[s.Mean], buffers[s.Variance], scale, shift, training: true, momentum: factor, eps: _eps);
+        return F.batch_norm(x, buffers[s.Mean], buffers[s.Variance], scale, shift, training: true, momentum: factor, eps: eps);
     }
 }

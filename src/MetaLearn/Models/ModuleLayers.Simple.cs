@@ -9,113 +9,64 @@ namespace MetaLearn.Models;
 /// Dropout drawing its mask from the model's seeded generator (<see cref="FunctionalModel.Noise"/>), so a seed gives
 /// the same masks; kept elements are scaled by 1/(1-p) as in PyTorch. Identity in evaluation mode.
 /// </summary>
-internal sealed class DropoutLayer : ModuleLayer
+internal sealed class DropoutLayer(double p) : ModuleLayer
 {
-    private readonly double _p;
-
-    public DropoutLayer(double p) => _p = p;
-
     public override Tensor Forward(Tensor x, LayerRun run)
     {
-        if (!run.Context.Training || _p == 0)
+        if (!run.Context.Training || p == 0)
         {
             return x.alias();
         }
 
-        if (_p >= 1)
+        if (p >= 1)
         {
             return x.mul(zeros_like(x));
         }
 
-        var keep = empty_like(x).bernoulli_(1 - _p, run.Model.Noise);
-        return x.mul(keep).Times(1.0 / (1 - _p));
+        var keep = empty_like(x).bernoulli_(1 - p, run.Model.Noise);
+        return x.mul(keep).Times(1.0 / (1 - p));
     }
 
-    public override nn.Module<Tensor, Tensor> Export(FunctionalModel model) => nn.Dropout(_p);
+    public override nn.Module<Tensor, Tensor> Export(FunctionalModel model) => nn.Dropout(p);
 }
 
 /// <summary>2-D max pooling; task-batched by merging the task and example dimensions.</summary>
-internal sealed class MaxPool2dLayer : ModuleLayer
+internal sealed class MaxPool2dLayer(long[] kernel, long[] stride, long[] padding, long[] dilation, bool ceil) : ModuleLayer
 {
-    private readonly long[] _kernel;
-    private readonly long[] _stride;
-    private readonly long[] _padding;
-    private readonly long[] _dilation;
-    private readonly bool _ceil;
-
-    public MaxPool2dLayer(long[] kernel, long[] stride, long[] padding, long[] dilation, bool ceil)
-    {
-        _kernel = kernel;
-        _stride = stride;
-        _padding = padding;
-        _dilation = dilation;
-        _ceil = ceil;
-    }
-
     public override Tensor Forward(Tensor x, LayerRun run) => run.Batched ? Merged(x, Pool) : Pool(x);
 
-    public override nn.Module<Tensor, Tensor> Export(FunctionalModel model) => nn.MaxPool2d(_kernel, _stride, _padding, _dilation, _ceil);
+    public override nn.Module<Tensor, Tensor> Export(FunctionalModel model) => nn.MaxPool2d(kernel, stride, padding, dilation, ceil);
 
-    private Tensor Pool(Tensor x) => F.max_pool2d(x, _kernel, _stride, _padding, _dilation, _ceil);
+    private Tensor Pool(Tensor x) => F.max_pool2d(x, kernel, stride, padding, dilation, ceil);
 }
 
 /// <summary>2-D average pooling; task-batched by merging the task and example dimensions.</summary>
-internal sealed class AvgPool2dLayer : ModuleLayer
+internal sealed class AvgPool2dLayer(long[] kernel, long[] stride, long[] padding, bool ceil, bool countIncludePad, long? divisor) : ModuleLayer
 {
-    private readonly long[] _kernel;
-    private readonly long[] _stride;
-    private readonly long[] _padding;
-    private readonly bool _ceil;
-    private readonly bool _countIncludePad;
-    private readonly long? _divisor;
-
-    public AvgPool2dLayer(long[] kernel, long[] stride, long[] padding, bool ceil, bool countIncludePad, long? divisor)
-    {
-        _kernel = kernel;
-        _stride = stride;
-        _padding = padding;
-        _ceil = ceil;
-        _countIncludePad = countIncludePad;
-        _divisor = divisor;
-    }
-
     public override Tensor Forward(Tensor x, LayerRun run) => run.Batched ? Merged(x, Pool) : Pool(x);
 
     public override nn.Module<Tensor, Tensor> Export(FunctionalModel model) =>
-        nn.AvgPool2d(_kernel, _stride, _padding, _ceil, _countIncludePad, _divisor);
+        nn.AvgPool2d(kernel, stride, padding, ceil, countIncludePad, divisor);
 
-    private Tensor Pool(Tensor x) => F.avg_pool2d(x, _kernel, _stride, _padding, _ceil, _countIncludePad, _divisor);
+    private Tensor Pool(Tensor x) => F.avg_pool2d(x, kernel, stride, padding, ceil, countIncludePad, divisor);
 }
 
 /// <summary>2-D adaptive average pooling; task-batched by merging the task and example dimensions.</summary>
-internal sealed class AdaptiveAvgPool2dLayer : ModuleLayer
+internal sealed class AdaptiveAvgPool2dLayer(long[] size) : ModuleLayer
 {
-    private readonly long[] _size;
-
-    public AdaptiveAvgPool2dLayer(long[] size) => _size = size;
-
     public override Tensor Forward(Tensor x, LayerRun run) => run.Batched ? Merged(x, Pool) : Pool(x);
 
-    public override nn.Module<Tensor, Tensor> Export(FunctionalModel model) => nn.AdaptiveAvgPool2d(_size);
+    public override nn.Module<Tensor, Tensor> Export(FunctionalModel model) => nn.AdaptiveAvgPool2d(size);
 
-    private Tensor Pool(Tensor x) => F.adaptive_avg_pool2d(x, _size);
+    private Tensor Pool(Tensor x) => F.adaptive_avg_pool2d(x, size);
 }
 
 /// <summary>Flattens dimensions start..end (shifted by one when task-batched).</summary>
-internal sealed class FlattenLayer : ModuleLayer
+internal sealed class FlattenLayer(long start, long end) : ModuleLayer
 {
-    private readonly long _start;
-    private readonly long _end;
+    public override Tensor Forward(Tensor x, LayerRun run) => x.flatten(Shift(start, run.Batched), Shift(end, run.Batched));
 
-    public FlattenLayer(long start, long end)
-    {
-        _start = start;
-        _end = end;
-    }
-
-    public override Tensor Forward(Tensor x, LayerRun run) => x.flatten(Shift(_start, run.Batched), Shift(_end, run.Batched));
-
-    public override nn.Module<Tensor, Tensor> Export(FunctionalModel model) => nn.Flatten(_start, _end);
+    public override nn.Module<Tensor, Tensor> Export(FunctionalModel model) => nn.Flatten(start, end);
 }
 
 /// <summary>The parameter-free element-wise (and soft-max) layers.</summary>

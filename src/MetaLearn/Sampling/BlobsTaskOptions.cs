@@ -15,7 +15,7 @@ public sealed record BlobsTaskOptions() : ClassificationTaskOptions(ways: 3, sho
 
     /// <summary>Checks the generator, Ways against its centers, and each center's samples against Shots + Queries.</summary>
     /// <exception cref="ArgumentException">A rule is broken; the message says what to change.</exception>
-    public void Validate()
+    public override void Validate()
     {
         Generator.Validate();
         if (Ways > Generator.CenterCount)

@@ -7,24 +7,20 @@ namespace MetaLearn.Sampling;
 /// Clustering/classification tasks made by <see cref="MakeBlobs"/>: each episode is a fresh draw (new random centers
 /// unless they are fixed), with labelled support and query sets per cluster, relabelled 0..Ways-1, class-major.
 /// </summary>
-public sealed class BlobsTaskSampler : ITaskSampler
+public sealed class BlobsTaskSampler : TaskSampler<BlobsTaskOptions>
 {
     /// <summary>Creates the sampler; the options are validated here.</summary>
     /// <exception cref="ArgumentException">The options break a rule of <see cref="BlobsTaskOptions.Validate"/>.</exception>
     public BlobsTaskSampler(BlobsTaskOptions? options = null)
+        : base(options ?? new BlobsTaskOptions())
     {
-        Options = options ?? new BlobsTaskOptions();
-        Options.Validate();
     }
-
-    /// <summary>The task distribution.</summary>
-    public BlobsTaskOptions Options { get; }
 
     /// <summary>The seed of the <see cref="MakeBlobs"/> draw behind episode <paramref name="seed"/>.</summary>
     public static int DataSeed(int seed) => Seeds.Derive(seed, 0, 0);
 
     /// <inheritdoc />
-    public Episode Sample(int seed)
+    public override Episode Sample(int seed)
     {
         using var draw = MakeBlobs.Generate(Options.Generator, DataSeed(seed));
         var random = SyntheticRandom.Create(Seeds.Derive(seed, 2, 0));

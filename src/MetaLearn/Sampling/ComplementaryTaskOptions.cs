@@ -71,14 +71,12 @@ public sealed record ComplementaryTaskOptions() : ClassificationTaskOptions(ways
 
     /// <summary>Checks the rules that involve several properties.</summary>
     /// <exception cref="ArgumentException">The hypercube has fewer vertices than a modality has groups.</exception>
-    public ComplementaryTaskOptions Validated()
+    public override void Validate()
     {
         if (Math.Pow(2, LatentDimensions) < GroupsPerModality)
         {
             throw new ArgumentException(
                 $"Each informative modality separates {GroupsPerModality} groups but a {LatentDimensions}-dimensional hypercube has only {1 << LatentDimensions} vertices: raise LatentDimensions or add informative modalities.");
         }
-
-        return this;
     }
 }

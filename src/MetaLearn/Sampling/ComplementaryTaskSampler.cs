@@ -17,21 +17,18 @@ namespace MetaLearn.Sampling;
 /// projection (<see cref="ModalityOptions.Projection"/>, the same for every task) plus noise, so the projections can be
 /// meta-learned. Missing modalities follow <see cref="ModalityMask"/>. Labels are 0..Ways-1, class-major.
 /// </summary>
-public sealed class ComplementaryTaskSampler : ITaskSampler
+public sealed class ComplementaryTaskSampler : TaskSampler<ComplementaryTaskOptions>
 {
     private readonly ModalityViews _views;
 
     /// <summary>Creates the sampler and its fixed projections; the options are validated here.</summary>
-    /// <exception cref="ArgumentException">The options break <see cref="ComplementaryTaskOptions.Validated"/>.</exception>
+    /// <exception cref="ArgumentException">The options break <see cref="ComplementaryTaskOptions.Validate"/>.</exception>
     public ComplementaryTaskSampler(ComplementaryTaskOptions? options = null)
+        : base(options ?? new ComplementaryTaskOptions())
     {
-        Options = (options ?? new ComplementaryTaskOptions()).Validated();
         AllocationSize.Episode("complementary", Options.Ways, Options.Shots, Options.Queries, Options.Modalities.Max(m => m.Features));
         _views = new ModalityViews(Options.Modalities, Options.LatentDimensions, Options.StructureSeed);
     }
-
-    /// <summary>The task distribution.</summary>
-    public ComplementaryTaskOptions Options { get; }
 
     /// <summary>Whether episodes carry the missing-modality mask as their last input.</summary>
     public bool HasMask => _views.HasMask;
@@ -49,7 +46,7 @@ public sealed class ComplementaryTaskSampler : ITaskSampler
     }
 
     /// <inheritdoc />
-    public Episode Sample(int seed)
+    public override Episode Sample(int seed)
     {
         var o = Options;
         var codeRandom = SyntheticRandom.Create(Seeds.Derive(seed, 0, 0));

@@ -29,4 +29,13 @@ public abstract record FewShotTaskOptions
         get;
         init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Queries), value, "An episode needs at least one query example per class, or per task in regression.");
     }
+
+    /// <summary>
+    /// Checks the rules that involve several properties (single properties are checked when set). A
+    /// <see cref="TaskSampler{TOptions}"/> calls it when it is created, so invalid options fail before any episode is drawn.
+    /// </summary>
+    /// <exception cref="ArgumentException">A rule is broken; the message says what to change.</exception>
+    public virtual void Validate()
+    {
+    }
 }

@@ -9,20 +9,17 @@ namespace MetaLearn.Sampling;
 /// Simple N-way K-shot classification tasks: each task draws one mean per class from N(0, separation² I) and points
 /// from N(mean, I). Support and query are ordered class-major with labels 0..N-1.
 /// </summary>
-public sealed class GaussianClassificationTaskSampler : ITaskSampler
+public sealed class GaussianClassificationTaskSampler : TaskSampler<GaussianClassificationTaskOptions>
 {
     /// <summary>Creates the sampler.</summary>
     public GaussianClassificationTaskSampler(GaussianClassificationTaskOptions? options = null)
+        : base(options ?? new GaussianClassificationTaskOptions())
     {
-        Options = options ?? new GaussianClassificationTaskOptions();
         AllocationSize.Episode("Gaussian classification", Options.Ways, Options.Shots, Options.Queries, Options.Features);
     }
 
-    /// <summary>The task distribution.</summary>
-    public GaussianClassificationTaskOptions Options { get; }
-
     /// <inheritdoc />
-    public Episode Sample(int seed)
+    public override Episode Sample(int seed)
     {
         var o = Options;
         var random = new Xoshiro256StarStar(seed);

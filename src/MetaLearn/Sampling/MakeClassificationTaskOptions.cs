@@ -60,7 +60,7 @@ public sealed record MakeClassificationTaskOptions() : ClassificationTaskOptions
     /// classes, and enough samples per class (before label replacement) for Shots + Queries.
     /// </summary>
     /// <exception cref="ArgumentException">A rule is broken; the message says what to change.</exception>
-    public void Validate()
+    public override void Validate()
     {
         Generator.Validate();
         if (GeneratorDistribution is not null)

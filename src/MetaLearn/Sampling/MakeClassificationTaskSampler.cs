@@ -8,18 +8,14 @@ namespace MetaLearn.Sampling;
 /// into a class-major N-way K-shot support set and a Q-query set, drawn without replacement per class and relabelled
 /// 0..N-1. The "makeclass-maml" benchmark's task distribution by default.
 /// </summary>
-public sealed class MakeClassificationTaskSampler : ITaskSampler
+public sealed class MakeClassificationTaskSampler : TaskSampler<MakeClassificationTaskOptions>
 {
     /// <summary>Creates the sampler; the options are validated here.</summary>
     /// <exception cref="ArgumentException">The options break a rule of <see cref="MakeClassificationTaskOptions.Validate"/>.</exception>
     public MakeClassificationTaskSampler(MakeClassificationTaskOptions? options = null)
+        : base(options ?? MakeClassificationTaskOptions.Workload)
     {
-        Options = options ?? MakeClassificationTaskOptions.Workload;
-        Options.Validate();
     }
-
-    /// <summary>The task distribution.</summary>
-    public MakeClassificationTaskOptions Options { get; }
 
     /// <summary>The seed of the <see cref="MakeClassification"/> draw behind episode <paramref name="seed"/>.</summary>
     public static int DataSeed(int seed) => Seeds.Derive(seed, 0, 0);
@@ -46,7 +42,7 @@ public sealed class MakeClassificationTaskSampler : ITaskSampler
     /// <inheritdoc />
     /// <exception cref="ArgumentException">Drawn generator options are invalid, or have fewer classes than Ways.</exception>
     /// <exception cref="InvalidOperationException">A chosen class has fewer than Shots + Queries samples in this draw.</exception>
-    public Episode Sample(int seed)
+    public override Episode Sample(int seed)
     {
         var o = Options;
         var generator = GeneratorFor(seed);

@@ -27,12 +27,4 @@ public sealed record MultimodalRegressionTaskOptions() : SineTaskRanges(shots: 1
 
     /// <summary>Seed of the task-independent structure: each modality's projection. <value>Default 0.</value></summary>
     public int StructureSeed { get; init; }
-
-    /// <summary>Checks that every range is ordered and finite.</summary>
-    /// <exception cref="ArgumentException">A range is reversed or not finite; the message names it.</exception>
-    public MultimodalRegressionTaskOptions Validated()
-    {
-        CheckRanges();
-        return this;
-    }
 }

@@ -13,21 +13,18 @@ namespace MetaLearn.Sampling;
 /// uniform variable the same way. No modality alone can predict y; a sum of per-modality terms (late fusion) can.
 /// Targets are [N, 1] float32; missing modalities follow <see cref="ModalityMask"/>.
 /// </summary>
-public sealed class MultimodalRegressionTaskSampler : ITaskSampler
+public sealed class MultimodalRegressionTaskSampler : TaskSampler<MultimodalRegressionTaskOptions>
 {
     private readonly ModalityViews _views;
 
     /// <summary>Creates the sampler and its fixed projections; the options are validated here.</summary>
     /// <exception cref="ArgumentException">A range of the options is reversed or not finite.</exception>
     public MultimodalRegressionTaskSampler(MultimodalRegressionTaskOptions? options = null)
+        : base(options ?? new MultimodalRegressionTaskOptions())
     {
-        Options = (options ?? new MultimodalRegressionTaskOptions()).Validated();
         AllocationSize.Episode("multimodal regression", 1, Options.Shots, Options.Queries, Options.Modalities.Max(m => m.Features));
         _views = new ModalityViews(Options.Modalities, 1, Options.StructureSeed);
     }
-
-    /// <summary>The task distribution.</summary>
-    public MultimodalRegressionTaskOptions Options { get; }
 
     /// <summary>Whether episodes carry the missing-modality mask as their last input.</summary>
     public bool HasMask => _views.HasMask;
@@ -46,7 +43,7 @@ public sealed class MultimodalRegressionTaskSampler : ITaskSampler
     }
 
     /// <inheritdoc />
-    public Episode Sample(int seed)
+    public override Episode Sample(int seed)
     {
         var o = Options;
         var terms = Terms(seed);

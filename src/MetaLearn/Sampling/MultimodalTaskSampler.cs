@@ -10,23 +10,20 @@ namespace MetaLearn.Sampling;
 /// modality (drawn per task) carries the class; the others are noise. A model must find, per task, which modality to
 /// trust, which is what fusion weights adapted in the inner loop can do. Episodes have one input tensor per modality.
 /// </summary>
-public sealed class MultimodalTaskSampler : ITaskSampler
+public sealed class MultimodalTaskSampler : TaskSampler<MultimodalTaskOptions>
 {
     /// <summary>Creates the sampler.</summary>
     public MultimodalTaskSampler(MultimodalTaskOptions? options = null)
+        : base(options ?? new MultimodalTaskOptions())
     {
-        Options = options ?? new MultimodalTaskOptions();
         AllocationSize.Episode("multimodal", Options.Ways, Options.Shots, Options.Queries, Options.ModalityFeatures.Max());
     }
-
-    /// <summary>The task distribution.</summary>
-    public MultimodalTaskOptions Options { get; }
 
     /// <summary>The modality that carries the class in the task of <paramref name="seed"/>.</summary>
     public int InformativeModality(int seed) => new Xoshiro256StarStar(seed).Next(Options.ModalityFeatures.Count);
 
     /// <inheritdoc />
-    public Episode Sample(int seed)
+    public override Episode Sample(int seed)
     {
         var o = Options;
         var random = new Xoshiro256StarStar(seed);

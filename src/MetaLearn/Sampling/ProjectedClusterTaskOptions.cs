@@ -23,7 +23,7 @@ public sealed record ProjectedClusterTaskOptions() : ClassificationTaskOptions(w
 
     /// <summary>Checks that <see cref="ClassificationTaskOptions.Ways"/> centers at <see cref="MinCenterDistance"/> fit in the box.</summary>
     /// <exception cref="ArgumentException">They plainly do not fit; the message says what to change.</exception>
-    public void Validate()
+    public override void Validate()
     {
         // Disks of radius MinCenterDistance / 2 around the centers must fit (loosely) in the box grown by that radius.
         double radius = MinCenterDistance / 2;

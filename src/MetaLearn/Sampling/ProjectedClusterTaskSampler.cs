@@ -14,16 +14,15 @@ namespace MetaLearn.Sampling;
 /// <see cref="Projection"/> · x succeeds: an embedding meta-learned across tasks can find the plane.
 /// Support and query sets are labelled by cluster, 0..Ways-1, class-major.
 /// </summary>
-public sealed class ProjectedClusterTaskSampler : ITaskSampler
+public sealed class ProjectedClusterTaskSampler : TaskSampler<ProjectedClusterTaskOptions>
 {
     private readonly double[] _rotation;
 
     /// <summary>Creates the sampler and its fixed rotation; the options are validated here.</summary>
     /// <exception cref="ArgumentException">The options break <see cref="ProjectedClusterTaskOptions.Validate"/>.</exception>
     public ProjectedClusterTaskSampler(ProjectedClusterTaskOptions? options = null)
+        : base(options ?? new ProjectedClusterTaskOptions())
     {
-        Options = options ?? new ProjectedClusterTaskOptions();
-        Options.Validate();
         AllocationSize.Episode("projected cluster", Options.Ways, Options.Shots, Options.Queries, Options.Dimensions);
         AllocationSize.Elements("The projected cluster sampler's rotation", sizeof(double), true, "lower Dimensions.", ("Dimensions", Options.Dimensions), ("Dimensions", Options.Dimensions));
         int d = Options.Dimensions;
@@ -31,9 +30,6 @@ public sealed class ProjectedClusterTaskSampler : ITaskSampler
         var q = gaussian.QR().Q;
         _rotation = q.ToRowMajorArray();
     }
-
-    /// <summary>The task distribution.</summary>
-    public ProjectedClusterTaskOptions Options { get; }
 
     /// <summary>The true projection onto the structured plane: a 2 x Dimensions matrix with orthonormal rows (a copy).</summary>
     public Matrix<double> Projection
@@ -66,7 +62,7 @@ public sealed class ProjectedClusterTaskSampler : ITaskSampler
     }
 
     /// <inheritdoc />
-    public Episode Sample(int seed)
+    public override Episode Sample(int seed)
     {
         var o = Options;
         var random = SyntheticRandom.Create(Seeds.Derive(seed, 0, 0));

@@ -37,7 +37,7 @@ public abstract record SineTaskRanges : FewShotTaskOptions
 
     /// <summary>Checks that every range is ordered and finite.</summary>
     /// <exception cref="ArgumentException">A range is reversed or not finite; the message names it.</exception>
-    protected void CheckRanges()
+    public override void Validate()
     {
         Check(AmplitudeMin, AmplitudeMax, "Amplitude");
         Check(PhaseMin, PhaseMax, "Phase");

@@ -8,20 +8,17 @@ namespace MetaLearn.Sampling;
 /// Sinusoid regression tasks (Finn et al., 2017): y = A sin(x − φ) with A, φ and the inputs drawn uniformly per task.
 /// Inputs and targets are [K, 1] float32.
 /// </summary>
-public sealed class SinusoidTaskSampler : IBatchTaskSampler
+public sealed class SinusoidTaskSampler : TaskSampler<SinusoidTaskOptions>, IBatchTaskSampler
 {
     /// <summary>Creates the sampler.</summary>
     public SinusoidTaskSampler(SinusoidTaskOptions? options = null)
+        : base(options ?? new SinusoidTaskOptions())
     {
-        Options = (options ?? new SinusoidTaskOptions()).Validated();
         AllocationSize.Episode("sinusoid", 1, Options.Shots, Options.Queries, 1);
     }
 
-    /// <summary>The task distribution.</summary>
-    public SinusoidTaskOptions Options { get; }
-
     /// <inheritdoc />
-    public Episode Sample(int seed)
+    public override Episode Sample(int seed)
     {
         var o = Options;
         var x = new float[o.Shots + o.Queries];

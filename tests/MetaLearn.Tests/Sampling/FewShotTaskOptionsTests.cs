@@ -35,7 +35,20 @@ public sealed class FewShotTaskOptionsTests
         (sine.Shots, sine.Queries, sine.AmplitudeMin, sine.AmplitudeMax, sine.PhaseMax, sine.InputMin, sine.InputMax)
             .Should().Be((10, 10, 0.1, 5.0, Math.PI, -5.0, 5.0));
         multimodal.AmplitudeMax.Should().Be(2.5);
-        FluentActions.Invoking(() => (sine with { PhaseMin = 4, PhaseMax = 1 }).Validated()).Should().Throw<ArgumentException>()
+        FluentActions.Invoking(() => (sine with { PhaseMin = 4, PhaseMax = 1 }).Validate()).Should().Throw<ArgumentException>()
             .WithMessage("PhaseMin (4)*PhaseMax (1)*");
+    }
+
+    [Fact]
+    public void TaskSampler_ValidatesCrossPropertyRulesWhenCreated_BeforeAnyEpisode()
+    {
+        FluentActions.Invoking(() => new SinusoidTaskSampler(new SinusoidTaskOptions { InputMin = 2, InputMax = -2 }))
+            .Should().Throw<ArgumentException>().WithMessage("InputMin (2)*InputMax (-2)*");
+        FluentActions.Invoking(() => new ComplementaryTaskSampler(new ComplementaryTaskOptions { Ways = 9, LatentDimensions = 1 }))
+            .Should().Throw<ArgumentException>().WithMessage("*hypercube has only 2 vertices*");
+        var sampler = new GaussianClassificationTaskSampler(new GaussianClassificationTaskOptions { Ways = 2, Shots = 3, Queries = 4 });
+        using var episode = sampler.Sample(7);
+        episode.SupportTargets.shape[0].Should().Be(6);
+        episode.QueryTargets.shape[0].Should().Be(8);
     }
 }
