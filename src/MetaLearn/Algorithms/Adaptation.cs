@@ -11,13 +11,13 @@ namespace MetaLearn.Algorithms;
 /// </summary>
 internal static class Adaptation
 {
-    /// <summary>What an algorithm's adaptation produces: the weights and, for ProtoNets, the prototypes.</summary>
-    public delegate (IReadOnlyList<Tensor> Weights, Tensor? Prototypes) Adapter(EpisodeSide support);
+    /// <summary>What an algorithm's adaptation produces: the weights and the algorithm's extras (prototypes, context, ridge head).</summary>
+    public delegate AdaptedState Adapter(EpisodeSide support);
 
     /// <param name="model">The model whose weights are adapted.</param>
     /// <param name="inputs">Support inputs, one per modality.</param>
     /// <param name="targets">Support classes or values.</param>
-    /// <param name="steps">Inner steps (the forward context of predictions).</param>
+    /// <param name="steps">Inner steps taken (reported by the adapted model).</param>
     /// <param name="classesFromHead">Whether the model's output is one logit per class (checked before adapting).</param>
     /// <param name="loss">The algorithm's loss option (<see cref="Loss.ByTaskKind"/>: the kind's loss); the support loss is reported in it.</param>
     /// <param name="kind">The declared kind of the support targets; null: int64 targets are classification, floating-point ones regression.</param>
@@ -48,28 +48,18 @@ internal static class Adaptation
         }
 
         var support = EpisodeSide.Of(x, y, ways, taskKind);
-        var (weights, prototypes) = adapt(support);
-        var kept = weights.Select(w => w.detach().clone()).ToArray();
-        var keptPrototypes = prototypes?.detach().clone();
-        double supportLoss;
-        using (no_grad())
+        var kept = adapt(support).Keep();
+        try
         {
-            var output = model.Forward(x, kept, Contexts.Predicting(steps));
-            if (keptPrototypes is not null)
-            {
-                output = (output.unsqueeze(-2) - keptPrototypes.unsqueeze(-3)).Squared().sum(-1).neg();
-            }
-
-            supportLoss = support.Loss(output, loss).ReadDouble();
+            using var noGrad = no_grad();
+            double supportLoss = support.Loss(kept.Output(model, x), loss).ReadDouble();
+            return new AdaptedModel(model, kept, steps, supportLoss, taskKind);
         }
-
-        foreach (var w in kept)
+        catch
         {
-            w.DetachFromDisposeScope();
+            kept.DisposeTensors();
+            throw;
         }
-
-        keptPrototypes?.DetachFromDisposeScope();
-        return new AdaptedModel(model, kept, keptPrototypes, steps, supportLoss, taskKind);
     }
 
     /// <summary>

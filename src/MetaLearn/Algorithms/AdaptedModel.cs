@@ -12,34 +12,31 @@ namespace MetaLearn.Algorithms;
 /// </summary>
 public sealed class AdaptedModel : IDisposable
 {
-    private readonly Tensor[] _weights;
-    private readonly ForwardContext _context;
+    private readonly AdaptedState _state;
     private bool _disposed;
 
-    internal AdaptedModel(IFunctionalModel model, Tensor[] weights, Tensor? prototypes, int steps, double supportLoss, TaskKind kind)
+    internal AdaptedModel(IFunctionalModel model, AdaptedState state, int steps, double supportLoss, TaskKind kind)
     {
         Model = model;
-        _weights = weights;
-        Prototypes = prototypes;
+        _state = state;
         Steps = steps;
         SupportLoss = supportLoss;
         Kind = kind;
-        _context = Contexts.Predicting(steps);
     }
 
     /// <summary>The architecture the weights run in (the learner's model; not owned).</summary>
     public IFunctionalModel Model { get; }
 
     /// <summary>The adapted weights, in <see cref="IFunctionalModel.Parameters"/> order; owned by this object (do not dispose).</summary>
-    public IReadOnlyList<Tensor> Weights => _weights;
+    public IReadOnlyList<Tensor> Weights => _state.Weights;
 
     /// <summary>The names of <see cref="Weights"/> (<see cref="IFunctionalModel.ParameterNames"/>).</summary>
     public IReadOnlyList<string> WeightNames => Model.ParameterNames;
 
     /// <summary>Prototypical Networks' class prototypes [classes, embedding] (null for the other algorithms); owned by this object.</summary>
-    public Tensor? Prototypes { get; }
+    public Tensor? Prototypes => _state.Prototypes;
 
-    /// <summary>The inner steps the adaptation took (0 for Prototypical Networks).</summary>
+    /// <summary>The inner steps the adaptation took (0 for Prototypical Networks and R2D2).</summary>
     public int Steps { get; }
 
     /// <summary>The mean loss on the support set after adaptation, in the algorithm's loss (by default the kind's: cross-entropy, mean squared error or binary cross-entropy).</summary>
@@ -51,20 +48,24 @@ public sealed class AdaptedModel : IDisposable
     /// <summary>Whether the support set was classification (int64 classes).</summary>
     public bool IsClassification => Kind == TaskKind.Classification;
 
-    /// <summary>Detached copies of the adapted weights on the CPU, by name (e.g. to save, or to load into a module).</summary>
+    /// <summary>
+    /// Detached copies of the adapted weights on the CPU, by name (e.g. to save, or to load into a module), and the
+    /// algorithm's adapted extras: <c>prototypes</c> (Prototypical Networks), <c>context</c> (CAVIA, appended to every
+    /// input row), <c>ridge.weights</c>, <c>ridge.scale</c>, <c>ridge.bias</c> (R2D2: logits = scale · embedding · W + bias).
+    /// </summary>
     /// <returns>New tensors the caller owns.</returns>
     public IReadOnlyDictionary<string, Tensor> ExportWeights()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        for (int i = 0; i < _weights.Length; i++)
+        for (int i = 0; i < Weights.Count; i++)
         {
-            result[WeightNames[i]] = _weights[i].detach().cpu().clone().DetachFromDisposeScope();
+            result[WeightNames[i]] = Weights[i].detach().cpu().clone().DetachFromDisposeScope();
         }
 
-        if (Prototypes is not null)
+        foreach (var (name, value) in _state.Extras())
         {
-            result["prototypes"] = Prototypes.detach().cpu().clone().DetachFromDisposeScope();
+            result[name] = value.detach().cpu().clone().DetachFromDisposeScope();
         }
 
         return result;
@@ -79,13 +80,7 @@ public sealed class AdaptedModel : IDisposable
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var converted = inputs.Select(t => t.is_floating_point() ? t.to(Model.DType, Model.Device) : t.to(Model.Device)).ToArray();
-        var output = Model.Forward(converted, _weights, _context);
-        if (Prototypes is not null)
-        {
-            output = (output.unsqueeze(-2) - Prototypes.unsqueeze(-3)).Squared().sum(-1).neg();
-        }
-
-        return output.detach().MoveToOuterDisposeScope();
+        return _state.Output(Model, converted).detach().MoveToOuterDisposeScope();
     }
 
     /// <summary>The model's outputs for single-modality rows <c>[N, ...]</c>: logits or values.</summary>
@@ -142,12 +137,7 @@ public sealed class AdaptedModel : IDisposable
         }
 
         _disposed = true;
-        foreach (var w in _weights)
-        {
-            w.Dispose();
-        }
-
-        Prototypes?.Dispose();
+        _state.DisposeTensors();
     }
 
     private void RequireClassification()

@@ -51,10 +51,24 @@ public sealed class Cavia : IMetaAlgorithm
     public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, (support, query) =>
     {
         var weights = Model.Parameters;
-        var context = AdaptContext(support, weights, createGraph: false);
+        var context = AdaptContext(support, weights, createGraph: false, Options.InnerSteps, _negativeStepSize);
         using var noGrad = no_grad();
         return Forward(query, weights, context, training: false);
     });
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Only the context adapts (from zero, <see cref="AdaptationOptions.Steps"/> steps of size
+    /// <see cref="AdaptationOptions.StepSize"/>, defaults from <see cref="CaviaOptions"/>); the adapted model appends it to
+    /// every row it predicts, so rows have the data's features (the model's input size minus the context size).
+    /// </remarks>
+    public AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
+    {
+        int steps = options?.Steps ?? Options.InnerSteps;
+        using var negativeStepSize = (-(options?.StepSize ?? Options.InnerStepSize)).ToScalar();
+        return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: false, Options.Loss, options?.Kind,
+            support => new AdaptedState(Model.Parameters) { TaskContext = AdaptContext(support, Model.Parameters, createGraph: false, steps, negativeStepSize) });
+    }
 
     /// <inheritdoc />
     public void Dispose()
@@ -66,16 +80,16 @@ public sealed class Cavia : IMetaAlgorithm
     /// zero; the network weights are read, never changed.
     /// </summary>
     /// <returns>The context, in the current dispose scope.</returns>
-    private Tensor AdaptContext(EpisodeSide support, IReadOnlyList<Tensor> weights, bool createGraph)
+    private Tensor AdaptContext(EpisodeSide support, IReadOnlyList<Tensor> weights, bool createGraph, int steps, Scalar negativeStepSize)
     {
         CheckInput(support);
         long[] shape = support.TaskBatched ? new long[] { support.Tasks, Options.ContextSize } : new long[] { Options.ContextSize };
         var context = zeros(shape, dtype: Model.DType, device: Model.Device).requires_grad_(true);
-        for (int step = 0; step < Options.InnerSteps; step++)
+        for (int step = 0; step < steps; step++)
         {
             var loss = support.LossSum(Forward(support, weights, context), Options.Loss);
             var grad = torch.autograd.grad(new[] { loss }, new[] { context }, retain_graph: createGraph, create_graph: createGraph)[0];
-            context = context.add(grad, _negativeStepSize);
+            context = context.add(grad, negativeStepSize);
             if (!createGraph)
             {
                 context = context.detach().requires_grad_(true);
@@ -98,7 +112,7 @@ public sealed class Cavia : IMetaAlgorithm
     private (Tensor Losses, Tensor? Accuracies) Step(EpisodeSide support, EpisodeSide query, int tasks)
     {
         var weights = support.InitialWeights(Model.Parameters);
-        var context = AdaptContext(support, weights, createGraph: !Options.FirstOrder);
+        var context = AdaptContext(support, weights, createGraph: !Options.FirstOrder, Options.InnerSteps, _negativeStepSize);
         var prediction = Forward(query, weights, context);
         var perTask = query.Loss(prediction, Options.Loss);
         perTask.sum().Times(1.0 / tasks).backward();

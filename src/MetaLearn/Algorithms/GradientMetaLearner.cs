@@ -84,7 +84,7 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
             Options with { Steps = steps, StepSize = options?.StepSize ?? Options.StepSize, MultiStepLossIterations = 0 },
             _headOnly,
             _stepSizes.Length == 0 ? null : _stepSizes);
-        return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, options?.Kind, support => (inner.Adapt(support, Model.Parameters, createGraph: false), null));
+        return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, options?.Kind, support => new AdaptedState(inner.Adapt(support, Model.Parameters, createGraph: false)) { StepsTaken = steps });
     }
 
     /// <inheritdoc />

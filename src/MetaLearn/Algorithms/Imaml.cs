@@ -58,10 +58,24 @@ public sealed class Imaml : IMetaAlgorithm
     /// <inheritdoc />
     public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, (support, query) =>
     {
-        var adapted = Adapt(support);
+        var adapted = Proximal(support, Options.InnerSteps, _negativeStepSize);
         using var noGrad = no_grad();
         return Model.Forward(query.Inputs, adapted, Contexts.Predicting(0));
     });
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The adaptation is the inner loop: <see cref="AdaptationOptions.Steps"/> (default <see cref="ImamlOptions.InnerSteps"/>)
+    /// gradient steps of size <see cref="AdaptationOptions.StepSize"/> (default <see cref="ImamlOptions.InnerStepSize"/>) on
+    /// the proximal objective from the meta-learned θ; predictions use inner-step context 0, as in training.
+    /// </remarks>
+    public AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
+    {
+        int steps = options?.Steps ?? Options.InnerSteps;
+        using var negativeStepSize = (-(options?.StepSize ?? Options.InnerStepSize)).ToScalar();
+        return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, options?.Kind,
+            support => new AdaptedState(Proximal(support, steps, negativeStepSize)) { StepsTaken = 0 });
+    }
 
     /// <inheritdoc />
     public void Dispose()
@@ -73,11 +87,11 @@ public sealed class Imaml : IMetaAlgorithm
     /// not depend on the number of steps.
     /// </summary>
     /// <returns>The adapted weights φ* (detached; parameters the forward pass does not use stay at θ).</returns>
-    private Tensor[] Adapt(EpisodeSide support)
+    private Tensor[] Proximal(EpisodeSide support, int steps, Scalar negativeStepSize)
     {
         var theta = support.InitialWeights(Model.Parameters).Select(t => t.detach()).ToArray();
         var phi = theta.ToArray();
-        for (int step = 0; step < Options.InnerSteps; step++)
+        for (int step = 0; step < steps; step++)
         {
             using var scope = NewDisposeScope();
             var leaves = phi.Select((w, i) => _used[i] ? w.detach().requires_grad_(true) : w).ToArray();
@@ -96,7 +110,7 @@ public sealed class Imaml : IMetaAlgorithm
 
                 // ∇ of the proximal objective: the support-loss gradient plus λ (φ − θ).
                 var direction = grads[g++].add(leaves[i].detach() - theta[i], _regularization);
-                next[i] = leaves[i].detach().add(direction, _negativeStepSize).MoveToOuterDisposeScope();
+                next[i] = leaves[i].detach().add(direction, negativeStepSize).MoveToOuterDisposeScope();
             }
 
             phi = next;
@@ -107,7 +121,7 @@ public sealed class Imaml : IMetaAlgorithm
 
     private (Tensor Losses, Tensor? Accuracies) Step(EpisodeSide support, EpisodeSide query, int tasks)
     {
-        var phi = Adapt(support);
+        var phi = Proximal(support, Options.InnerSteps, _negativeStepSize);
         var leaves = phi.Select((w, i) => _used[i] ? w.detach().requires_grad_(true) : w).ToArray();
         var adapted = Used(leaves);
         var context = new ForwardContext(0, support.TaskBatched);

@@ -153,7 +153,7 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
             var embedding = Model.Forward(support.Inputs, Model.Parameters, Contexts.Predicting(0));
             var oneHot = F.one_hot(support.Targets, support.Ways).to(embedding.dtype);
             var prototypes = oneHot.transpose(-1, -2).matmul(embedding) / oneHot.sum(-2).unsqueeze(-1);
-            return (Model.Parameters, prototypes);
+            return new AdaptedState(Model.Parameters) { Prototypes = prototypes };
         });
     }
 

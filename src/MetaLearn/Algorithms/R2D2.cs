@@ -47,6 +47,12 @@ public sealed class R2D2 : IMetaAlgorithm
     /// <inheritdoc />
     public IReadOnlyList<Parameter> MetaParameters => _metaParameters;
 
+    /// <summary>R2D2's own meta-parameters by name (<c>log_regularization</c>, <c>scale</c>, <c>bias</c> if learned), e.g. for a learner file.</summary>
+    internal IReadOnlyList<(string Name, Parameter Value)> HeadParameters =>
+        _bias is null
+            ? new[] { ("log_regularization", _logRegularization), ("scale", _scale) }
+            : new[] { ("log_regularization", _logRegularization), ("scale", _scale), ("bias", _bias) };
+
     /// <summary>
     /// The ridge-regression weights W minimising ‖XW − Y‖² + λ‖W‖²: (XᵀX + λI)⁻¹XᵀY, computed as Xᵀ(XXᵀ + λI)⁻¹Y when
     /// X has fewer rows than columns. Differentiable in X, Y and λ.
@@ -92,6 +98,36 @@ public sealed class R2D2 : IMetaAlgorithm
         using var noGrad = no_grad();
         return QueryLogits(support, query, training: false);
     });
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// R2D2 takes no gradient steps: the adapted model holds the ridge head solved in closed form on the support
+    /// embeddings (computed in evaluation mode), with the meta-learned λ, scale and bias. Steps and StepSize must stay null.
+    /// </remarks>
+    public AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
+    {
+        if (options?.Steps is not null || options?.StepSize is not null)
+        {
+            throw new ArgumentException("R2D2 solves its head in closed form and takes no gradient steps; leave AdaptationOptions.Steps and StepSize null.", nameof(options));
+        }
+
+        if (options?.Kind is TaskKind kind && kind != TaskKind.Classification)
+        {
+            throw new ArgumentException($"R2D2 classifies: give int64 classes (AdaptationOptions.Kind was TaskKind.{kind}).", nameof(options));
+        }
+
+        return Adaptation.Run(Model, supportInputs, supportTargets, 0, classesFromHead: false, Loss.CrossEntropy(), TaskKind.Classification, support =>
+        {
+            var embedding = Model.Forward(support.Inputs, Model.Parameters, Contexts.Predicting(0));
+            var targets = F.one_hot(support.Targets, support.Ways).to(embedding.dtype);
+            return new AdaptedState(Model.Parameters)
+            {
+                RidgeWeights = RidgeWeights(embedding, targets, _logRegularization.exp()),
+                RidgeScale = _scale,
+                RidgeBias = _bias,
+            };
+        });
+    }
 
     /// <inheritdoc />
     public void Dispose()

@@ -71,7 +71,7 @@ public sealed class Reptile : IMetaAlgorithm
     {
         var innerOptions = _innerOptions with { Steps = options?.Steps ?? _innerOptions.Steps, StepSize = options?.StepSize ?? _innerOptions.StepSize };
         var inner = new InnerLoop(Model, innerOptions, headOnly: false, learnedStepSizes: null);
-        return Adaptation.Run(Model, supportInputs, supportTargets, innerOptions.Steps, classesFromHead: true, Options.Loss, options?.Kind, support => (inner.Adapt(support, Model.Parameters, createGraph: false), null));
+        return Adaptation.Run(Model, supportInputs, supportTargets, innerOptions.Steps, classesFromHead: true, Options.Loss, options?.Kind, support => new AdaptedState(inner.Adapt(support, Model.Parameters, createGraph: false)) { StepsTaken = innerOptions.Steps });
     }
 
     /// <inheritdoc />

@@ -13,9 +13,55 @@ internal static class AlgorithmSettings
         Reptile r => new JsonObject
         {
             ["name"] = r.Name,
-            ["reptile"] = new JsonObject { ["innerSteps"] = r.Options.InnerSteps, ["innerStepSize"] = r.Options.InnerStepSize, ["taskBatching"] = r.Options.TaskBatching },
+            ["reptile"] = new JsonObject
+            {
+                ["innerSteps"] = r.Options.InnerSteps,
+                ["innerStepSize"] = r.Options.InnerStepSize,
+                ["taskBatching"] = r.Options.TaskBatching,
+                ["outerUpdate"] = r.Options.OuterUpdate.ToString(),
+                ["outerStepSize"] = r.Options.OuterStepSize,
+                ["outerStepSizeAnnealingIterations"] = r.Options.OuterStepSizeAnnealingIterations,
+                ["loss"] = LossName(r.Options.Loss),
+            },
         },
-        PrototypicalNetworks p => new JsonObject { ["name"] = p.Name, ["taskBatching"] = p.TaskBatching },
+        PrototypicalNetworks p => new JsonObject { ["name"] = p.Name, ["taskBatching"] = p.TaskBatching, ["loss"] = LossName(p.Loss) },
+        Imaml i => new JsonObject
+        {
+            ["name"] = i.Name,
+            ["imaml"] = new JsonObject
+            {
+                ["innerSteps"] = i.Options.InnerSteps,
+                ["innerStepSize"] = i.Options.InnerStepSize,
+                ["regularization"] = i.Options.Regularization,
+                ["conjugateGradientSteps"] = i.Options.ConjugateGradientSteps,
+                ["taskBatching"] = i.Options.TaskBatching,
+                ["loss"] = LossName(i.Options.Loss),
+            },
+        },
+        Cavia c => new JsonObject
+        {
+            ["name"] = c.Name,
+            ["cavia"] = new JsonObject
+            {
+                ["contextSize"] = c.Options.ContextSize,
+                ["innerSteps"] = c.Options.InnerSteps,
+                ["innerStepSize"] = c.Options.InnerStepSize,
+                ["firstOrder"] = c.Options.FirstOrder,
+                ["taskBatching"] = c.Options.TaskBatching,
+                ["loss"] = LossName(c.Options.Loss),
+            },
+        },
+        R2D2 d => new JsonObject
+        {
+            ["name"] = d.Name,
+            ["r2d2"] = new JsonObject
+            {
+                ["initialRegularization"] = d.Options.InitialRegularization,
+                ["initialScale"] = d.Options.InitialScale,
+                ["learnBias"] = d.Options.LearnBias,
+                ["taskBatching"] = d.Options.TaskBatching,
+            },
+        },
         _ => throw new NotSupportedException($"The algorithm '{algorithm.Name}' ({algorithm.GetType().Name}) cannot be saved to a learner file yet."),
     };
 
@@ -27,16 +73,18 @@ internal static class AlgorithmSettings
             "maml" or "fomaml" => new Maml(model, Inner(settings["inner"]!.AsObject())),
             "metasgd" => new MetaSgd(model, Inner(settings["inner"]!.AsObject())),
             "anil" => new Anil(model, Inner(settings["inner"]!.AsObject())),
-            "reptile" => new Reptile(model, new ReptileOptions
-            {
-                InnerSteps = settings["reptile"]!["innerSteps"]!.GetValue<int>(),
-                InnerStepSize = settings["reptile"]!["innerStepSize"]!.GetValue<double>(),
-                TaskBatching = settings["reptile"]!["taskBatching"]!.GetValue<bool>(),
-            }),
-            "protonet" => new PrototypicalNetworks(model, settings["taskBatching"]!.GetValue<bool>()),
+            "reptile" => Reptile(settings["reptile"]!.AsObject(), model),
+            "protonet" => new PrototypicalNetworks(model, settings["taskBatching"]!.GetValue<bool>(), LossOrDefault(settings)),
+            "imaml" => Imaml(settings["imaml"]!.AsObject(), model),
+            "cavia" => Cavia(settings["cavia"]!.AsObject(), model),
+            "r2d2" => R2D2(settings["r2d2"]!.AsObject(), model),
             _ => throw new NotSupportedException($"the algorithm '{name}' is not known to this MetaLearn ({string.Join(", ", MetaAlgorithms.Names)} are)"),
         };
     }
+
+    /// <summary>The algorithm's own meta-parameters besides the model's and the step sizes, by name (R2D2's head).</summary>
+    public static IReadOnlyList<(string Name, TorchSharp.Modules.Parameter Value)> OwnParameters(IMetaAlgorithm algorithm) =>
+        algorithm is R2D2 d ? d.HeadParameters : Array.Empty<(string, TorchSharp.Modules.Parameter)>();
 
     /// <summary>The algorithm's learned step sizes (empty when fixed).</summary>
     public static IReadOnlyList<TorchSharp.Modules.Parameter> StepSizes(IMetaAlgorithm algorithm) =>
@@ -90,6 +138,50 @@ internal static class AlgorithmSettings
 
         return null;
     }
+
+    /// <summary>The loss named in <paramref name="o"/>, or <see cref="Loss.ByTaskKind"/> for files written before the option existed.</summary>
+    private static Loss LossOrDefault(JsonObject o) => o["loss"] is JsonNode name
+        ? LossFromName(name.GetValue<string>()) ?? throw new NotSupportedException($"the loss '{name}' is not known to this MetaLearn")
+        : Loss.ByTaskKind;
+
+    private static Reptile Reptile(JsonObject o, IFunctionalModel model) => new(model, new ReptileOptions
+    {
+        InnerSteps = o["innerSteps"]!.GetValue<int>(),
+        InnerStepSize = o["innerStepSize"]!.GetValue<double>(),
+        TaskBatching = o["taskBatching"]!.GetValue<bool>(),
+        OuterUpdate = o["outerUpdate"] is JsonNode update ? Enum.Parse<ReptileOuterUpdate>(update.GetValue<string>()) : ReptileOuterUpdate.Interpolation,
+        OuterStepSize = o["outerStepSize"]?.GetValue<double>() ?? 1.0,
+        OuterStepSizeAnnealingIterations = o["outerStepSizeAnnealingIterations"]?.GetValue<int>() ?? 0,
+        Loss = LossOrDefault(o),
+    });
+
+    private static Imaml Imaml(JsonObject o, IFunctionalModel model) => new(model, new ImamlOptions
+    {
+        InnerSteps = o["innerSteps"]!.GetValue<int>(),
+        InnerStepSize = o["innerStepSize"]!.GetValue<double>(),
+        Regularization = o["regularization"]!.GetValue<double>(),
+        ConjugateGradientSteps = o["conjugateGradientSteps"]!.GetValue<int>(),
+        TaskBatching = o["taskBatching"]!.GetValue<bool>(),
+        Loss = LossOrDefault(o),
+    });
+
+    private static Cavia Cavia(JsonObject o, IFunctionalModel model) => new(model, new CaviaOptions
+    {
+        ContextSize = o["contextSize"]!.GetValue<int>(),
+        InnerSteps = o["innerSteps"]!.GetValue<int>(),
+        InnerStepSize = o["innerStepSize"]!.GetValue<double>(),
+        FirstOrder = o["firstOrder"]!.GetValue<bool>(),
+        TaskBatching = o["taskBatching"]!.GetValue<bool>(),
+        Loss = LossOrDefault(o),
+    });
+
+    private static R2D2 R2D2(JsonObject o, IFunctionalModel model) => new(model, new R2D2Options
+    {
+        InitialRegularization = o["initialRegularization"]!.GetValue<double>(),
+        InitialScale = o["initialScale"]!.GetValue<double>(),
+        LearnBias = o["learnBias"]!.GetValue<bool>(),
+        TaskBatching = o["taskBatching"]!.GetValue<bool>(),
+    });
 
     private static JsonObject Inner(InnerLoopOptions o) => new()
     {

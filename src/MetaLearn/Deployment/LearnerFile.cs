@@ -15,7 +15,7 @@ namespace MetaLearn.Deployment;
 /// <remarks>
 /// <para>
 /// The file is a safetensors file: an 8-byte little-endian header length, a JSON header, then the raw little-endian
-/// tensors (<c>model.&lt;parameter&gt;</c>, <c>step_sizes.&lt;parameter&gt;</c>), so PyTorch's <c>safetensors</c> reads the
+/// tensors (<c>model.&lt;parameter&gt;</c>, <c>step_sizes.&lt;parameter&gt;</c>, <c>buffers.&lt;buffer&gt;</c>, and <c>algorithm.&lt;name&gt;</c> for an algorithm's own meta-parameters such as R2D2's λ, scale and bias), so PyTorch's <c>safetensors</c> reads the
 /// weights directly. The header's <c>__metadata__</c> holds <c>format</c> (<c>metalearn-learner</c>),
 /// <c>format_version</c>, a JSON <c>manifest</c> (algorithm, options, architecture, tensor names, the application's
 /// metadata) and <c>checksum</c>: SHA-256 of the header (with the checksum's hex digits written as zeros) followed by the
@@ -71,6 +71,12 @@ public static class LearnerFile
             entries.Add(SafeTensors.FromTensor($"buffers.{bufferNames[i]}", buffers[i]));
         }
 
+        var own = AlgorithmSettings.OwnParameters(algorithm);
+        foreach (var (name, value) in own)
+        {
+            entries.Add(SafeTensors.FromTensor($"algorithm.{name}", value));
+        }
+
         var manifest = new JsonObject
         {
             ["algorithm"] = settings,
@@ -78,6 +84,7 @@ public static class LearnerFile
             ["parameters"] = new JsonArray(model.ParameterNames.Select(n => (JsonNode)n).ToArray()),
             ["stepSizes"] = stepSizes.Count,
             ["buffers"] = new JsonArray(bufferNames.Select(n => (JsonNode)n).ToArray()),
+            ["algorithmParameters"] = new JsonArray(own.Select(p => (JsonNode)p.Name).ToArray()),
             ["metadata"] = new JsonObject((metadata ?? new Dictionary<string, string>()).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
             ["library"] = typeof(LearnerFile).Assembly.GetName().Version?.ToString() ?? "unknown",
         };
@@ -252,6 +259,8 @@ public static class LearnerFile
             Restore(stepSizes, model.ParameterNames.Take(stepSizes.Count).ToArray(), "step_sizes.", byName, path);
             var (bufferNames, buffers) = Buffers(model);
             Restore(buffers, bufferNames, "buffers.", byName, path);
+            var own = AlgorithmSettings.OwnParameters(algorithm);
+            Restore(own.Select(p => (Tensor)p.Value).ToArray(), own.Select(p => p.Name).ToArray(), "algorithm.", byName, path);
             var metadata = manifest["metadata"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>(), StringComparer.Ordinal);
             return new Learner(algorithm, model, architecture, metadata, version);
         }

@@ -6,10 +6,10 @@ namespace MetaLearn.Tests.Algorithms;
 
 public sealed class AdaptationTests
 {
-    /// <summary>The algorithms that implement Adapt and that a learner file can hold (imaml, r2d2 and cavia do not yet).</summary>
+    /// <summary>Every algorithm implements Adapt.</summary>
     public static TheoryData<string> AlgorithmNames() => new(Supported);
 
-    private static readonly string[] Supported = { "maml", "fomaml", "metasgd", "anil", "reptile", "protonet" };
+    private static readonly string[] Supported = MetaAlgorithms.Names.ToArray();
 
     [Theory]
     [MemberData(nameof(AlgorithmNames))]
@@ -59,6 +59,8 @@ public sealed class AdaptationTests
     [InlineData("metasgd")]
     [InlineData("anil")]
     [InlineData("reptile")]
+    [InlineData("imaml")]
+    [InlineData("cavia")]
     public void Adapt_MoreTestTimeSteps_LowerTheSupportLoss(string name)
     {
         using var model = Classifier(name);
@@ -197,8 +199,35 @@ public sealed class AdaptationTests
         act.Should().Throw<ArgumentOutOfRangeException>();
     }
 
-    private static Mlp Classifier(string name) =>
-        TestEpisodes.TinyClassifier(ways: name == "protonet" ? 8 : 3, dtype: ScalarType.Float32);
+    [Theory]
+    [InlineData("imaml")]
+    [InlineData("cavia")]
+    [InlineData("r2d2")]
+    public void Adapt_PredictsTheQueryAsPredictQueryDoes(string name)
+    {
+        using var model = name == "cavia" ? TestEpisodes.TinyClassifier(features: 4 + new CaviaOptions().ContextSize) : TestEpisodes.TinyClassifier(ways: name == "r2d2" ? 8 : 3);
+        using var learner = MetaAlgorithms.Create(name, model, new InnerLoopOptions { Steps = 3, StepSize = 0.1 });
+        using var episode = TestEpisodes.Gaussian(4);
+        using var scope = NewDisposeScope();
+        var expected = learner.PredictQuery(episode);
+        using var adapted = learner.Adapt(episode.SupportInput, episode.SupportTargets);
+        var actual = adapted.Predict(episode.QueryInput);
+
+        actual.shape.Should().Equal(expected.shape);
+        (actual - expected).abs().max().ToDouble().Should().BeLessThan(1e-9);
+        adapted.ExportWeights().Keys.Should().Contain(name switch { "cavia" => "context", "r2d2" => "ridge.weights", _ => model.ParameterNames[0] });
+        if (name == "imaml")
+        {
+            TestEpisodes.Flatten(adapted.Weights).Should().NotEqual(TestEpisodes.Flatten(model.Parameters), "iMAML adapts the weights");
+        }
+    }
+
+    private static Mlp Classifier(string name) => name switch
+    {
+        "protonet" or "r2d2" => TestEpisodes.TinyClassifier(ways: 8, dtype: ScalarType.Float32),
+        "cavia" => TestEpisodes.TinyClassifier(features: 4 + new CaviaOptions().ContextSize, dtype: ScalarType.Float32),
+        _ => TestEpisodes.TinyClassifier(ways: 3, dtype: ScalarType.Float32),
+    };
 
     /// <summary>Twelve support rows of four features in three classes, and five unlabelled rows.</summary>
     private static (float[,] X, long[] Y, float[,] Rows) Data(int seed)

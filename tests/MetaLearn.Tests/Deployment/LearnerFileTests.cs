@@ -12,10 +12,10 @@ public sealed class LearnerFileTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("metalearn-learner-").FullName;
 
-    /// <summary>The algorithms that implement Adapt and that a learner file can hold (imaml, r2d2 and cavia do not yet).</summary>
+    /// <summary>Every algorithm: each implements Adapt and a learner file holds it.</summary>
     public static TheoryData<string> AlgorithmNames() => new(Supported);
 
-    private static readonly string[] Supported = { "maml", "fomaml", "metasgd", "anil", "reptile", "protonet" };
+    private static readonly string[] Supported = MetaAlgorithms.Names.ToArray();
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
@@ -23,7 +23,7 @@ public sealed class LearnerFileTests : IDisposable
     [MemberData(nameof(AlgorithmNames))]
     public void SaveThenLoad_EveryAlgorithm_RestoresNameOptionsAndTensors(string name)
     {
-        using var model = new Mlp(new MlpOptions { LayerSizes = new[] { 4, 8, 3 }, Seed = 3 });
+        using var model = new Mlp(new MlpOptions { LayerSizes = new[] { name == "cavia" ? 4 + new CaviaOptions().ContextSize : 4, 8, 3 }, Seed = 3 });
         using var learner = Trained(name, model);
         string path = Path.Combine(_directory, $"{name}.metalearn");
 
@@ -44,6 +44,16 @@ public sealed class LearnerFileTests : IDisposable
             case Reptile r:
                 ((Reptile)loaded.Algorithm).Options.Should().Be(r.Options);
                 break;
+            case Imaml i:
+                ((Imaml)loaded.Algorithm).Options.Should().Be(i.Options);
+                break;
+            case Cavia c:
+                ((Cavia)loaded.Algorithm).Options.Should().Be(c.Options);
+                break;
+            case R2D2 d:
+                ((R2D2)loaded.Algorithm).Options.Should().Be(d.Options);
+                ((R2D2)loaded.Algorithm).Regularization.Should().Be(d.Regularization);
+                break;
         }
     }
 
@@ -55,7 +65,7 @@ public sealed class LearnerFileTests : IDisposable
         var paths = new List<string>();
         foreach (string name in Supported)
         {
-            using var model = new Mlp(new MlpOptions { LayerSizes = new[] { 4, 8, name == "protonet" ? 5 : 3 }, Seed = 5 });
+            using var model = new Mlp(new MlpOptions { LayerSizes = new[] { name == "cavia" ? 4 + new CaviaOptions().ContextSize : 4, 8, name is "protonet" or "r2d2" ? 5 : 3 }, Seed = 5 });
             using var learner = Trained(name, model);
             string path = Path.Combine(_directory, $"{name}.metalearn");
             LearnerFile.Save(learner, path);

@@ -1,0 +1,95 @@
+using MetaLearn.Models;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Algorithms;
+
+/// <summary>
+/// What an adaptation produced, and how it predicts: the model's weights and, per algorithm, what sits around the
+/// network: Prototypical Networks' class prototypes, CAVIA's task context (appended to every input row), R2D2's ridge
+/// head (logits = scale · embedding · W + bias).
+/// </summary>
+/// <param name="Weights">The model's weights, in parameter order.</param>
+internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
+{
+    /// <summary>Class prototypes [classes, embedding] (Prototypical Networks).</summary>
+    public Tensor? Prototypes { get; init; }
+
+    /// <summary>The adapted context vector [context] appended to every input row (CAVIA).</summary>
+    public Tensor? TaskContext { get; init; }
+
+    /// <summary>The ridge head's W [embedding, classes] (R2D2).</summary>
+    public Tensor? RidgeWeights { get; init; }
+
+    /// <summary>The ridge head's scale α (R2D2).</summary>
+    public Tensor? RidgeScale { get; init; }
+
+    /// <summary>The ridge head's bias β (R2D2), if learned.</summary>
+    public Tensor? RidgeBias { get; init; }
+
+    /// <summary>The inner step whose context predictions use (<see cref="Contexts.Predicting"/>).</summary>
+    public int StepsTaken { get; init; }
+
+    /// <summary>Everything besides the weights, by export name.</summary>
+    public IEnumerable<(string Name, Tensor Value)> Extras()
+    {
+        var all = new (string, Tensor?)[]
+        {
+            ("prototypes", Prototypes), ("context", TaskContext), ("ridge.weights", RidgeWeights), ("ridge.scale", RidgeScale), ("ridge.bias", RidgeBias),
+        };
+        return all.Where(p => p.Item2 is not null).Select(p => (p.Item1, p.Item2!));
+    }
+
+    /// <summary>Detached copies of every tensor, out of every dispose scope (the caller owns them).</summary>
+    public AdaptedState Keep() => this with
+    {
+        Weights = Weights.Select(Copy).ToArray(),
+        Prototypes = CopyOrNull(Prototypes),
+        TaskContext = CopyOrNull(TaskContext),
+        RidgeWeights = CopyOrNull(RidgeWeights),
+        RidgeScale = CopyOrNull(RidgeScale),
+        RidgeBias = CopyOrNull(RidgeBias),
+    };
+
+    /// <summary>The predictions (logits or values) for <paramref name="inputs"/>, in evaluation mode.</summary>
+    /// <returns>A tensor in the current dispose scope.</returns>
+    public Tensor Output(IFunctionalModel model, IReadOnlyList<Tensor> inputs)
+    {
+        if (TaskContext is not null)
+        {
+            var x = inputs[0];
+            inputs = new[] { cat(new[] { x, TaskContext.unsqueeze(0).expand(x.shape[0], TaskContext.shape[0]) }, -1) };
+        }
+
+        var output = model.Forward(inputs, Weights, Contexts.Predicting(StepsTaken));
+        if (Prototypes is not null)
+        {
+            output = (output.unsqueeze(-2) - Prototypes.unsqueeze(-3)).Squared().sum(-1).neg();
+        }
+
+        if (RidgeWeights is not null)
+        {
+            output = output.matmul(RidgeWeights) * RidgeScale!;
+            output = RidgeBias is null ? output : output.Plus(RidgeBias);
+        }
+
+        return output;
+    }
+
+    /// <summary>Frees the weights and extras.</summary>
+    public void DisposeTensors()
+    {
+        foreach (var w in Weights)
+        {
+            w.Dispose();
+        }
+
+        foreach (var (_, value) in Extras())
+        {
+            value.Dispose();
+        }
+    }
+
+    private static Tensor Copy(Tensor t) => t.detach().clone().DetachFromDisposeScope();
+
+    private static Tensor? CopyOrNull(Tensor? t) => t is null ? null : Copy(t);
+}
