@@ -53,12 +53,39 @@ soak.SetAction(parse =>
         : SoakRun.Run(parse.GetValue(soakMinutes), parse.GetValue(soakPrefetch), parse.GetValue(soakReference), Console.Out);
 });
 
+var killRounds = new Option<int>("--rounds") { Description = "Rounds: start a child that saves checkpoints in a loop, kill it, check the file.", DefaultValueFactory = _ => 100 };
+var killSeed = new Option<int>("--seed") { Description = "Seed of the kill moments.", DefaultValueFactory = _ => 1 };
+var killDelay = new Option<int>("--max-delay") { Description = "Kill the child 0..this many milliseconds after it is ready.", DefaultValueFactory = _ => 3000 };
+var killDir = new Option<string>("--dir") { Description = "Folder for the checkpoint file.", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "metalearn-killtest") };
+var killThreads = new Option<int>("--threads") { Description = "Intra-op threads of parent and child.", DefaultValueFactory = _ => 1 };
+var killtest = new Command("killtest", "Kills a child process at random moments while it saves checkpoints of a 1M-parameter MLP; after every kill the file must load and be the previous or the new checkpoint. Prints killtest: R/R rounds ok.")
+{
+    killRounds, killSeed, killDelay, killDir, killThreads,
+};
+killtest.SetAction(parse =>
+{
+    if (!SetThreads(parse.GetValue(killThreads)) || parse.GetValue(killRounds) < 1 || parse.GetValue(killDelay) < 0)
+    {
+        return 2;
+    }
+
+    return KillTestRun.Run(parse.GetValue(killRounds), parse.GetValue(killSeed), parse.GetValue(killDelay), parse.GetValue(killThreads), parse.GetValue(killDir)!, Console.Out);
+});
+
+var childPath = new Option<string>("--path") { Description = "Checkpoint file.", Required = true };
+var childThreads = new Option<int>("--threads") { Description = "Intra-op threads.", DefaultValueFactory = _ => 1 };
+var killtestChild = new Command("killtest-child", "The child of killtest: resumes from --path if it exists, then trains and saves until killed.") { childPath, childThreads };
+killtestChild.Hidden = true;
+killtestChild.SetAction(parse => SetThreads(parse.GetValue(childThreads)) ? KillTestRun.RunChild(parse.GetValue(childPath)!, Console.Out) : 2);
+
 var root = new RootCommand("MetaLearn benchmark: the workloads of WORKLOADS.md, timed like reference_maml.py.")
 {
     workload, iterations, threads, perTask, handwritten, prefetch, converted,
 };
 root.Subcommands.Add(memory);
 root.Subcommands.Add(soak);
+root.Subcommands.Add(killtest);
+root.Subcommands.Add(killtestChild);
 root.SetAction(parse => RunWorkloads(
     parse.GetValue(workload)!, parse.GetValue(iterations), parse.GetValue(threads), parse.GetValue(perTask), parse.GetValue(handwritten), parse.GetValue(prefetch), parse.GetValue(converted)));
 return root.Parse(args).Invoke();

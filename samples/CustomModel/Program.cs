@@ -26,12 +26,14 @@ var root = new RootCommand("Converts a TorchSharp nn.Sequential, meta-trains it 
 {
     iterations, algorithm, imageSize, testTasks, seed, threads,
 };
-root.SetAction(parse => Run(
+var checkpoints = new CheckpointFlags();
+checkpoints.AddTo(root);
+root.SetAction(parse => checkpoints.Run(parse, session => Run(
     Path.Combine(dataFolder, "images_background_small1.zip"), Path.Combine(dataFolder, "images_background_small2.zip"),
-    parse.GetValue(iterations), parse.GetValue(algorithm)!, parse.GetValue(imageSize), parse.GetValue(testTasks), parse.GetValue(seed), parse.GetValue(threads)));
+    parse.GetValue(iterations), parse.GetValue(algorithm)!, parse.GetValue(imageSize), parse.GetValue(testTasks), parse.GetValue(seed), parse.GetValue(threads), session)));
 return root.Parse(args).Invoke();
 
-static int Run(string trainPath, string testPath, int iterations, string name, int size, int tasks, int seed, int threads)
+static int Run(string trainPath, string testPath, int iterations, string name, int size, int tasks, int seed, int threads, CheckpointSession session)
 {
     if (iterations < 1 || size < 4 || size % 4 != 0 || tasks < 1 || threads < 1)
     {
@@ -64,10 +66,12 @@ static int Run(string trainPath, string testPath, int iterations, string name, i
         OuterLearningRate = 1e-3,
         Seed = seed,
         ValidationInterval = 0,
+        Checkpoint = session.Options(),
     });
+    int start = session.Attach(trainer);
     var clock = Stopwatch.StartNew();
-    var training = trainer.Train(trainSampler);
-    Console.WriteLine($"Meta-trained {name} for {iterations} iterations in {clock.Elapsed.TotalSeconds:F0} s ({training.MedianIterationMilliseconds:F0} ms per meta-iteration).");
+    var result = trainer.Train(trainSampler, cancellationToken: session.Stop);
+    Console.WriteLine($"Meta-trained {name} from iteration {start} to {trainer.Iteration} in {clock.Elapsed.TotalSeconds:F0} s ({result.MedianIterationMilliseconds:F0} ms per meta-iteration).");
 
     int testSeed = Seeds.Derive(seed, 9, 0);
     double meta = Evaluator.Evaluate(learner, testSampler, tasks, testSeed).MeanAccuracy;

@@ -57,6 +57,9 @@ internal static class TrainCommand
             command.Options.Add(option);
         }
 
+        var checkpoints = new CheckpointFlags();
+        checkpoints.AddTo(command);
+
         command.SetAction(parse =>
         {
             TrainSettings settings;
@@ -92,12 +95,12 @@ internal static class TrainCommand
                 return MakeClassificationFlags.Fail(e);
             }
 
-            return Run(settings);
+            return checkpoints.Run(parse, session => Run(settings, session));
         });
         return command;
     }
 
-    private static int Run(TrainSettings s)
+    private static int Run(TrainSettings s, CheckpointSession session)
     {
         set_num_threads(s.Threads);
         var sampler = new MakeClassificationTaskSampler(s.Tasks);
@@ -114,7 +117,9 @@ internal static class TrainCommand
             OuterLearningRate = s.LearningRate,
             Seed = s.Seed,
             ProgressInterval = Math.Max(1, every / 5),
+            Checkpoint = session.Options(),
         });
+        int start = session.Attach(trainer);
 
         Console.WriteLine($"task: {s.Tasks.Ways}-way, {s.Tasks.Shots} shots, {s.Tasks.Queries} queries per class; {MakeClassificationFlags.Describe(s.Tasks.Generator)}");
         Console.WriteLine($"model: MLP {string.Join("-", layers)}; {learner.Name}, {s.Inner.Steps} inner steps of {s.Inner.StepSize.ToString(CultureInfo.InvariantCulture)}, meta-batch {s.MetaBatch}, Adam {s.LearningRate.ToString(CultureInfo.InvariantCulture)}");
@@ -130,13 +135,13 @@ internal static class TrainCommand
             {
                 var trainTask = ctx.AddTask($"{learner.Name} meta-training", maxValue: s.Iterations);
                 var evalTask = ctx.AddTask("evaluation", autoStart: false, maxValue: s.EvalTasks);
-                while (trainer.Iteration < s.Iterations)
+                while (trainer.Iteration < start + s.Iterations)
                 {
                     var chunk = trainer.Train(sampler, progress: new SynchronousProgress<TrainingProgress>(p =>
                     {
-                        trainTask.Value = p.Iteration;
+                        trainTask.Value = p.Iteration - start;
                         trainTask.Description = $"{learner.Name} loss {p.QueryLoss:F3} acc {p.QueryAccuracy:P0}";
-                    }));
+                    }), cancellationToken: session.Stop);
                     losses.AddRange(chunk.QueryLosses);
                     var validation = Evaluator.Evaluate(learner, sampler, s.ValidationTasks, validationRoot);
                     curve.Add((trainer.Iteration, validation));

@@ -9,6 +9,9 @@ namespace MultiModal;
 /// <summary>What to run: meta-iterations per model, held-out tasks, the missing rate of modality 1, the root seed.</summary>
 internal sealed record ExperimentSettings(int Iterations, int EvalTasks, double MissingRate, int Seed)
 {
+    /// <summary>Checkpoints (one file per model) and the Ctrl+C token; null trains without.</summary>
+    public CheckpointSession? Checkpoints { get; init; }
+
     /// <summary>What is wrong with the settings, or null.</summary>
     public string? Problem() =>
         Iterations < 1 ? $"--iterations must be at least 1 (got {Iterations})."
@@ -89,10 +92,16 @@ internal static class Experiment
             MetaBatchSize = MetaBatchSize,
             OuterLearningRate = OuterLearningRate,
             Seed = Seeds.Derive(s.Seed, TrainStream, 0),
+            Checkpoint = s.Checkpoints?.Options(FileName(name)),
         });
-        var training = trainer.Train(tasks);
+        s.Checkpoints?.Attach(trainer, FileName(name));
+        var training = trainer.Train(tasks, cancellationToken: s.Checkpoints?.Stop ?? default);
         var result = Evaluator.Evaluate(maml, tasks, s.EvalTasks, Seeds.Derive(s.Seed, EvaluationStream, 0));
         log($"{name}: last meta-batch query loss {training.QueryLosses[^1]:F3}; held-out {result}");
         return result.MeanAccuracy;
     }
+
+    /// <summary>The model's part of its checkpoint file name: "late fusion, modality 1 missing" -> "late-fusion-modality-1-missing".</summary>
+    private static string FileName(string name) =>
+        string.Join('-', name.Split(new[] { ' ', ',' }, StringSplitOptions.RemoveEmptyEntries));
 }

@@ -24,9 +24,11 @@ internal static class Program
         {
             iterations, evalTasks, missingRate, seed, threads,
         };
-        root.SetAction(parse =>
+        var checkpoints = new CheckpointFlags();
+        checkpoints.AddTo(root);
+        root.SetAction(parse => checkpoints.Run(parse, session =>
         {
-            var settings = new ExperimentSettings(parse.GetValue(iterations), parse.GetValue(evalTasks), parse.GetValue(missingRate), parse.GetValue(seed));
+            var settings = new ExperimentSettings(parse.GetValue(iterations), parse.GetValue(evalTasks), parse.GetValue(missingRate), parse.GetValue(seed)) { Checkpoints = session };
             string? problem = settings.Problem() ?? (parse.GetValue(threads) < 1 ? $"--threads must be at least 1 (got {parse.GetValue(threads)})." : null);
             if (problem is not null)
             {
@@ -44,7 +46,7 @@ internal static class Program
 
             Console.Error.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F1} s] done");
             return 0;
-        });
+        }));
         return root.Parse(args).Invoke();
     }
 }

@@ -23,7 +23,7 @@ internal static class FewShotRun
     /// <summary>Query drawings per class in validation episodes (20 ways x 5 = 100 queries per episode).</summary>
     private const int ValidationQueries = 5;
 
-    public static int Run(FewShotSettings settings)
+    public static int Run(FewShotSettings settings, CheckpointSession session)
     {
         if (settings.Problem() is string problem)
         {
@@ -36,7 +36,7 @@ internal static class FewShotRun
         set_num_threads(settings.Threads);
         try
         {
-            return Train(settings);
+            return Train(settings, session);
         }
         catch (ArgumentException ex)
         {
@@ -46,7 +46,7 @@ internal static class FewShotRun
         }
     }
 
-    private static int Train(FewShotSettings settings)
+    private static int Train(FewShotSettings settings, CheckpointSession session)
     {
         var clock = Stopwatch.StartNew();
         using var background = Omniglot.Load(settings.Background);
@@ -92,9 +92,10 @@ internal static class FewShotRun
             ValidationInterval = 0,
             RestoreBestParameters = false,
             ProgressInterval = 1,
+            Checkpoint = session.Options(),
         });
 
-        var training = TrainWithinBudget(settings, trainer, tester, trainSampler, validationSampler);
+        var training = TrainWithinBudget(settings, session, trainer, tester, trainSampler, validationSampler);
         AnsiConsole.MarkupLine(Markup.Escape(training.ToString()));
 
         var final = Evaluator.Evaluate(tester, validationSampler, settings.ValidationEpisodes, Seeds.Derive(settings.Seed, 3, 0));
@@ -116,10 +117,14 @@ internal static class FewShotRun
     }
 
     private static TrainingSummary TrainWithinBudget(
-        FewShotSettings settings, MetaTrainer trainer, IMetaAlgorithm tester, ITaskSampler trainSampler, ITaskSampler validationSampler)
+        FewShotSettings settings, CheckpointSession session, MetaTrainer trainer, IMetaAlgorithm tester, ITaskSampler trainSampler, ITaskSampler validationSampler)
     {
+        // With --resume, --iterations more meta-iterations from the checkpoint's (model selection starts afresh).
+        int start = session.Attach(trainer);
+        int target = start + settings.Iterations;
         var budget = TimeSpan.FromMinutes(settings.TimeBudgetMinutes);
-        using var stop = new CancellationTokenSource(budget);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(session.Stop);
+        stop.CancelAfter(budget);
         var clock = Stopwatch.StartNew();
         var selection = new ModelSelection(tester.MetaParameters);
         int selectionSeed = Seeds.Derive(settings.Seed, 2, 0);
@@ -136,27 +141,27 @@ internal static class FewShotRun
                 {
                     lastLoss = p.QueryLoss;
                     lastAccuracy = p.QueryAccuracy;
-                    task.Value = Math.Max((double)p.Iteration / settings.Iterations, clock.Elapsed / budget);
+                    task.Value = Math.Max((double)(p.Iteration - start) / settings.Iterations, clock.Elapsed / budget);
                     task.Description = Markup.Escape(FormattableString.Invariant(
                         $"{trainer.Algorithm.Name} it {p.Iteration} loss {p.QueryLoss:F3} acc {p.QueryAccuracy:P1} | {selection.Describe()}"));
-                    if (p.Iteration >= settings.Iterations)
+                    if (p.Iteration >= target)
                     {
                         stop.Cancel();
                     }
                 });
                 int nextValidation = settings.ValidationInterval;
-                while (trainer.Iteration < settings.Iterations && !stop.IsCancellationRequested)
+                while (trainer.Iteration < target && !stop.IsCancellationRequested)
                 {
                     try
                     {
                         times.Add(trainer.Train(trainSampler, progress: progress, cancellationToken: stop.Token).MedianIterationMilliseconds);
                     }
-                    catch (OperationCanceledException)
+                    catch (OperationCanceledException) when (!session.Stop.IsCancellationRequested)
                     {
                         // The budget ran out or the iteration target was reached mid-chunk; the last finished step stands.
                     }
 
-                    bool last = trainer.Iteration >= settings.Iterations || stop.IsCancellationRequested;
+                    bool last = trainer.Iteration >= target || stop.IsCancellationRequested;
                     if (settings.ValidationInterval > 0 && (trainer.Iteration >= nextValidation || last))
                     {
                         var result = Evaluator.Evaluate(tester, validationSampler, SelectionEpisodes, selectionSeed);

@@ -48,6 +48,8 @@ var root = new RootCommand(
     algorithm, background, validation, evalRuns, ways, shots, queries, sameAlphabet, metaBatch, learningRate, iterations, timeBudget,
     validationInterval, validationEpisodes, innerStepSize, innerSteps, testInnerSteps, seed, threads,
 };
+var checkpoints = new CheckpointFlags();
+checkpoints.AddTo(root);
 root.SetAction(parse =>
 {
     string name = parse.GetValue(algorithm)!;
@@ -74,6 +76,6 @@ root.SetAction(parse =>
         Seed = parse.GetValue(seed),
         Threads = parse.GetValue(threads),
     };
-    return FewShotRun.Run(settings);
+    return checkpoints.Run(parse, session => FewShotRun.Run(settings, session));
 });
 return root.Parse(args).Invoke();

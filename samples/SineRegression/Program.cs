@@ -21,10 +21,13 @@ var root = new RootCommand("Meta-trains on sinusoid regression tasks (Finn et al
 {
     iterations, seed, threads, firstOrder, algorithm,
 };
-root.SetAction(parse => Run(parse.GetValue(iterations), parse.GetValue(seed), parse.GetValue(threads), parse.GetValue(firstOrder), parse.GetValue(algorithm)!));
+var checkpoints = new CheckpointFlags();
+checkpoints.AddTo(root);
+root.SetAction(parse => checkpoints.Run(parse, session =>
+    Run(parse.GetValue(iterations), parse.GetValue(seed), parse.GetValue(threads), parse.GetValue(firstOrder), parse.GetValue(algorithm)!, session)));
 return root.Parse(args).Invoke();
 
-static int Run(int iterations, int seed, int threads, bool firstOrder, string name)
+static int Run(int iterations, int seed, int threads, bool firstOrder, string name, CheckpointSession session)
 {
     if (iterations < 1 || threads < 1)
     {
@@ -53,7 +56,9 @@ static int Run(int iterations, int seed, int threads, bool firstOrder, string na
         OuterLearningRate = 1e-3,
         Seed = seed,
         ProgressInterval = Math.Max(1, iterations / 100),
+        Checkpoint = session.Options(),
     });
+    int start = session.Attach(trainer);
 
     var clock = System.Diagnostics.Stopwatch.StartNew();
     TrainingResult result = null!;
@@ -64,15 +69,15 @@ static int Run(int iterations, int seed, int threads, bool firstOrder, string na
             var task = ctx.AddTask($"{learner.Name} meta-training", maxValue: iterations);
             var progress = new SynchronousProgress<TrainingProgress>(p =>
             {
-                task.Value = p.Iteration;
+                task.Value = p.Iteration - start;
                 task.Description = $"{learner.Name} loss {p.QueryLoss:F3}";
             });
-            result = trainer.Train(sampler, progress: progress);
+            result = trainer.Train(sampler, progress: progress, cancellationToken: session.Stop);
         });
 
     double trainSeconds = clock.Elapsed.TotalSeconds;
     var evaluation = Evaluator.Evaluate(learner, sampler, 200, seed + 1_000_003);
-    AnsiConsole.MarkupLine($"[grey]{learner.Name}: {result.Iterations} iterations in {trainSeconds:F1} s, median {result.MedianIterationMilliseconds:F2} ms per meta-iteration, " +
+    AnsiConsole.MarkupLine($"[grey]{learner.Name}: meta-iterations {start} to {result.Iterations} in {trainSeconds:F1} s, median {result.MedianIterationMilliseconds:F2} ms per meta-iteration, " +
         $"final meta-batch loss {result.QueryLosses[^1]:F4}; evaluation {Markup.Escape(evaluation.ToString())}[/]");
     Console.WriteLine(FormattableString.Invariant($"algorithm={learner.Name} mse={evaluation.MeanLoss:F4} baseline_mse={baseline:F4}"));
     return 0;

@@ -1,4 +1,5 @@
 using System.Text;
+using MetaLearn.Models;
 using MetaLearn.Sampling;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -19,8 +20,9 @@ public sealed partial class MetaTrainer
     /// <summary>
     /// Writes everything needed to resume training exactly: the iteration; what decides the episode stream (the seed,
     /// the meta-batch size, the type and options of the last <see cref="Train"/> call's sampler and the SHA-256 of one of
-    /// its episodes); the meta-parameters (model parameters and learned step sizes); the outer optimizer's state; the
-    /// best validation state; and a SHA-256 over all of it. The file is written to a temporary file beside
+    /// its episodes); the meta-parameters (model parameters and learned step sizes); the best validation state; the
+    /// model's buffers (the running statistics of a converted module's batch norms); the outer optimizer's state; and a
+    /// SHA-256 over all of it. The file is written to a temporary file beside
     /// <paramref name="path"/>, flushed to disk and renamed over it, so a crash or kill mid-write leaves the previous
     /// checkpoint in place.
     /// </summary>
@@ -48,6 +50,7 @@ public sealed partial class MetaTrainer
                 CheckpointTensors.Write(writer, _best);
             }
 
+            CheckpointTensors.Write(writer, ModelBuffers);
             optimizer.save_state_dict(writer);
         }
 
@@ -90,7 +93,8 @@ public sealed partial class MetaTrainer
             CheckSeedAndBatchSize(saved, path);
             var values = CheckpointTensors.ReadChecked(reader, Algorithm.MetaParameters, path, "meta-parameter");
             var best = reader.ReadBoolean() ? CheckpointTensors.ReadChecked(reader, Algorithm.MetaParameters, path, "best meta-parameter") : null;
-            Restore(optimizer, reader, payload, values, best, path);
+            var buffers = CheckpointTensors.ReadChecked(reader, ModelBuffers, path, "model buffer");
+            Restore(optimizer, reader, payload, new[] { values, buffers }, best, path);
             _bestScore = bestScore;
             Iteration = iteration;
             _resumedStream = saved;
@@ -107,7 +111,7 @@ public sealed partial class MetaTrainer
     /// Loads the optimizer state and the tensors (all checked by now), and only then changes the trainer: a failure
     /// puts the optimizer's previous state back and frees what was allocated.
     /// </summary>
-    private void Restore(OptimizerHelper optimizer, BinaryReader reader, byte[] payload, TensorRecord[] values, TensorRecord[]? best, string path)
+    private void Restore(OptimizerHelper optimizer, BinaryReader reader, byte[] payload, TensorRecord[][] values, TensorRecord[]? best, string path)
     {
         using var backup = new MemoryStream();
         using (var writer = new BinaryWriter(backup, Encoding.UTF8, leaveOpen: true))
@@ -115,7 +119,7 @@ public sealed partial class MetaTrainer
             optimizer.save_state_dict(writer);
         }
 
-        Tensor[]? loaded = null;
+        var loaded = new List<Tensor[]>();
         Tensor[]? loadedBest = null;
         try
         {
@@ -133,31 +137,42 @@ public sealed partial class MetaTrainer
                 throw new InvalidDataException($"'{path}' has {reader.BaseStream.Length - reader.BaseStream.Position} bytes after the optimizer state; the outer optimizer differs from the one it was written with.");
             }
 
-            loaded = CheckpointTensors.Allocate(payload, values);
+            foreach (var records in values)
+            {
+                loaded.Add(CheckpointTensors.Allocate(payload, records));
+            }
+
             loadedBest = best is null ? null : CheckpointTensors.Allocate(payload, best);
         }
         catch
         {
-            CheckpointTensors.DisposeAll(loaded);
+            CheckpointTensors.DisposeAll(loaded.SelectMany(t => t));
             backup.Position = 0;
             using var backupReader = new BinaryReader(backup, Encoding.UTF8);
             optimizer.load_state_dict(backupReader);
             throw;
         }
 
-        var tensors = loaded!;
         using (no_grad())
         {
-            for (int i = 0; i < tensors.Length; i++)
+            for (int i = 0; i < loaded[0].Length; i++)
             {
-                Algorithm.MetaParameters[i].copy_(tensors[i]);
+                Algorithm.MetaParameters[i].copy_(loaded[0][i]);
+            }
+
+            for (int i = 0; i < loaded[1].Length; i++)
+            {
+                ModelBuffers[i].copy_(loaded[1][i]);
             }
         }
 
-        CheckpointTensors.DisposeAll(tensors);
+        CheckpointTensors.DisposeAll(loaded.SelectMany(t => t));
         DisposeBest();
         _best = loadedBest;
     }
+
+    /// <summary>The model's buffers (running statistics of converted modules); none for models without.</summary>
+    private IReadOnlyList<Tensor> ModelBuffers => Algorithm.Model is FunctionalModel model ? model.Buffers : Array.Empty<Tensor>();
 
     private void CheckSeedAndBatchSize(EpisodeStream saved, string path)
     {
