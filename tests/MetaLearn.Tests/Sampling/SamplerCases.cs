@@ -12,7 +12,7 @@ internal static class SamplerCases
     public static readonly string[] Names =
     [
         "sinusoid", "make_classification", "blobs", "gaussian", "projected_cluster", "multimodal", "complementary",
-        "multimodal_regression", "episodic", "csv",
+        "multimodal_regression", "episodic", "csv", "modality_subset",
     ];
 
     public static Gen<SamplerCase> Valid(string name) => name switch
@@ -27,6 +27,7 @@ internal static class SamplerCases
         "multimodal_regression" => MultimodalRegression(),
         "episodic" => Episodic(csv: false),
         "csv" => Episodic(csv: true),
+        "modality_subset" => ModalitySubset(),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown sampler."),
     };
 
@@ -110,6 +111,20 @@ internal static class SamplerCases
         select Case(
             new MultimodalTaskOptions { Ways = ways, Shots = fs.Shots, Queries = fs.Queries, ModalityFeatures = features, Separation = separation },
             o => new MultimodalTaskSampler(o), ways, fs, features.Select(f => new long[] { f }).ToArray(), classification: true);
+
+    /// <summary>A <see cref="ModalitySubsetSampler"/> keeping a random non-empty subset of a multimodal sampler's inputs, in random order.</summary>
+    private static Gen<SamplerCase> ModalitySubset() =>
+        from ways in Gen.Choose(2, 4)
+        from features in Gen.ArrayOf(Gen.Choose(1, 5), 3)
+        from keep in Gen.Choose(1, 3)
+        from order in Gen.Shuffle(new[] { 0, 1, 2 })
+        from fs in FewShot()
+        let inputs = order.Take(keep).ToArray()
+        let options = new MultimodalTaskOptions { Ways = ways, Shots = fs.Shots, Queries = fs.Queries, ModalityFeatures = features }
+        select new SamplerCase(
+            $"ModalitySubsetSampler [{string.Join(", ", inputs)}] of {options} with features [{string.Join(", ", features)}]",
+            () => new ModalitySubsetSampler(new MultimodalTaskSampler(options), inputs),
+            ways, fs.Shots, fs.Queries, inputs.Select(i => new long[] { features[i] }).ToArray(), Classification: true);
 
     private static Gen<ModalityOptions> Modality() =>
         from features in Gen.Choose(1, 5)

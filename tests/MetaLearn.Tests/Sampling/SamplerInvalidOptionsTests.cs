@@ -22,9 +22,11 @@ public sealed class SamplerInvalidOptionsTests
     [Fact]
     public void Create_RandomInvalidOptionsOfEverySampler_ThrowArgumentExceptionWithAMessage()
     {
-        var cases = Gen.OneOf(Sinusoid(), MakeClassification(), Blobs(), Gaussian(), ProjectedCluster(), Multimodal(), Complementary(), MultimodalRegression(), Episodic());
+        // 330 cases over ten generators of invalid configurations: about 33 per sampler.
+        var cases = Gen.OneOf(
+            Sinusoid(), MakeClassification(), Blobs(), Gaussian(), ProjectedCluster(), Multimodal(), Complementary(), MultimodalRegression(), Episodic(), ModalitySubset());
         Check.One(
-            Config.QuickThrowOnFailure.WithMaxTest(300).WithQuietOnSuccess(true),
+            Config.QuickThrowOnFailure.WithMaxTest(330).WithQuietOnSuccess(true),
             Prop.ForAll(cases.ToArbitrary(), c =>
             {
                 var thrown = Record.Exception(() =>
@@ -158,6 +160,11 @@ public sealed class SamplerInvalidOptionsTests
         Gen.Constant(new InvalidCase(
             "episodic SameGroup with classes in different groups",
             () => Episodes(new EpisodicSamplerOptions { Ways = 2, Shots = 1, Queries = 1, SameGroup = true }, [new("a", "g1"), new("b", "g2"), new("c", "g3")]))));
+
+    private static Gen<InvalidCase> ModalitySubset() => Gen.OneOf(
+        Gen.Elements(new int[0], [-1], [0, 0], [1, -3]).Select(inputs => new InvalidCase(
+            $"modality subset [{string.Join(", ", inputs)}]", () => new ModalitySubsetSampler(new MultimodalTaskSampler(), inputs))),
+        Gen.Choose(2, 40).Select(i => new InvalidCase($"modality subset [0, {i}] of 2 modalities", () => new ModalitySubsetSampler(new MultimodalTaskSampler(), 0, i))));
 
     /// <summary>An episodic sampler over 3 classes of 5 rows; the data set is disposed with the sampler or when the sampler is refused.</summary>
     private static ITaskSampler Episodes(EpisodicSamplerOptions options, LabeledClass[]? classes = null)

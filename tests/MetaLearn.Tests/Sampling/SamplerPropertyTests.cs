@@ -96,6 +96,39 @@ public sealed class SamplerPropertyTests
             }
         });
 
+    [Fact]
+    public void SampleBatch_RandomSinusoidOptionsAndSeeds_UnstacksToTheEpisodesSampleGives()
+    {
+        var cases = from c in SamplerCases.Valid("sinusoid")
+                    from count in Gen.Choose(1, 6)
+                    from seeds in Gen.ArrayOf(Gen.Choose(0, int.MaxValue), count)
+                    select (Case: c, Seeds: seeds);
+        Check.One(
+            Config.QuickThrowOnFailure.WithMaxTest(40).WithQuietOnSuccess(true),
+            Prop.ForAll(cases.ToArbitrary(), x =>
+            {
+                var sampler = (IBatchTaskSampler)x.Case.Create();
+                using var batch = sampler.SampleBatch(x.Seeds);
+                var unstacked = batch.Unstack();
+                try
+                {
+                    batch.Count.Should().Be(x.Seeds.Length);
+                    for (int t = 0; t < x.Seeds.Length; t++)
+                    {
+                        using var single = sampler.Sample(x.Seeds[t]);
+                        EpisodeChecks.Bits(unstacked[t]).Should().Equal(EpisodeChecks.Bits(single), $"task {t} of the batch is Sample({x.Seeds[t]})");
+                    }
+                }
+                finally
+                {
+                    foreach (var e in unstacked)
+                    {
+                        e.Dispose();
+                    }
+                }
+            }));
+    }
+
     /// <summary>Runs <paramref name="property"/> on <paramref name="cases"/> random (case, seed) pairs; a failure throws with the case and FsCheck's replay seed.</summary>
     private static void Holds(Gen<SamplerCase> cases, Gen<int> seeds, int count, Action<SamplerCase, int> property) =>
         Check.One(
