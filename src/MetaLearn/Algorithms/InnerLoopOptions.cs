@@ -18,16 +18,14 @@ public sealed record InnerLoopOptions
     public int Steps
     {
         get => _steps;
-        init => _steps = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Steps), value, "The inner loop needs at least one step.");
+        init => _steps = OptionChecks.AtLeast(value, 1, nameof(Steps), "The inner loop needs at least one step.");
     }
 
     /// <summary>The step size (the initial value when step sizes are learned). <value>Default 0.01. Positive and finite.</value></summary>
     public double StepSize
     {
         get => _stepSize;
-        init => _stepSize = value > 0 && double.IsFinite(value)
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(StepSize), value, "The inner step size must be positive and finite (e.g. 0.01).");
+        init => _stepSize = OptionChecks.PositiveFinite(value, nameof(StepSize), "The inner step size must be positive and finite (e.g. 0.01).");
     }
 
     /// <summary>
@@ -46,7 +44,7 @@ public sealed record InnerLoopOptions
     public int FirstOrderIterations
     {
         get => _firstOrderIterations;
-        init => _firstOrderIterations = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(FirstOrderIterations), value, "Must be zero or more.");
+        init => _firstOrderIterations = OptionChecks.AtLeast(value, 0, nameof(FirstOrderIterations), "Must be zero or more.");
     }
 
     /// <summary>
@@ -60,9 +58,8 @@ public sealed record InnerLoopOptions
     public int MultiStepLossIterations
     {
         get => _multiStepLossIterations;
-        init => _multiStepLossIterations = value >= 0
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(MultiStepLossIterations), value, "Use 0 to score only the final step, or the number of meta-iterations to anneal over.");
+        init => _multiStepLossIterations = OptionChecks.AtLeast(
+            value, 0, nameof(MultiStepLossIterations), "Use 0 to score only the final step, or the number of meta-iterations to anneal over.");
     }
 
     /// <summary>
@@ -106,9 +103,7 @@ public sealed record InnerLoopOptions
     public double AdamEpsilon
     {
         get => _adamEpsilon;
-        init => _adamEpsilon = value > 0 && double.IsFinite(value)
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(AdamEpsilon), value, "Adam's epsilon must be positive and finite (e.g. 1e-8).");
+        init => _adamEpsilon = OptionChecks.PositiveFinite(value, nameof(AdamEpsilon), "Adam's epsilon must be positive and finite (e.g. 1e-8).");
     }
 
     /// <summary>
@@ -129,7 +124,7 @@ public sealed record InnerLoopOptions
     public Loss Loss
     {
         get => _loss;
-        init => _loss = value ?? throw new ArgumentNullException(nameof(Loss), "Give a loss, e.g. Loss.CrossEntropy() or Loss.MeanSquaredError.");
+        init => _loss = OptionChecks.NotNull(value, nameof(Loss));
     }
 
     /// <summary>Checks the options against each other; called by the algorithms (none of the current options conflict).</summary>

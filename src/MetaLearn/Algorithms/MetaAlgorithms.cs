@@ -21,10 +21,10 @@ public static class MetaAlgorithms
     /// algorithm that takes a loss (all but <c>r2d2</c>, which always uses cross-entropy); for <c>reptile</c> its <see cref="InnerLoopOptions.Steps"/>,
     /// <see cref="InnerLoopOptions.StepSize"/> and <see cref="InnerLoopOptions.TaskBatching"/> become the
     /// <see cref="ReptileOptions"/> (the outer update stays the paper's interpolation), for <c>imaml</c> they become
-    /// <see cref="ImamlOptions.InnerSteps"/>, <see cref="ImamlOptions.InnerStepSize"/> and
-    /// <see cref="ImamlOptions.TaskBatching"/> (λ and the conjugate-gradient steps keep their defaults), for <c>cavia</c> they become
-    /// <see cref="CaviaOptions.InnerSteps"/>, <see cref="CaviaOptions.InnerStepSize"/>, <see cref="CaviaOptions.FirstOrder"/> and
-    /// <see cref="CaviaOptions.TaskBatching"/> (the context size keeps its default, so the model's input size must be the
+    /// <see cref="InnerAdaptationOptions.InnerSteps"/>, <see cref="InnerAdaptationOptions.InnerStepSize"/> and
+    /// <see cref="InnerAdaptationOptions.TaskBatching"/> (λ and the conjugate-gradient steps keep their defaults), for <c>cavia</c> they become
+    /// <see cref="InnerAdaptationOptions.InnerSteps"/>, <see cref="InnerAdaptationOptions.InnerStepSize"/>, <see cref="CaviaOptions.FirstOrder"/> and
+    /// <see cref="InnerAdaptationOptions.TaskBatching"/> (the context size keeps its default, so the model's input size must be the
     /// features plus <see cref="CaviaOptions.ContextSize"/>), and for <c>protonet</c> and <c>r2d2</c> only <see cref="InnerLoopOptions.TaskBatching"/> is read.
     /// Null uses each algorithm's defaults.
     /// </param>

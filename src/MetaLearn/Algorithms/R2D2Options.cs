@@ -8,9 +8,7 @@ public sealed record R2D2Options
     public double InitialRegularization
     {
         get;
-        init => field = value > 0 && double.IsFinite(value)
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(InitialRegularization), value, "The ridge regularisation λ must be positive and finite (e.g. 1.0).");
+        init => field = OptionChecks.PositiveFinite(value, nameof(InitialRegularization), "The ridge regularisation λ must be positive and finite (e.g. 1.0).");
     } = 1.0;
 
     /// <summary>The learned scale α of the ridge outputs (logits = α · X_query W + β) before meta-learning.</summary>

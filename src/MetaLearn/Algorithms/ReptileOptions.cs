@@ -1,28 +1,10 @@
 namespace MetaLearn.Algorithms;
 
-/// <summary>Options of <see cref="Reptile"/>.</summary>
-public sealed record ReptileOptions
+/// <summary>Options of <see cref="Reptile"/>: the shared inner options default to 5 plain SGD steps of size 0.01.</summary>
+public sealed record ReptileOptions() : InnerAdaptationOptions(innerSteps: 5, innerStepSize: 0.01)
 {
-    private readonly int _innerSteps = 5;
-    private readonly double _innerStepSize = 0.01;
     private readonly double _outerStepSize = 1.0;
     private readonly int _outerStepSizeAnnealingIterations;
-
-    /// <summary>Plain SGD steps on each task's support set. <value>Default 5. At least 1.</value></summary>
-    public int InnerSteps
-    {
-        get => _innerSteps;
-        init => _innerSteps = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(InnerSteps), value, "Reptile needs at least one inner step.");
-    }
-
-    /// <summary>The inner SGD step size. <value>Default 0.01. Positive and finite.</value></summary>
-    public double InnerStepSize
-    {
-        get => _innerStepSize;
-        init => _innerStepSize = value > 0 && double.IsFinite(value)
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(InnerStepSize), value, "The inner step size must be positive and finite.");
-    }
 
     /// <summary>
     /// Who applies the outer update: Reptile itself with the paper's interpolation, or the trainer's outer optimizer.
@@ -51,23 +33,10 @@ public sealed record ReptileOptions
     public int OuterStepSizeAnnealingIterations
     {
         get => _outerStepSizeAnnealingIterations;
-        init => _outerStepSizeAnnealingIterations = value >= 0
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(OuterStepSizeAnnealingIterations), value, "Use 0 for a constant outer step size, or the number of meta-iterations to anneal over.");
+        init => _outerStepSizeAnnealingIterations = OptionChecks.AtLeast(
+            value, 0, nameof(OuterStepSizeAnnealingIterations), "Use 0 for a constant outer step size, or the number of meta-iterations to anneal over.");
     }
 
-    /// <summary>
-    /// The loss of the inner SGD steps and of the reported query loss (see <see cref="InnerLoopOptions.Loss"/>).
-    /// </summary>
-    /// <value>Default <see cref="Loss.ByTaskKind"/>. Not null.</value>
-    public Loss Loss
-    {
-        get;
-        init => field = value ?? throw new ArgumentNullException(nameof(Loss), "Give a loss, e.g. Loss.CrossEntropy() or Loss.MeanSquaredError.");
-    } = Loss.ByTaskKind;
-
-    /// <summary>Whether episodes of equal shapes adapt as one task-batched computation. <value>Default true.</value></summary>
-    public bool TaskBatching { get; init; } = true;
 
     /// <summary>The outer step size ε at meta-iteration <paramref name="iteration"/> (after linear annealing).</summary>
     public double OuterStepSizeAt(int iteration)
