@@ -5,8 +5,8 @@ using System.CommandLine;
 using MetaLearn.Benchmarks;
 using static TorchSharp.torch;
 
-string[] names = Workload.All.Select(w => w.Name).Prepend("all").ToArray();
-var workload = new Option<string>("--workload") { Description = "Workload to run, or all.", DefaultValueFactory = _ => "all" };
+string[] names = Workload.All.Concat(Workload.Algorithms).Select(w => w.Name).Prepend("algorithms").Prepend("all").ToArray();
+var workload = new Option<string>("--workload") { Description = "Workload to run, all (the WORKLOADS.md three) or algorithms (the newer algorithms on sine and makeclass).", DefaultValueFactory = _ => "all" };
 workload.AcceptOnlyFromAmong(names);
 var iterations = new Option<int>("--iterations") { Description = "Timed meta-iterations (omniglot runs max(3, N/10)).", DefaultValueFactory = _ => 30 };
 var threads = new Option<int>("--threads") { Description = "Intra-op threads (torch.set_num_threads).", DefaultValueFactory = _ => 2 };
@@ -53,6 +53,25 @@ soak.SetAction(parse =>
         : SoakRun.Run(parse.GetValue(soakMinutes), parse.GetValue(soakPrefetch), parse.GetValue(soakReference), Console.Out);
 });
 
+var stepsAlgorithm = new Option<string>("--algorithm") { Description = "maml (second order) or imaml.", DefaultValueFactory = _ => "imaml" };
+stepsAlgorithm.AcceptOnlyFromAmong("maml", "imaml");
+var stepsCount = new Option<int>("--steps") { Description = "Inner steps.", DefaultValueFactory = _ => 5 };
+var stepsIterations = new Option<int>("--iterations") { Description = "Meta-iterations.", DefaultValueFactory = _ => 3 };
+var stepsThreads = new Option<int>("--threads") { Description = "Intra-op threads.", DefaultValueFactory = _ => 1 };
+var innerMemory = new Command("inner-memory", "Meta-trains sine-maml's setup with MAML or iMAML and N inner steps; prints the resident memory before and the peak after (run once per process).")
+{
+    stepsAlgorithm, stepsCount, stepsIterations, stepsThreads,
+};
+innerMemory.SetAction(parse =>
+{
+    if (!SetThreads(parse.GetValue(stepsThreads)) || parse.GetValue(stepsCount) < 1 || parse.GetValue(stepsIterations) < 1)
+    {
+        return 2;
+    }
+
+    return InnerStepsMemoryRun.Run(parse.GetValue(stepsAlgorithm)!, parse.GetValue(stepsCount), parse.GetValue(stepsIterations), Console.Out);
+});
+
 var killRounds = new Option<int>("--rounds") { Description = "Rounds: start a child that saves checkpoints in a loop, kill it, check the file.", DefaultValueFactory = _ => 100 };
 var killSeed = new Option<int>("--seed") { Description = "Seed of the kill moments.", DefaultValueFactory = _ => 1 };
 var killDelay = new Option<int>("--max-delay") { Description = "Kill the child 0..this many milliseconds after it is ready.", DefaultValueFactory = _ => 3000 };
@@ -84,6 +103,7 @@ var root = new RootCommand("MetaLearn benchmark: the workloads of WORKLOADS.md, 
 };
 root.Subcommands.Add(memory);
 root.Subcommands.Add(soak);
+root.Subcommands.Add(innerMemory);
 root.Subcommands.Add(killtest);
 root.Subcommands.Add(killtestChild);
 root.SetAction(parse => RunWorkloads(
@@ -98,7 +118,9 @@ static int RunWorkloads(string name, int iterations, int threads, bool perTask, 
         return 2;
     }
 
-    var selected = Workload.All.Where(w => name == "all" || w.Name == name).Select(w => converted ? w.Converted() : w).ToArray();
+    var selected = Workload.All.Where(w => name == "all" || w.Name == name)
+        .Concat(Workload.Algorithms.Where(w => name == "algorithms" || w.Name == name))
+        .Select(w => converted ? w.Converted() : w).ToArray();
     Console.Error.WriteLine($"# engine={(handwritten ? "handwritten" : perTask ? "per-task" : "task-batched")} threads={get_num_threads()} iterations={iterations} prefetch={prefetch} converted={converted}");
     foreach (var w in selected)
     {

@@ -25,7 +25,8 @@ internal sealed record Workload(
     int MetaBatchSize,
     Func<ITaskSampler> CreateSampler,
     FinalMetric Metric,
-    bool ReducedIterations = false)
+    bool ReducedIterations = false,
+    Func<IFunctionalModel, bool, IMetaAlgorithm>? CreateAlgorithm = null)
 {
     /// <summary>Outer Adam learning rate of every workload.</summary>
     public const double OuterLearningRate = 1e-3;
@@ -58,8 +59,36 @@ internal sealed record Workload(
         () => new MakeClassificationTaskSampler(MakeClassificationTaskOptions.Workload),
         FinalMetric.QueryAccuracy);
 
-    /// <summary>Every workload, in the reference's order.</summary>
+    /// <summary>Every workload of WORKLOADS.md, in the reference's order.</summary>
     public static IReadOnlyList<Workload> All { get; } = new[] { SineMaml, OmniglotConv4Maml, MakeClassMaml };
+
+    /// <summary>
+    /// The sine and makeclass workloads (same tasks, meta-batch, outer Adam, metric) run by the algorithms added after
+    /// MAML: iMAML (10 proximal steps at the workload's step size, λ 10, 5 CG steps), CAVIA (5 context parameters
+    /// appended to the input, 1 context step at 1.0 for sine, the workload's steps at 1.0 for makeclass), R2D2 (the MLP
+    /// without its last layer as embedding), and MAML with the momentum and Adam inner optimizers (otherwise the workload's inner loop).
+    /// </summary>
+    public static IReadOnlyList<Workload> Algorithms { get; } = new[]
+    {
+        SineMaml.WithAlgorithm("sine-imaml", m => m, (model, perTask) => new Imaml(model, ImamlFor(SineMaml, perTask))),
+        SineMaml.WithAlgorithm("sine-cavia", CaviaInput, (model, perTask) => new Cavia(model, new CaviaOptions { InnerSteps = 1, InnerStepSize = 1.0, TaskBatching = !perTask })),
+        SineMaml with { Name = "sine-maml-momentum", Inner = SineMaml.Inner with { UpdateRule = InnerUpdateRule.Momentum } },
+        SineMaml with { Name = "sine-maml-adam", Inner = SineMaml.Inner with { UpdateRule = InnerUpdateRule.Adam } },
+        MakeClassMaml.WithAlgorithm("makeclass-imaml", m => m, (model, perTask) => new Imaml(model, ImamlFor(MakeClassMaml, perTask))),
+        MakeClassMaml.WithAlgorithm("makeclass-cavia", CaviaInput, (model, perTask) => new Cavia(model, new CaviaOptions { InnerSteps = MakeClassMaml.Inner.Steps, InnerStepSize = 1.0, TaskBatching = !perTask })),
+        MakeClassMaml with
+        {
+            Name = "makeclass-r2d2",
+            CreateModel = () => new Mlp(new MlpOptions { LayerSizes = new[] { 20, 64, 64 } }),
+            CreateAlgorithm = (model, perTask) => new R2D2(model, new R2D2Options { TaskBatching = !perTask }),
+        },
+        MakeClassMaml with { Name = "makeclass-maml-momentum", Inner = MakeClassMaml.Inner with { UpdateRule = InnerUpdateRule.Momentum } },
+        MakeClassMaml with { Name = "makeclass-maml-adam", Inner = MakeClassMaml.Inner with { UpdateRule = InnerUpdateRule.Adam } },
+    };
+
+    /// <summary>The algorithm this workload meta-trains (MAML with <see cref="Inner"/> unless the workload says otherwise).</summary>
+    public IMetaAlgorithm Algorithm(IFunctionalModel model, bool perTask) =>
+        CreateAlgorithm?.Invoke(model, perTask) ?? new Maml(model, Inner with { TaskBatching = !perTask });
 
     /// <summary>
     /// The same workload on the model converted from TorchSharp modules: the built-in model is exported with
@@ -77,6 +106,21 @@ internal sealed record Workload(
             return FunctionalModel.FromModule(module);
         },
     };
+
+    private static ImamlOptions ImamlFor(Workload w, bool perTask) =>
+        new() { InnerSteps = 10, InnerStepSize = w.Inner.StepSize, Regularization = 10, ConjugateGradientSteps = 5, TaskBatching = !perTask };
+
+    /// <summary>The same MLP with <see cref="CaviaOptions.ContextSize"/> more inputs.</summary>
+    private static Func<IFunctionalModel> CaviaInput(Func<IFunctionalModel> create) => () =>
+    {
+        using var original = (Mlp)create();
+        var sizes = original.Options.LayerSizes.ToArray();
+        sizes[0] += new CaviaOptions().ContextSize;
+        return new Mlp(original.Options with { LayerSizes = sizes });
+    };
+
+    private Workload WithAlgorithm(string name, Func<Func<IFunctionalModel>, Func<IFunctionalModel>> model, Func<IFunctionalModel, bool, IMetaAlgorithm> algorithm) =>
+        this with { Name = name, CreateModel = model(CreateModel), CreateAlgorithm = algorithm };
 
     /// <summary>
     /// Timed meta-iterations for a requested count: the omniglot workload runs max(3, N/10), like the reference.

@@ -1,10 +1,9 @@
-using MetaLearn.Algorithms;
 using MetaLearn.Evaluation;
 using MetaLearn.Training;
 
 namespace MetaLearn.Benchmarks;
 
-/// <summary>Runs a workload through MetaLearn's public API (Maml + MetaTrainer + Evaluator).</summary>
+/// <summary>Runs a workload through MetaLearn's public API (the workload's algorithm + MetaTrainer + Evaluator).</summary>
 internal static class WorkloadRunner
 {
     /// <summary>Root seed of the evaluation tasks, disjoint from the training tasks' stream.</summary>
@@ -18,7 +17,7 @@ internal static class WorkloadRunner
     public static ResultLine Run(Workload workload, int iterations, bool perTask, int prefetch, int seed = 0)
     {
         using var model = workload.CreateModel();
-        using var maml = new Maml(model, workload.Inner with { TaskBatching = !perTask });
+        using var maml = workload.Algorithm(model, perTask);
         var sampler = workload.CreateSampler();
         using var trainer = new MetaTrainer(maml, new MetaTrainerOptions
         {

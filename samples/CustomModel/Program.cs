@@ -1,17 +1,9 @@
 // Brings a network written with TorchSharp's own nn API to MetaLearn: converts it with FunctionalModel.FromModule,
 // meta-trains it on Omniglot episodes, compares it with the same network trained from scratch on each test task, and
 // exports the meta-trained weights back to a TorchSharp module with ToModule.
-using System.CommandLine;
 using System.Diagnostics;
-using MetaLearn.Algorithms;
-using MetaLearn.Datasets;
-using MetaLearn.Evaluation;
-using MetaLearn.Models;
-using MetaLearn.Sampling;
 using TorchSharp;
-using MetaLearn.Training;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 string dataFolder = Path.Combine(AppContext.BaseDirectory, "data", "omniglot");

@@ -1,8 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using MetaLearn.Algorithms;
-using MetaLearn.Datasets;
-using MetaLearn.Deployment;
 
 namespace MetaClassification;
 

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text;
-using MetaLearn.Tasks;
 
 namespace MetaClassification;
 

@@ -1,4 +1,3 @@
-using MetaLearn.Evaluation;
 using ScottPlot;
 
 namespace MetaClassification;

@@ -1,7 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using MetaLearn.Datasets;
-using MetaLearn.Sampling;
 
 namespace MetaClassification;
 

@@ -1,6 +1,3 @@
-using MetaLearn.Algorithms;
-using MetaLearn.Datasets;
-using MetaLearn.Deployment;
 
 namespace MetaClassification;
 

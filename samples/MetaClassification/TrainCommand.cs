@@ -1,14 +1,5 @@
-using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
-using MetaLearn.Algorithms;
-using MetaLearn.Deployment;
-using MetaLearn.Evaluation;
-using MetaLearn.Models;
-using MetaLearn.Sampling;
-using MetaLearn.Training;
 using Spectre.Console;
-using static TorchSharp.torch;
 
 namespace MetaClassification;
 

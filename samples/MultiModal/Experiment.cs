@@ -1,8 +1,3 @@
-using MetaLearn.Algorithms;
-using MetaLearn.Evaluation;
-using MetaLearn.Models;
-using MetaLearn.Sampling;
-using MetaLearn.Training;
 
 namespace MultiModal;
 

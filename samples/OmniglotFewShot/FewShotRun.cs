@@ -1,13 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
-using MetaLearn.Algorithms;
-using MetaLearn.Datasets;
-using MetaLearn.Evaluation;
-using MetaLearn.Models;
-using MetaLearn.Sampling;
-using MetaLearn.Training;
 using Spectre.Console;
-using static TorchSharp.torch;
 
 namespace OmniglotFewShot;
 

@@ -1,6 +1,4 @@
-using System.Globalization;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace OmniglotFewShot;
 

@@ -1,6 +1,5 @@
 // Meta-trains a few-shot Omniglot classifier (ProtoNets, MAML, first-order MAML or ANIL) on background alphabets
 // and reports the 20-way 1-shot within-alphabet error on held-out alphabets, and optionally on Lake et al.'s runs.
-using System.CommandLine;
 using OmniglotFewShot;
 
 string dataFolder = Path.Combine(AppContext.BaseDirectory, "data", "omniglot");

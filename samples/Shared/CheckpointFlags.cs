@@ -1,10 +1,7 @@
 // Linked into every sample that trains; the global using gives each of them these types without a using line.
 global using MetaLearn.Samples;
-using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Globalization;
 using System.Runtime.InteropServices;
-using MetaLearn.Training;
 
 namespace MetaLearn.Samples;
 

@@ -1,14 +1,7 @@
 // Meta-trains a sinusoid regressor (Finn et al. 2017: MLP 1-40-40-1, K = 10, meta-batch 25, Adam 1e-3) with the
 // algorithm of --algorithm and reports the query MSE after adaptation on 200 fresh tasks, beside the same adaptation
 // from a network that was never meta-trained (baseline_mse).
-using System.CommandLine;
-using MetaLearn.Algorithms;
-using MetaLearn.Evaluation;
-using MetaLearn.Models;
-using MetaLearn.Sampling;
-using MetaLearn.Training;
 using Spectre.Console;
-using static TorchSharp.torch;
 
 string[] algorithms = { "maml", "fomaml", "metasgd", "anil", "reptile", "imaml", "cavia" };
 var iterations = new Option<int>("--iterations") { Description = "Meta-iterations.", DefaultValueFactory = _ => 3000 };

@@ -1,7 +1,5 @@
 using MetaLearn.Models;
-using MetaLearn.Tasks;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MetaLearn.Algorithms;
@@ -14,47 +12,21 @@ namespace MetaLearn.Algorithms;
 /// <see cref="CaviaOptions.FirstOrder"/>). The model takes one feature-vector input whose size is the data's features
 /// plus the context size (e.g. an <see cref="Mlp"/> with LayerSizes[0] = features + ContextSize).
 /// </summary>
-public sealed class Cavia : IMetaAlgorithm
+public sealed class Cavia : EpisodicLearner
 {
     private readonly Scalar _negativeStepSize;
 
     /// <summary>Creates CAVIA over <paramref name="model"/> (not owned).</summary>
     public Cavia(IFunctionalModel model, CaviaOptions? options = null)
+        : base("cavia", model, (options ?? new CaviaOptions()).TaskBatching)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        Model = model;
         Options = options ?? new CaviaOptions();
         _negativeStepSize = (-Options.InnerStepSize).ToScalar();
     }
 
-    /// <inheritdoc />
-    public string Name => "cavia";
-
-    /// <inheritdoc />
-    public IFunctionalModel Model { get; }
-
     /// <summary>The options.</summary>
     public CaviaOptions Options { get; }
 
-    /// <inheritdoc />
-    public IReadOnlyList<Parameter> MetaParameters => Model.Parameters;
-
-    /// <inheritdoc />
-    public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration) =>
-        MetaBatchRunner.Run(episodes, Model, Options.TaskBatching, Step);
-
-    /// <inheritdoc />
-    public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration) =>
-        MetaBatchRunner.Run(batch, Model, Options.TaskBatching, Step);
-
-    /// <inheritdoc />
-    public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, (support, query) =>
-    {
-        var weights = Model.Parameters;
-        var context = AdaptContext(support, weights, createGraph: false, Options.InnerSteps, _negativeStepSize);
-        using var noGrad = no_grad();
-        return Forward(query, weights, context, training: false);
-    });
 
     /// <inheritdoc />
     /// <remarks>
@@ -62,7 +34,7 @@ public sealed class Cavia : IMetaAlgorithm
     /// <see cref="AdaptationOptions.StepSize"/>, defaults from <see cref="CaviaOptions"/>); the adapted model appends it to
     /// every row it predicts, so rows have the data's features (the model's input size minus the context size).
     /// </remarks>
-    public AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
+    public override AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
     {
         int steps = options?.Steps ?? Options.InnerSteps;
         using var negativeStepSize = (-(options?.StepSize ?? Options.InnerStepSize)).ToScalar();
@@ -71,8 +43,16 @@ public sealed class Cavia : IMetaAlgorithm
     }
 
     /// <inheritdoc />
-    public void Dispose()
+    protected override void Dispose(bool disposing) => _negativeStepSize.Dispose();
+
+    private protected override MetaBatchRunner.TaskStep StepAt(int iteration) => Step;
+
+    private protected override Tensor Predict(EpisodeSide support, EpisodeSide query)
     {
+        var weights = Model.Parameters;
+        var context = AdaptContext(support, weights, createGraph: false, Options.InnerSteps, _negativeStepSize);
+        using var noGrad = no_grad();
+        return Forward(query, weights, context, training: false);
     }
 
     /// <summary>

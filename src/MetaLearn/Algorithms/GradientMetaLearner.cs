@@ -1,5 +1,4 @@
 using MetaLearn.Models;
-using MetaLearn.Tasks;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -9,7 +8,7 @@ namespace MetaLearn.Algorithms;
 /// The shared machinery of the gradient-based algorithms (MAML, first-order MAML, Meta-SGD, ANIL): adapt on the
 /// support set with the inner loop, score the query set, and back-propagate the mean query loss.
 /// </summary>
-public abstract class GradientMetaLearner : IMetaAlgorithm
+public abstract class GradientMetaLearner : EpisodicLearner
 {
     private readonly InnerLoop _inner;
     private readonly Parameter[] _stepSizes;
@@ -22,12 +21,9 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
     /// <param name="options">Inner-loop options.</param>
     /// <param name="headOnly">Whether only the head's parameters are adapted (ANIL).</param>
     protected GradientMetaLearner(string name, IFunctionalModel model, InnerLoopOptions options, bool headOnly)
+        : base(name, model, (options ?? throw new ArgumentNullException(nameof(options))).TaskBatching)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        Name = name;
-        Model = model;
         Options = options;
         _headOnly = headOnly;
         _stepSizes = CreateStepSizes(model, options, headOnly);
@@ -35,17 +31,11 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
         _inner = new InnerLoop(model, options, headOnly, _stepSizes.Length == 0 ? null : _stepSizes);
     }
 
-    /// <inheritdoc />
-    public string Name { get; }
-
-    /// <inheritdoc />
-    public IFunctionalModel Model { get; }
-
     /// <summary>The inner-loop options.</summary>
     public InnerLoopOptions Options { get; }
 
     /// <inheritdoc />
-    public IReadOnlyList<Parameter> MetaParameters => _metaParameters;
+    public override IReadOnlyList<Parameter> MetaParameters => _metaParameters;
 
     /// <summary>The learned step sizes, one per model parameter (empty when step sizes are fixed).</summary>
     public IReadOnlyList<Parameter> LearnedStepSizes => _stepSizes;
@@ -54,23 +44,7 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
     public IReadOnlyList<bool> AdaptedParameters => _inner.Adapted;
 
     /// <inheritdoc />
-    public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration) =>
-        MetaBatchRunner.Run(episodes, Model, Options.TaskBatching, StepAt(iteration));
-
-    /// <inheritdoc />
-    public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration) =>
-        MetaBatchRunner.Run(batch, Model, Options.TaskBatching, StepAt(iteration));
-
-    /// <inheritdoc />
-    public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, (support, query) =>
-    {
-        var weights = _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph: false);
-        using var noGrad = no_grad();
-        return Model.Forward(query.Inputs, weights, Contexts.Predicting(Options.Steps));
-    });
-
-    /// <inheritdoc />
-    public AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
+    public override AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
     {
         int steps = options?.Steps ?? Options.Steps;
         if (options?.StepSize is not null && _stepSizes.Length > 0)
@@ -88,17 +62,22 @@ public abstract class GradientMetaLearner : IMetaAlgorithm
     }
 
     /// <inheritdoc />
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
         foreach (var s in _stepSizes)
         {
             s.Dispose();
         }
-
-        GC.SuppressFinalize(this);
     }
 
-    private MetaBatchRunner.TaskStep StepAt(int iteration)
+    private protected override Tensor Predict(EpisodeSide support, EpisodeSide query)
+    {
+        var weights = _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph: false);
+        using var noGrad = no_grad();
+        return Model.Forward(query.Inputs, weights, Contexts.Predicting(Options.Steps));
+    }
+
+    private protected override MetaBatchRunner.TaskStep StepAt(int iteration)
     {
         bool secondOrder = !Options.FirstOrder && iteration >= Options.FirstOrderIterations;
         double[]? stepWeights = iteration < Options.MultiStepLossIterations && Options.Steps > 1

@@ -1,7 +1,5 @@
 using MetaLearn.Models;
-using MetaLearn.Tasks;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MetaLearn.Algorithms;
@@ -14,7 +12,7 @@ namespace MetaLearn.Algorithms;
 /// with <see cref="ImamlOptions.InnerSteps"/>. Every forward pass runs with inner-step context 0 (a model with per-step
 /// batch-norm sets uses its first set; the other sets get no meta-gradient).
 /// </summary>
-public sealed class Imaml : IMetaAlgorithm
+public sealed class Imaml : EpisodicLearner
 {
     private readonly Scalar _negativeStepSize;
     private readonly Scalar _regularization;
@@ -24,9 +22,8 @@ public sealed class Imaml : IMetaAlgorithm
 
     /// <summary>Creates iMAML over <paramref name="model"/> (not owned).</summary>
     public Imaml(IFunctionalModel model, ImamlOptions? options = null)
+        : base("imaml", model, (options ?? new ImamlOptions()).TaskBatching)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        Model = model;
         Options = options ?? new ImamlOptions();
         _negativeStepSize = (-Options.InnerStepSize).ToScalar();
         _regularization = Options.Regularization.ToScalar();
@@ -35,33 +32,9 @@ public sealed class Imaml : IMetaAlgorithm
         _used = Enumerable.Range(0, model.Parameters.Count).Select(i => model.UsesParameter(i, 0)).ToArray();
     }
 
-    /// <inheritdoc />
-    public string Name => "imaml";
-
-    /// <inheritdoc />
-    public IFunctionalModel Model { get; }
-
     /// <summary>The options.</summary>
     public ImamlOptions Options { get; }
 
-    /// <inheritdoc />
-    public IReadOnlyList<Parameter> MetaParameters => Model.Parameters;
-
-    /// <inheritdoc />
-    public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration) =>
-        MetaBatchRunner.Run(episodes, Model, Options.TaskBatching, Step);
-
-    /// <inheritdoc />
-    public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration) =>
-        MetaBatchRunner.Run(batch, Model, Options.TaskBatching, Step);
-
-    /// <inheritdoc />
-    public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, (support, query) =>
-    {
-        var adapted = Proximal(support, Options.InnerSteps, _negativeStepSize);
-        using var noGrad = no_grad();
-        return Model.Forward(query.Inputs, adapted, Contexts.Predicting(0));
-    });
 
     /// <inheritdoc />
     /// <remarks>
@@ -69,7 +42,7 @@ public sealed class Imaml : IMetaAlgorithm
     /// gradient steps of size <see cref="AdaptationOptions.StepSize"/> (default <see cref="ImamlOptions.InnerStepSize"/>) on
     /// the proximal objective from the meta-learned θ; predictions use inner-step context 0, as in training.
     /// </remarks>
-    public AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
+    public override AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
     {
         int steps = options?.Steps ?? Options.InnerSteps;
         using var negativeStepSize = (-(options?.StepSize ?? Options.InnerStepSize)).ToScalar();
@@ -78,8 +51,21 @@ public sealed class Imaml : IMetaAlgorithm
     }
 
     /// <inheritdoc />
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
+        _negativeStepSize.Dispose();
+        _regularization.Dispose();
+        _inverseRegularization.Dispose();
+        _zero.Dispose();
+    }
+
+    private protected override MetaBatchRunner.TaskStep StepAt(int iteration) => Step;
+
+    private protected override Tensor Predict(EpisodeSide support, EpisodeSide query)
+    {
+        var adapted = Proximal(support, Options.InnerSteps, _negativeStepSize);
+        using var noGrad = no_grad();
+        return Model.Forward(query.Inputs, adapted, Contexts.Predicting(0));
     }
 
     /// <summary>
@@ -111,6 +97,13 @@ public sealed class Imaml : IMetaAlgorithm
                 // ∇ of the proximal objective: the support-loss gradient plus λ (φ − θ).
                 var direction = grads[g++].add(leaves[i].detach() - theta[i], _regularization);
                 next[i] = leaves[i].detach().add(direction, negativeStepSize).MoveToOuterDisposeScope();
+
+                // The previous step's φ is no longer needed; without this every step's φ stayed alive until the episode's
+                // scope ended, so memory grew with the number of steps (measured: see the benchmark's inner-memory).
+                if (!ReferenceEquals(phi[i], theta[i]))
+                {
+                    phi[i].Dispose();
+                }
             }
 
             phi = next;

@@ -1,6 +1,5 @@
 using MetaLearn.Models;
 using MetaLearn.Tasks;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -16,7 +15,7 @@ namespace MetaLearn.Algorithms;
 /// smoothing or a <see cref="Algorithms.Loss.Custom"/> loss on those logits can replace it. Losses on values (mean
 /// squared error, L1, Huber, binary cross-entropy) do not apply to distances to prototypes and are refused.
 /// </summary>
-public sealed class PrototypicalNetworks : IMetaAlgorithm
+public sealed class PrototypicalNetworks : EpisodicLearner
 {
     /// <summary>Creates ProtoNets over the embedding network <paramref name="model"/> (not owned).</summary>
     /// <param name="model">The embedding network.</param>
@@ -24,8 +23,8 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
     /// <param name="loss">The loss on the distance logits; null (or <see cref="Loss.ByTaskKind"/>) is cross-entropy.</param>
     /// <exception cref="ArgumentException"><paramref name="loss"/> is a loss on values, which does not apply to prototypes.</exception>
     public PrototypicalNetworks(IFunctionalModel model, bool taskBatching = true, Loss? loss = null)
+        : base("protonet", model, taskBatching, batchOnlyEqualWays: true)
     {
-        ArgumentNullException.ThrowIfNull(model);
         loss ??= Loss.ByTaskKind;
         if (!loss.TakesClassLabels)
         {
@@ -34,25 +33,15 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
                 $"with label smoothing if wanted, or a Loss.Custom on the logits); '{loss.Name}' compares values.", nameof(loss));
         }
 
-        Model = model;
         TaskBatching = taskBatching;
         Loss = loss;
     }
-
-    /// <inheritdoc />
-    public string Name => "protonet";
-
-    /// <inheritdoc />
-    public IFunctionalModel Model { get; }
 
     /// <summary>Whether episodes of equal shapes run task-batched.</summary>
     public bool TaskBatching { get; }
 
     /// <summary>The loss on the distance logits (<see cref="Loss.ByTaskKind"/>: cross-entropy).</summary>
     public Loss Loss { get; }
-
-    /// <inheritdoc />
-    public IReadOnlyList<Parameter> MetaParameters => Model.Parameters;
 
     /// <summary>Minus the squared Euclidean distance from each query embedding to each class mean of the support embeddings.</summary>
     /// <param name="support">Support embeddings [N, D] (or [T, N, D]).</param>
@@ -103,32 +92,10 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
         return distances.neg().MoveToOuterDisposeScope();
     }
 
-    /// <inheritdoc />
-    public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration)
-    {
-        ArgumentNullException.ThrowIfNull(episodes);
-        bool sameWays = episodes.All(e => e.Info.Ways == episodes[0].Info.Ways);
-        return MetaBatchRunner.Run(episodes, Model, TaskBatching && sameWays, Step);
-    }
-
-    /// <inheritdoc />
-    public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        bool sameWays = batch.Infos.All(i => i.Ways == batch.Infos[0].Ways);
-        return MetaBatchRunner.Run(batch, Model, TaskBatching && sameWays, Step);
-    }
-
-    /// <inheritdoc />
-    public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, (support, query) =>
-    {
-        using var noGrad = no_grad();
-        return QueryLogits(support, query, training: false);
-    });
 
     /// <inheritdoc />
     /// <remarks>Prototypical Networks take no gradient steps: the adapted model holds the class prototypes of the support set.</remarks>
-    public AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
+    public override AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
     {
         if (options?.Steps is not null || options?.StepSize is not null)
         {
@@ -164,9 +131,12 @@ public sealed class PrototypicalNetworks : IMetaAlgorithm
         return Model.Forward(inputs, Model.Parameters, Contexts.Predicting(0));
     }
 
-    /// <inheritdoc />
-    public void Dispose()
+    private protected override MetaBatchRunner.TaskStep StepAt(int iteration) => Step;
+
+    private protected override Tensor Predict(EpisodeSide support, EpisodeSide query)
     {
+        using var noGrad = no_grad();
+        return QueryLogits(support, query, training: false);
     }
 
     private (Tensor Losses, Tensor? Accuracies) Step(EpisodeSide support, EpisodeSide query, int tasks)

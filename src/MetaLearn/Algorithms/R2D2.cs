@@ -13,7 +13,7 @@ namespace MetaLearn.Algorithms;
 /// of D×D). Query logits are α · X_query W + β with α, β and λ meta-learned with the embedding; the loss is
 /// cross-entropy. Support and query go through the embedding in one forward pass, as for <see cref="PrototypicalNetworks"/>.
 /// </summary>
-public sealed class R2D2 : IMetaAlgorithm
+public sealed class R2D2 : EpisodicLearner
 {
     private readonly Parameter _logRegularization;
     private readonly Parameter _scale;
@@ -22,21 +22,14 @@ public sealed class R2D2 : IMetaAlgorithm
 
     /// <summary>Creates R2D2 over the embedding network <paramref name="model"/> (not owned).</summary>
     public R2D2(IFunctionalModel model, R2D2Options? options = null)
+        : base("r2d2", model, (options ?? new R2D2Options()).TaskBatching, batchOnlyEqualWays: true)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        Model = model;
         Options = options ?? new R2D2Options();
         _logRegularization = Scalar(Math.Log(Options.InitialRegularization), model);
         _scale = Scalar(Options.InitialScale, model);
         _bias = Options.LearnBias ? Scalar(0, model) : null;
         _metaParameters = model.Parameters.Append(_logRegularization).Append(_scale).Concat(_bias is null ? Array.Empty<Parameter>() : new[] { _bias }).ToArray();
     }
-
-    /// <inheritdoc />
-    public string Name => "r2d2";
-
-    /// <inheritdoc />
-    public IFunctionalModel Model { get; }
 
     /// <summary>The options.</summary>
     public R2D2Options Options { get; }
@@ -45,7 +38,7 @@ public sealed class R2D2 : IMetaAlgorithm
     public double Regularization => Math.Exp(_logRegularization.ReadDouble());
 
     /// <inheritdoc />
-    public IReadOnlyList<Parameter> MetaParameters => _metaParameters;
+    public override IReadOnlyList<Parameter> MetaParameters => _metaParameters;
 
     /// <summary>R2D2's own meta-parameters by name (<c>log_regularization</c>, <c>scale</c>, <c>bias</c> if learned), e.g. for a learner file.</summary>
     internal IReadOnlyList<(string Name, Parameter Value)> HeadParameters =>
@@ -76,35 +69,13 @@ public sealed class R2D2 : IMetaAlgorithm
         return result.MoveToOuterDisposeScope();
     }
 
-    /// <inheritdoc />
-    public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration)
-    {
-        ArgumentNullException.ThrowIfNull(episodes);
-        bool sameWays = episodes.All(e => e.Info.Ways == episodes[0].Info.Ways);
-        return MetaBatchRunner.Run(episodes, Model, Options.TaskBatching && sameWays, Step);
-    }
-
-    /// <inheritdoc />
-    public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        bool sameWays = batch.Infos.All(i => i.Ways == batch.Infos[0].Ways);
-        return MetaBatchRunner.Run(batch, Model, Options.TaskBatching && sameWays, Step);
-    }
-
-    /// <inheritdoc />
-    public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, (support, query) =>
-    {
-        using var noGrad = no_grad();
-        return QueryLogits(support, query, training: false);
-    });
 
     /// <inheritdoc />
     /// <remarks>
     /// R2D2 takes no gradient steps: the adapted model holds the ridge head solved in closed form on the support
     /// embeddings (computed in evaluation mode), with the meta-learned λ, scale and bias. Steps and StepSize must stay null.
     /// </remarks>
-    public AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
+    public override AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
     {
         if (options?.Steps is not null || options?.StepSize is not null)
         {
@@ -130,11 +101,19 @@ public sealed class R2D2 : IMetaAlgorithm
     }
 
     /// <inheritdoc />
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
         _logRegularization.Dispose();
         _scale.Dispose();
         _bias?.Dispose();
+    }
+
+    private protected override MetaBatchRunner.TaskStep StepAt(int iteration) => Step;
+
+    private protected override Tensor Predict(EpisodeSide support, EpisodeSide query)
+    {
+        using var noGrad = no_grad();
+        return QueryLogits(support, query, training: false);
     }
 
     private static Parameter Scalar(double value, IFunctionalModel model)

@@ -1,7 +1,5 @@
 using MetaLearn.Models;
-using MetaLearn.Tasks;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MetaLearn.Algorithms;
@@ -14,74 +12,54 @@ namespace MetaLearn.Algorithms;
 /// outer optimizer step afterwards changes nothing. With <see cref="ReptileOuterUpdate.OuterOptimizer"/> it instead
 /// accumulates θ − mean_t φ_t as the meta-gradient for the outer optimizer (Adam in <c>MetaTrainer</c> by default).
 /// </summary>
-public sealed class Reptile : IMetaAlgorithm
+public sealed class Reptile : EpisodicLearner
 {
     private readonly InnerLoop _inner;
     private readonly InnerLoopOptions _innerOptions;
 
     /// <summary>Creates Reptile over <paramref name="model"/> (not owned).</summary>
     public Reptile(IFunctionalModel model, ReptileOptions? options = null)
+        : base("reptile", model, (options ?? new ReptileOptions()).TaskBatching)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        Model = model;
         Options = options ?? new ReptileOptions();
         _innerOptions = new InnerLoopOptions { Steps = Options.InnerSteps, StepSize = Options.InnerStepSize, FirstOrder = true, Loss = Options.Loss };
         _inner = new InnerLoop(model, _innerOptions, headOnly: false, learnedStepSizes: null);
     }
 
-    /// <inheritdoc />
-    public string Name => "reptile";
-
-    /// <inheritdoc />
-    public IFunctionalModel Model { get; }
-
     /// <summary>The options.</summary>
     public ReptileOptions Options { get; }
 
-    /// <inheritdoc />
-    public IReadOnlyList<Parameter> MetaParameters => Model.Parameters;
-
-    /// <inheritdoc cref="IMetaAlgorithm.AccumulateMetaGradient(IReadOnlyList{Episode}, int)" />
-    /// <remarks>
-    /// With <see cref="ReptileOuterUpdate.Interpolation"/> this applies the outer update to the model's parameters. When
-    /// the update or the loss is not finite the parameters are left as they were and the result's loss is NaN, so a
-    /// trainer's non-finite policy sees it.
-    /// </remarks>
-    public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration) =>
-        Options.OuterUpdate == ReptileOuterUpdate.OuterOptimizer
-            ? MetaBatchRunner.Run(episodes, Model, Options.TaskBatching, GradientStep)
-            : Interpolate(iteration, step => MetaBatchRunner.Run(episodes, Model, Options.TaskBatching, step));
-
-    /// <inheritdoc cref="AccumulateMetaGradient(IReadOnlyList{Episode}, int)" />
-    public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration) =>
-        Options.OuterUpdate == ReptileOuterUpdate.OuterOptimizer
-            ? MetaBatchRunner.Run(batch, Model, Options.TaskBatching, GradientStep)
-            : Interpolate(iteration, step => MetaBatchRunner.Run(batch, Model, Options.TaskBatching, step));
 
     /// <inheritdoc />
-    public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, (support, query) =>
-    {
-        var adapted = _inner.Adapt(support, Model.Parameters, createGraph: false);
-        using var noGrad = no_grad();
-        return Model.Forward(query.Inputs, adapted, Contexts.Predicting(_innerOptions.Steps));
-    });
-
-    /// <inheritdoc />
-    public AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
+    public override AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
     {
         var innerOptions = _innerOptions with { Steps = options?.Steps ?? _innerOptions.Steps, StepSize = options?.StepSize ?? _innerOptions.StepSize };
         var inner = new InnerLoop(Model, innerOptions, headOnly: false, learnedStepSizes: null);
         return Adaptation.Run(Model, supportInputs, supportTargets, innerOptions.Steps, classesFromHead: true, Options.Loss, options?.Kind, support => new AdaptedState(inner.Adapt(support, Model.Parameters, createGraph: false)) { StepsTaken = innerOptions.Steps });
     }
 
-    /// <inheritdoc />
-    public void Dispose()
+    private protected override MetaBatchRunner.TaskStep StepAt(int iteration) => GradientStep;
+
+    private protected override Tensor Predict(EpisodeSide support, EpisodeSide query)
     {
+        var adapted = _inner.Adapt(support, Model.Parameters, createGraph: false);
+        using var noGrad = no_grad();
+        return Model.Forward(query.Inputs, adapted, Contexts.Predicting(_innerOptions.Steps));
     }
 
-    /// <summary>Runs the meta-batch, summing (φ_t − θ) / T, then applies θ ← θ + ε_i · Σ when everything is finite.</summary>
-    private MetaBatchResult Interpolate(int iteration, Func<MetaBatchRunner.TaskStep, MetaBatchResult> run)
+    /// <summary>
+    /// With <see cref="ReptileOuterUpdate.Interpolation"/>: runs the meta-batch, summing (φ_t − θ) / T, then applies
+    /// θ ← θ + ε_i · Σ to the model's parameters when everything is finite; otherwise the parameters are left as they
+    /// were and the result's loss is NaN, so a trainer's non-finite policy sees it. With
+    /// <see cref="ReptileOuterUpdate.OuterOptimizer"/>: accumulates θ − mean φ as the gradient.
+    /// </summary>
+    private protected override MetaBatchResult RunMetaBatch(int iteration, Func<MetaBatchRunner.TaskStep, MetaBatchResult> run)
     {
+        if (Options.OuterUpdate == ReptileOuterUpdate.OuterOptimizer)
+        {
+            return run(GradientStep);
+        }
+
         using var scope = NewDisposeScope();
         var shift = Model.Parameters.Select(p => zeros_like(p)).ToArray();
         var result = run((support, query, tasks) =>

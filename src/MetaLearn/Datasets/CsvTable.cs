@@ -10,45 +10,35 @@ namespace MetaLearn.Datasets;
 /// </summary>
 public sealed class CsvTable
 {
-    private readonly float[,] _features;
-    private readonly string[]? _labels;
-    private readonly int[] _lines;
-    private readonly int _labelColumnNumber;
+    private float[,] Values { get; init; } = new float[0, 0];
 
-    private CsvTable(string path, string[] featureNames, string? labelColumn, int labelColumnNumber, float[,] features, string[]? labels, int[] lines)
-    {
-        _labelColumnNumber = labelColumnNumber;
-        Path = path;
-        FeatureNames = featureNames;
-        LabelColumn = labelColumn;
-        _features = features;
-        _labels = labels;
-        _lines = lines;
-    }
+    private int[] Lines { get; init; } = [];
+
+    private int LabelColumnNumber { get; init; }
 
     /// <summary>The file the table was read from (as given).</summary>
-    public string Path { get; }
+    public string Path { get; private init; } = "";
 
     /// <summary>The names of the feature columns, in file order (the label column left out).</summary>
-    public IReadOnlyList<string> FeatureNames { get; }
+    public IReadOnlyList<string> FeatureNames { get; private init; } = [];
 
     /// <summary>The label column's name, or null when the table has no labels.</summary>
-    public string? LabelColumn { get; }
+    public string? LabelColumn { get; private init; }
 
     /// <summary>The number of rows (examples).</summary>
-    public int Count => _lines.Length;
+    public int Count => Lines.Length;
 
     /// <summary>Whether the table has a label column.</summary>
-    public bool HasLabels => _labels is not null;
+    public bool HasLabels => Labels is not null;
 
     /// <summary>The label text of every row (trimmed), or null when the table has no labels.</summary>
-    public IReadOnlyList<string>? Labels => _labels;
+    public IReadOnlyList<string>? Labels { get; private init; }
 
     /// <summary>The 1-based line of the file each row was read from.</summary>
-    public IReadOnlyList<int> LineNumbers => _lines;
+    public IReadOnlyList<int> LineNumbers => Lines;
 
     /// <summary>A copy of the features, rows by feature columns.</summary>
-    public float[,] Features => (float[,])_features.Clone();
+    public float[,] Features => (float[,])Values.Clone();
 
     /// <summary>Reads a CSV file: a header row, then one row per example.</summary>
     /// <param name="path">The file to read.</param>
@@ -148,7 +138,16 @@ public sealed class CsvTable
             }
         }
 
-        return new CsvTable(path, featureIndices.Select(i => names[i]).ToArray(), labelIndex >= 0 ? names[labelIndex] : null, labelIndex + 1, features, labels?.ToArray(), lines.ToArray());
+        return new CsvTable
+        {
+            Path = path,
+            FeatureNames = featureIndices.Select(i => names[i]).ToArray(),
+            LabelColumn = labelIndex >= 0 ? names[labelIndex] : null,
+            LabelColumnNumber = labelIndex + 1,
+            Values = features,
+            Labels = labels?.ToArray(),
+            Lines = lines.ToArray(),
+        };
     }
 
     /// <summary>
@@ -158,7 +157,7 @@ public sealed class CsvTable
     /// <exception cref="InvalidOperationException">The table has no labels.</exception>
     public IReadOnlyList<string> ClassNames()
     {
-        var labels = _labels ?? throw new InvalidOperationException($"{Path} has no label column; read it with CsvTableOptions.LabelColumn set.");
+        var labels = Labels ?? throw new InvalidOperationException($"{Path} has no label column; read it with CsvTableOptions.LabelColumn set.");
         var distinct = labels.Distinct(StringComparer.Ordinal).ToArray();
         bool integers = distinct.All(l => long.TryParse(l, NumberStyles.Integer, CultureInfo.InvariantCulture, out _));
         return integers
@@ -172,7 +171,7 @@ public sealed class CsvTable
     {
         var names = ClassNames();
         var index = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
-        return _labels!.Select(l => index[l]).ToArray();
+        return Labels!.Select(l => index[l]).ToArray();
     }
 
     /// <summary>
@@ -192,7 +191,7 @@ public sealed class CsvTable
             if (rowsOfClass.Length < perClass)
             {
                 throw new InvalidDataException(
-                    $"{Path}: column {_labelColumnNumber} ('{LabelColumn}'): class '{names[c]}' has {rowsOfClass.Length} row(s) (line(s) {string.Join(", ", rowsOfClass.Select(i => _lines[i]))}) " +
+                    $"{Path}: column {LabelColumnNumber} ('{LabelColumn}'): class '{names[c]}' has {rowsOfClass.Length} row(s) (line(s) {string.Join(", ", rowsOfClass.Select(i => Lines[i]))}) " +
                     $"but {perClass} are needed per class; add rows of that class or lower the shots or queries.");
             }
         }
@@ -207,7 +206,7 @@ public sealed class CsvTable
     {
         RequireRowsPerClass(minimumPerClass);
         var classes = ClassNames().Select(n => new LabeledClass(n, string.Empty)).ToArray();
-        return new LabeledDataset(TorchSharp.torch.tensor(_features), ClassIds(), classes);
+        return new LabeledDataset(TorchSharp.torch.tensor(Values), ClassIds(), classes);
     }
 
     private static int LabelIndex(string path, string[] names, CsvTableOptions options)

@@ -75,11 +75,7 @@ public sealed class FeatureFusion : IFunctionalModel
     /// <inheritdoc />
     public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
     {
-        ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentNullException.ThrowIfNull(weights);
-        var (modalities, mask) = ModalityMask.Split(inputs, Encoders.Count, "Feature fusion");
-        ModelChecks.Weights(this, weights);
-        ModelChecks.Devices(this, inputs);
+        var (modalities, mask) = ModelChecks.ModalityInputs(this, inputs, weights, Encoders.Count, "Feature fusion");
         Tensor? scale = null;
         if (mask is not null)
         {

@@ -89,11 +89,7 @@ public sealed class LateFusion : IFunctionalModel
     /// <inheritdoc />
     public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
     {
-        ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentNullException.ThrowIfNull(weights);
-        var (modalities, mask) = ModalityMask.Split(inputs, Branches.Count, "Late fusion");
-        ModelChecks.Weights(this, weights);
-        ModelChecks.Devices(this, inputs);
+        var (modalities, mask) = ModelChecks.ModalityInputs(this, inputs, weights, Branches.Count, "Late fusion");
         var fusion = weights[^1].softmax(-1);
         if (mask is not null)
         {

@@ -34,4 +34,18 @@ internal static class ModelChecks
     public static Tensor SingleInput(IReadOnlyList<Tensor> inputs, string model) => inputs.Count == 1
         ? inputs[0]
         : throw new ArgumentException($"{model} reads one input tensor but the episode has {inputs.Count} modalities; use a fusion model (LateFusion, FeatureFusion) for several.", nameof(inputs));
+
+    /// <summary>
+    /// Checks a fusion model's forward arguments (non-null, one weight per parameter, inputs on the model's device) and
+    /// splits the inputs into the <paramref name="modalities"/> modalities and the optional missing-modality mask.
+    /// </summary>
+    public static (IReadOnlyList<Tensor> Modalities, Tensor? Mask) ModalityInputs(IFunctionalModel model, IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, int modalities, string name)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(weights);
+        var split = Tasks.ModalityMask.Split(inputs, modalities, name);
+        Weights(model, weights);
+        Devices(model, inputs);
+        return split;
+    }
 }

@@ -9,20 +9,7 @@ public sealed record ComplementaryTaskOptions() : ClassificationTaskOptions(ways
     private readonly IReadOnlyList<ModalityOptions> _modalities = new[] { ModalityOptions.Informative(8), ModalityOptions.Informative(8) };
 
     /// <summary>The modalities, in input order. <value>Default two informative modalities of 8 features.</value></summary>
-    public IReadOnlyList<ModalityOptions> Modalities
-    {
-        get => _modalities;
-        init
-        {
-            ArgumentNullException.ThrowIfNull(value);
-            if (value.Count < 1 || value.Any(m => m is null) || value.All(m => m.Kind != ModalityKind.Informative))
-            {
-                throw new ArgumentOutOfRangeException(nameof(Modalities), value.Count, "Give at least one modality, and make at least one of them informative (ModalityOptions.Informative).");
-            }
-
-            _modalities = value.ToArray();
-        }
-    }
+    public IReadOnlyList<ModalityOptions> Modalities { get => _modalities; init => _modalities = ModalityOptions.CheckedList(value, nameof(Modalities)); }
 
     /// <summary>Latent variables per modality (the dimension of the hypercube holding the group centroids). <value>Default 2. In [1, 16].</value></summary>
     public int LatentDimensions

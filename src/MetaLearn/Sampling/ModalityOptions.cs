@@ -42,4 +42,17 @@ public sealed record ModalityOptions
 
     /// <summary>A pure-noise modality with <paramref name="features"/> features.</summary>
     public static ModalityOptions PureNoise(int features) => new() { Features = features, Kind = ModalityKind.Noise };
+
+    /// <summary>A copy of <paramref name="modalities"/> after checking it holds at least one modality, no null, and at least one informative modality.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The list breaks a rule; the message says what to give.</exception>
+    internal static IReadOnlyList<ModalityOptions> CheckedList(IReadOnlyList<ModalityOptions> modalities, string name)
+    {
+        ArgumentNullException.ThrowIfNull(modalities, name);
+        if (modalities.Count < 1 || modalities.Any(m => m is null) || modalities.All(m => m.Kind != ModalityKind.Informative))
+        {
+            throw new ArgumentOutOfRangeException(name, modalities.Count, "Give at least one modality, and make at least one of them informative (ModalityOptions.Informative).");
+        }
+
+        return modalities.ToArray();
+    }
 }

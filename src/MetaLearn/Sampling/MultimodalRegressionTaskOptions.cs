@@ -10,20 +10,7 @@ public sealed record MultimodalRegressionTaskOptions() : SineTaskRanges(shots: 1
     };
 
     /// <summary>The modalities, in input order. <value>Default two informative modalities of 4 features with noise 0.05.</value></summary>
-    public IReadOnlyList<ModalityOptions> Modalities
-    {
-        get => _modalities;
-        init
-        {
-            ArgumentNullException.ThrowIfNull(value);
-            if (value.Count < 1 || value.Any(m => m is null) || value.All(m => m.Kind != ModalityKind.Informative))
-            {
-                throw new ArgumentOutOfRangeException(nameof(Modalities), value.Count, "Give at least one modality, and make at least one of them informative (ModalityOptions.Informative).");
-            }
-
-            _modalities = value.ToArray();
-        }
-    }
+    public IReadOnlyList<ModalityOptions> Modalities { get => _modalities; init => _modalities = ModalityOptions.CheckedList(value, nameof(Modalities)); }
 
     /// <summary>Seed of the task-independent structure: each modality's projection. <value>Default 0.</value></summary>
     public int StructureSeed { get; init; }

@@ -29,15 +29,10 @@ public sealed class SafeSgd : SGD
 
     private void StepGroup(ParamGroup group)
     {
-        var options = (Options)group.Options;
-        double momentum = options.momentum!.Value;
-        double weightDecay = options.weight_decay!.Value;
-        bool nesterov = options.nesterov!.Value;
-        double lr = options.LearningRate!.Value;
-        using var momentumScalar = momentum.ToScalar();
-        using var oneMinusDampening = (1.0 - options.dampening!.Value).ToScalar();
-        using var weightDecayScalar = weightDecay.ToScalar();
-        using var signedLr = (options.maximize!.Value ? lr : 0.0 - lr).ToScalar();
+        var o = (Options)group.Options;
+        (double momentum, double weightDecay, double lr) = (o.momentum!.Value, o.weight_decay!.Value, o.LearningRate!.Value);
+        using Scalar momentumScalar = momentum.ToScalar(), oneMinusDampening = (1.0 - o.dampening!.Value).ToScalar(), weightDecayScalar = weightDecay.ToScalar();
+        using var signedLr = (o.maximize!.Value ? lr : 0.0 - lr).ToScalar();
         foreach (var parameter in group.Parameters)
         {
             var state = (State)_state[parameter.Handle];
@@ -64,7 +59,7 @@ public sealed class SafeSgd : SGD
                     buffer.mul_(momentumScalar).add_(grad, oneMinusDampening);
                 }
 
-                grad = nesterov ? grad.add(buffer, momentumScalar) : buffer;
+                grad = o.nesterov!.Value ? grad.add(buffer, momentumScalar) : buffer;
             }
 
             parameter.add_(grad, signedLr);

@@ -101,10 +101,12 @@ internal static class ModuleCases
     private static Module WithStatistics(TorchSharp.Modules.BatchNorm norm)
     {
         using var noGrad = no_grad();
+        // add_ without an explicit alpha passes TorchSharp's own temporary Scalar 1: hold both.
         using var half = 0.5.ToScalar();
+        using var one = 1.0.ToScalar();
         norm.running_mean!.copy_(randn(norm.running_mean.shape, dtype: F64));
-        norm.running_var!.copy_(rand(norm.running_var.shape, dtype: F64).add_(half));
-        norm.weight!.copy_(rand(norm.weight.shape, dtype: F64).add_(half));
+        norm.running_var!.copy_(rand(norm.running_var.shape, dtype: F64).add_(half, one));
+        norm.weight!.copy_(rand(norm.weight.shape, dtype: F64).add_(half, one));
         norm.bias!.copy_(randn(norm.bias.shape, dtype: F64));
         return norm;
     }
@@ -114,9 +116,10 @@ internal static class ModuleCases
     {
         using var noGrad = no_grad();
         using var scale = 0.3.ToScalar();
+        using var one = 1.0.ToScalar();
         foreach (var p in norm.parameters())
         {
-            p.add_(randn(p.shape, dtype: F64).mul_(scale));
+            p.add_(randn(p.shape, dtype: F64).mul_(scale), one);
         }
 
         return norm;

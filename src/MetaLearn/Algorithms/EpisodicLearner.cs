@@ -1,0 +1,87 @@
+using MetaLearn.Models;
+using MetaLearn.Tasks;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MetaLearn.Algorithms;
+
+/// <summary>
+/// What every algorithm shares: its name and model, the meta-batch loop (one task-batched computation when the
+/// algorithm's options and the episodes allow it, else per episode) and the query prediction of one episode. Each
+/// algorithm supplies its per-task step, its query prediction and its adaptation.
+/// </summary>
+public abstract class EpisodicLearner : IMetaAlgorithm
+{
+    private readonly bool _taskBatching;
+    private readonly bool _batchOnlyEqualWays;
+
+    /// <summary>Creates the learner.</summary>
+    /// <param name="name">The algorithm's short name.</param>
+    /// <param name="model">The model; the learner does not own it.</param>
+    /// <param name="taskBatching">Whether episodes of equal shapes may run as one task-batched computation.</param>
+    /// <param name="batchOnlyEqualWays">Whether batching also needs every episode to have the same number of ways (one-hot heads).</param>
+    private protected EpisodicLearner(string name, IFunctionalModel model, bool taskBatching, bool batchOnlyEqualWays = false)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Name = name;
+        Model = model;
+        _taskBatching = taskBatching;
+        _batchOnlyEqualWays = batchOnlyEqualWays;
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public IFunctionalModel Model { get; }
+
+    /// <inheritdoc />
+    public virtual IReadOnlyList<Parameter> MetaParameters => Model.Parameters;
+
+    /// <inheritdoc />
+    public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration)
+    {
+        ArgumentNullException.ThrowIfNull(episodes);
+        bool batching = Batches(episodes.Select(e => e.Info).ToArray());
+        return RunMetaBatch(iteration, step => MetaBatchRunner.Run(episodes, Model, batching, step));
+    }
+
+    /// <inheritdoc />
+    public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        bool batching = Batches(batch.Infos);
+        return RunMetaBatch(iteration, step => MetaBatchRunner.Run(batch, Model, batching, step));
+    }
+
+    /// <inheritdoc />
+    public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, Predict);
+
+    /// <inheritdoc />
+    public abstract AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Frees what the algorithm owns (learned step sizes, its own meta-parameters); never the model.</summary>
+    /// <param name="disposing">True when called from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+
+    /// <summary>The per-task step of meta-iteration <paramref name="iteration"/>.</summary>
+    private protected abstract MetaBatchRunner.TaskStep StepAt(int iteration);
+
+    /// <summary>Adapts to the support side and returns the query predictions (evaluation mode for the query pass).</summary>
+    private protected abstract Tensor Predict(EpisodeSide support, EpisodeSide query);
+
+    /// <summary>Runs the meta-batch with the iteration's step; an algorithm that applies its own update wraps this.</summary>
+    private protected virtual MetaBatchResult RunMetaBatch(int iteration, Func<MetaBatchRunner.TaskStep, MetaBatchResult> run) => run(StepAt(iteration));
+
+    private bool Batches(IReadOnlyList<EpisodeInfo> infos) =>
+        _taskBatching && (!_batchOnlyEqualWays || infos.All(i => i.Ways == infos[0].Ways));
+}
