@@ -156,12 +156,7 @@ public sealed class PrototypicalNetworks : EpisodicLearner
         }
 
         CheckEveryClassHasSupport(support.Targets, support.Ways);
-        int dim = support.TaskBatched ? 1 : 0;
-        long shots = support.Targets.shape[dim];
-        var inputs = support.Inputs.Zip(query.Inputs, (s, q) => cat(new[] { s, q }, dim)).ToArray();
-        var embedded = Model.Forward(inputs, support.InitialWeights(Model.Parameters), new ForwardContext(0, support.TaskBatched) { Training = training });
-        var supportEmbedding = embedded.narrow(dim, 0, shots);
-        var queryEmbedding = embedded.narrow(dim, shots, embedded.shape[dim] - shots);
+        var (supportEmbedding, queryEmbedding) = support.EmbedWith(query, Model, training);
         return LogitsOfCheckedLabels(supportEmbedding, support.Targets, queryEmbedding, support.Ways);
     }
 }

@@ -139,12 +139,7 @@ public sealed class R2D2 : EpisodicLearner
 
     private Tensor QueryLogits(EpisodeSide support, EpisodeSide query, bool training)
     {
-        int dim = support.TaskBatched ? 1 : 0;
-        long shots = support.Targets.shape[dim];
-        var inputs = support.Inputs.Zip(query.Inputs, (s, q) => cat(new[] { s, q }, dim)).ToArray();
-        var embedded = Model.Forward(inputs, support.InitialWeights(Model.Parameters), new ForwardContext(0, support.TaskBatched) { Training = training });
-        var supportEmbedding = embedded.narrow(dim, 0, shots);
-        var queryEmbedding = embedded.narrow(dim, shots, embedded.shape[dim] - shots);
+        var (supportEmbedding, queryEmbedding) = support.EmbedWith(query, Model, training);
         var targets = F.one_hot(support.Targets, support.Ways).to(supportEmbedding.dtype);
         var weights = RidgeWeights(supportEmbedding, targets, _logRegularization.exp());
         var logits = queryEmbedding.matmul(weights) * _scale;
