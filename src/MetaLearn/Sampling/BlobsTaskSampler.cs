@@ -7,15 +7,9 @@ namespace MetaLearn.Sampling;
 /// Clustering/classification tasks made by <see cref="MakeBlobs"/>: each episode is a fresh draw (new random centers
 /// unless they are fixed), with labelled support and query sets per cluster, relabelled 0..Ways-1, class-major.
 /// </summary>
-public sealed class BlobsTaskSampler : TaskSampler<BlobsTaskOptions>
+/// <param name="options">The task distribution (validated here); default <c>new BlobsTaskOptions()</c>.</param>
+public sealed class BlobsTaskSampler(BlobsTaskOptions? options = null) : TaskSampler<BlobsTaskOptions>(options ?? new BlobsTaskOptions())
 {
-    /// <summary>Creates the sampler; the options are validated here.</summary>
-    /// <exception cref="ArgumentException">The options break a rule of <see cref="BlobsTaskOptions.Validate"/>.</exception>
-    public BlobsTaskSampler(BlobsTaskOptions? options = null)
-        : base(options ?? new BlobsTaskOptions())
-    {
-    }
-
     /// <summary>The seed of the <see cref="MakeBlobs"/> draw behind episode <paramref name="seed"/>.</summary>
     public static int DataSeed(int seed) => Seeds.Derive(seed, 0, 0);
 

@@ -1,6 +1,5 @@
 using MathNet.Numerics;
 using MathNet.Numerics.Distributions;
-using MathNet.Numerics.LinearAlgebra;
 using MetaLearn.Datasets;
 using MetaLearn.Tasks;
 using static TorchSharp.torch;
@@ -17,25 +16,9 @@ namespace MetaLearn.Sampling;
 /// projection (<see cref="ModalityOptions.Projection"/>, the same for every task) plus noise, so the projections can be
 /// meta-learned. Missing modalities follow <see cref="ModalityMask"/>. Labels are 0..Ways-1, class-major.
 /// </summary>
-public sealed class ComplementaryTaskSampler : TaskSampler<ComplementaryTaskOptions>
+/// <param name="options">The task distribution (validated here); default <c>new ComplementaryTaskOptions()</c>.</param>
+public sealed class ComplementaryTaskSampler(ComplementaryTaskOptions? options = null) : ModalityTaskSampler<ComplementaryTaskOptions>(options ?? new ComplementaryTaskOptions(), "complementary")
 {
-    private readonly ModalityViews _views;
-
-    /// <summary>Creates the sampler and its fixed projections; the options are validated here.</summary>
-    /// <exception cref="ArgumentException">The options break <see cref="ComplementaryTaskOptions.Validate"/>.</exception>
-    public ComplementaryTaskSampler(ComplementaryTaskOptions? options = null)
-        : base(options ?? new ComplementaryTaskOptions())
-    {
-        AllocationSize.Episode("complementary", Options.Ways, Options.Shots, Options.Queries, Options.Modalities.Max(m => m.Features));
-        _views = new ModalityViews(Options.Modalities, Options.LatentDimensions, Options.StructureSeed);
-    }
-
-    /// <summary>Whether episodes carry the missing-modality mask as their last input.</summary>
-    public bool HasMask => _views.HasMask;
-
-    /// <summary>The fixed projection of modality <paramref name="modality"/> from its latent variables to its features: Features x latent (a copy).</summary>
-    public Matrix<double> ProjectionOf(int modality) => _views.ProjectionOf(modality);
-
     /// <summary>The group modality <paramref name="modality"/> shows for each class in the task of <paramref name="seed"/>; -1 for every class of a noise modality.</summary>
     public int[] Groups(int seed, int modality)
     {
@@ -78,11 +61,11 @@ public sealed class ComplementaryTaskSampler : TaskSampler<ComplementaryTaskOpti
                     }
 
                     int f = o.Modalities[k].Features;
-                    _views.Render(k, latent, features[k].AsSpan(row * f, f), random);
+                    Views.Render(k, latent, features[k].AsSpan(row * f, f), random);
                 }
             }
 
-            return _views.ToInputs(features, _views.DrawMask(n, random), n);
+            return Views.ToInputs(features, Views.DrawMask(n, random), n);
         }
 
         var support = Draw(o.Shots, out var supportLabels);

@@ -3,7 +3,6 @@ namespace MetaLearn.Sampling;
 /// <summary>Options of <see cref="GaussianClassificationTaskSampler"/>. Defaults: 5 ways (at least 2), 5 shots, 5 queries.</summary>
 public sealed record GaussianClassificationTaskOptions() : ClassificationTaskOptions(ways: 5, shots: 5, queries: 5, minimumWays: 2)
 {
-
     /// <summary>Input dimension. <value>Default 8.</value></summary>
     public int Features { get; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Features), value, "Need at least one feature."); } = 8;
 
@@ -13,4 +12,8 @@ public sealed record GaussianClassificationTaskOptions() : ClassificationTaskOpt
         get;
         init => field = value >= 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(Separation), value, "Separation must be finite and non-negative.");
     } = 2.0;
+
+    /// <summary>Checks that one episode's size can be allocated.</summary>
+    /// <exception cref="ArgumentException">An episode would not fit in memory; the message names the sizes.</exception>
+    public override void Validate() => AllocationSize.Episode("Gaussian classification", Ways, Shots, Queries, Features);
 }

@@ -9,15 +9,9 @@ namespace MetaLearn.Sampling;
 /// Simple N-way K-shot classification tasks: each task draws one mean per class from N(0, separation² I) and points
 /// from N(mean, I). Support and query are ordered class-major with labels 0..N-1.
 /// </summary>
-public sealed class GaussianClassificationTaskSampler : TaskSampler<GaussianClassificationTaskOptions>
+/// <param name="options">The task distribution (validated here); default <c>new GaussianClassificationTaskOptions()</c>.</param>
+public sealed class GaussianClassificationTaskSampler(GaussianClassificationTaskOptions? options = null) : TaskSampler<GaussianClassificationTaskOptions>(options ?? new GaussianClassificationTaskOptions())
 {
-    /// <summary>Creates the sampler.</summary>
-    public GaussianClassificationTaskSampler(GaussianClassificationTaskOptions? options = null)
-        : base(options ?? new GaussianClassificationTaskOptions())
-    {
-        AllocationSize.Episode("Gaussian classification", Options.Ways, Options.Shots, Options.Queries, Options.Features);
-    }
-
     /// <inheritdoc />
     public override Episode Sample(int seed)
     {

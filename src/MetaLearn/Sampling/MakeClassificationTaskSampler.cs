@@ -8,15 +8,9 @@ namespace MetaLearn.Sampling;
 /// into a class-major N-way K-shot support set and a Q-query set, drawn without replacement per class and relabelled
 /// 0..N-1. The "makeclass-maml" benchmark's task distribution by default.
 /// </summary>
-public sealed class MakeClassificationTaskSampler : TaskSampler<MakeClassificationTaskOptions>
+/// <param name="options">The task distribution (validated here); default <c>MakeClassificationTaskOptions.Workload</c>.</param>
+public sealed class MakeClassificationTaskSampler(MakeClassificationTaskOptions? options = null) : TaskSampler<MakeClassificationTaskOptions>(options ?? MakeClassificationTaskOptions.Workload)
 {
-    /// <summary>Creates the sampler; the options are validated here.</summary>
-    /// <exception cref="ArgumentException">The options break a rule of <see cref="MakeClassificationTaskOptions.Validate"/>.</exception>
-    public MakeClassificationTaskSampler(MakeClassificationTaskOptions? options = null)
-        : base(options ?? MakeClassificationTaskOptions.Workload)
-    {
-    }
-
     /// <summary>The seed of the <see cref="MakeClassification"/> draw behind episode <paramref name="seed"/>.</summary>
     public static int DataSeed(int seed) => Seeds.Derive(seed, 0, 0);
 

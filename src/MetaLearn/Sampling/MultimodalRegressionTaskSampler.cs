@@ -1,4 +1,3 @@
-using MathNet.Numerics.LinearAlgebra;
 using MetaLearn.Datasets;
 using MetaLearn.Tasks;
 using static TorchSharp.torch;
@@ -13,25 +12,9 @@ namespace MetaLearn.Sampling;
 /// uniform variable the same way. No modality alone can predict y; a sum of per-modality terms (late fusion) can.
 /// Targets are [N, 1] float32; missing modalities follow <see cref="ModalityMask"/>.
 /// </summary>
-public sealed class MultimodalRegressionTaskSampler : TaskSampler<MultimodalRegressionTaskOptions>
+/// <param name="options">The task distribution (validated here); default <c>new MultimodalRegressionTaskOptions()</c>.</param>
+public sealed class MultimodalRegressionTaskSampler(MultimodalRegressionTaskOptions? options = null) : ModalityTaskSampler<MultimodalRegressionTaskOptions>(options ?? new MultimodalRegressionTaskOptions(), "multimodal regression")
 {
-    private readonly ModalityViews _views;
-
-    /// <summary>Creates the sampler and its fixed projections; the options are validated here.</summary>
-    /// <exception cref="ArgumentException">A range of the options is reversed or not finite.</exception>
-    public MultimodalRegressionTaskSampler(MultimodalRegressionTaskOptions? options = null)
-        : base(options ?? new MultimodalRegressionTaskOptions())
-    {
-        AllocationSize.Episode("multimodal regression", 1, Options.Shots, Options.Queries, Options.Modalities.Max(m => m.Features));
-        _views = new ModalityViews(Options.Modalities, 1, Options.StructureSeed);
-    }
-
-    /// <summary>Whether episodes carry the missing-modality mask as their last input.</summary>
-    public bool HasMask => _views.HasMask;
-
-    /// <summary>The fixed projection of modality <paramref name="modality"/> from its latent variables to its features: Features x latent (a copy).</summary>
-    public Matrix<double> ProjectionOf(int modality) => _views.ProjectionOf(modality);
-
     /// <summary>The amplitude and phase of each modality's term in the task of <paramref name="seed"/> (amplitude 0 for a noise modality).</summary>
     public (double Amplitude, double Phase)[] Terms(int seed)
     {
@@ -62,13 +45,13 @@ public sealed class MultimodalRegressionTaskSampler : TaskSampler<MultimodalRegr
                     latent[0] = random.Uniform(o.InputMin, o.InputMax);
                     y += terms[k].Amplitude * Math.Sin(latent[0] - terms[k].Phase);
                     int f = o.Modalities[k].Features;
-                    _views.Render(k, latent, features[k].AsSpan(row * f, f), random);
+                    Views.Render(k, latent, features[k].AsSpan(row * f, f), random);
                 }
 
                 targets[row] = (float)y;
             }
 
-            return _views.ToInputs(features, _views.DrawMask(n, random), n);
+            return Views.ToInputs(features, Views.DrawMask(n, random), n);
         }
 
         var support = Draw(o.Shots, out var ys);

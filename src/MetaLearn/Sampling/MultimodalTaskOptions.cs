@@ -28,4 +28,8 @@ public sealed record MultimodalTaskOptions() : ClassificationTaskOptions(ways: 3
             _modalityFeatures = value.ToArray();
         }
     }
+
+    /// <summary>Checks that one episode's size can be allocated.</summary>
+    /// <exception cref="ArgumentException">An episode would not fit in memory; the message names the sizes.</exception>
+    public override void Validate() => AllocationSize.Episode("multimodal", Ways, Shots, Queries, ModalityFeatures.Max());
 }

@@ -10,15 +10,9 @@ namespace MetaLearn.Sampling;
 /// modality (drawn per task) carries the class; the others are noise. A model must find, per task, which modality to
 /// trust, which is what fusion weights adapted in the inner loop can do. Episodes have one input tensor per modality.
 /// </summary>
-public sealed class MultimodalTaskSampler : TaskSampler<MultimodalTaskOptions>
+/// <param name="options">The task distribution (validated here); default <c>new MultimodalTaskOptions()</c>.</param>
+public sealed class MultimodalTaskSampler(MultimodalTaskOptions? options = null) : TaskSampler<MultimodalTaskOptions>(options ?? new MultimodalTaskOptions())
 {
-    /// <summary>Creates the sampler.</summary>
-    public MultimodalTaskSampler(MultimodalTaskOptions? options = null)
-        : base(options ?? new MultimodalTaskOptions())
-    {
-        AllocationSize.Episode("multimodal", Options.Ways, Options.Shots, Options.Queries, Options.ModalityFeatures.Max());
-    }
-
     /// <summary>The modality that carries the class in the task of <paramref name="seed"/>.</summary>
     public int InformativeModality(int seed) => new Xoshiro256StarStar(seed).Next(Options.ModalityFeatures.Count);
 

@@ -8,15 +8,9 @@ namespace MetaLearn.Sampling;
 /// Sinusoid regression tasks (Finn et al., 2017): y = A sin(x − φ) with A, φ and the inputs drawn uniformly per task.
 /// Inputs and targets are [K, 1] float32.
 /// </summary>
-public sealed class SinusoidTaskSampler : TaskSampler<SinusoidTaskOptions>, IBatchTaskSampler
+/// <param name="options">The task distribution (validated here); default <c>new SinusoidTaskOptions()</c>.</param>
+public sealed class SinusoidTaskSampler(SinusoidTaskOptions? options = null) : TaskSampler<SinusoidTaskOptions>(options ?? new SinusoidTaskOptions()), IBatchTaskSampler
 {
-    /// <summary>Creates the sampler.</summary>
-    public SinusoidTaskSampler(SinusoidTaskOptions? options = null)
-        : base(options ?? new SinusoidTaskOptions())
-    {
-        AllocationSize.Episode("sinusoid", 1, Options.Shots, Options.Queries, 1);
-    }
-
     /// <inheritdoc />
     public override Episode Sample(int seed)
     {
