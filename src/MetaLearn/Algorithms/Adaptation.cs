@@ -1,7 +1,3 @@
-using MetaLearn.Models;
-using MetaLearn.Tasks;
-using static TorchSharp.torch;
-
 namespace MetaLearn.Algorithms;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using MetaLearn.Models;
-using static TorchSharp.torch;
-
 namespace MetaLearn.Algorithms;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace MetaLearn.Algorithms;
 
 /// <summary>Plain .NET arrays as tensors, for the array overloads of adaptation and prediction.</summary>

@@ -1,7 +1,3 @@
-using MetaLearn.Models;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace MetaLearn.Algorithms;
 
 /// <summary>
@@ -26,7 +22,6 @@ public sealed class Cavia : EpisodicLearner
 
     /// <summary>The options.</summary>
     public CaviaOptions Options { get; }
-
 
     /// <inheritdoc />
     /// <remarks>

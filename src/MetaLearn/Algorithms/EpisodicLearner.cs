@@ -1,7 +1,4 @@
-using MetaLearn.Models;
-using MetaLearn.Tasks;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace MetaLearn.Algorithms;
 

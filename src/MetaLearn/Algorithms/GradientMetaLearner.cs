@@ -1,6 +1,4 @@
-using MetaLearn.Models;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace MetaLearn.Algorithms;
 

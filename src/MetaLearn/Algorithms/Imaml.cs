@@ -1,7 +1,3 @@
-using MetaLearn.Models;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace MetaLearn.Algorithms;
 
 /// <summary>
@@ -36,7 +32,6 @@ public sealed class Imaml : EpisodicLearner
 
     /// <summary>The options.</summary>
     public ImamlOptions Options { get; }
-
 
     /// <inheritdoc />
     /// <remarks>

@@ -1,5 +1,3 @@
-using MetaLearn.Tasks;
-using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace MetaLearn.Algorithms;

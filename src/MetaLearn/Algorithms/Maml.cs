@@ -1,5 +1,3 @@
-using MetaLearn.Models;
-
 namespace MetaLearn.Algorithms;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace MetaLearn.Algorithms;
 
 /// <summary>Conveniences over <see cref="IMetaAlgorithm.Adapt"/> for single-modality data and plain .NET arrays.</summary>

@@ -1,6 +1,3 @@
-using MetaLearn.Models;
-using MetaLearn.Tasks;
-using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace MetaLearn.Algorithms;
@@ -91,7 +88,6 @@ public sealed class PrototypicalNetworks : EpisodicLearner
         var distances = (query.unsqueeze(-2) - prototypes.unsqueeze(-3)).Squared().sum(-1);
         return distances.neg().MoveToOuterDisposeScope();
     }
-
 
     /// <inheritdoc />
     /// <remarks>Prototypical Networks take no gradient steps: the adapted model holds the class prototypes of the support set.</remarks>

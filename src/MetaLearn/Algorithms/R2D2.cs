@@ -1,7 +1,4 @@
-using MetaLearn.Models;
-using MetaLearn.Tasks;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace MetaLearn.Algorithms;
@@ -68,7 +65,6 @@ public sealed class R2D2 : EpisodicLearner
             : linalg.solve(xt.matmul(x).Plus(eye(d, dtype: x.dtype, device: x.device) * regularization), xt.matmul(y));
         return result.MoveToOuterDisposeScope();
     }
-
 
     /// <inheritdoc />
     /// <remarks>

@@ -1,7 +1,3 @@
-using MetaLearn.Models;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace MetaLearn.Algorithms;
 
 /// <summary>
@@ -28,7 +24,6 @@ public sealed class Reptile : EpisodicLearner
 
     /// <summary>The options.</summary>
     public ReptileOptions Options { get; }
-
 
     /// <inheritdoc />
     public override AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)

@@ -1,6 +1,4 @@
 using MathNet.Numerics.LinearAlgebra;
-using MetaLearn.Models;
-using static TorchSharp.torch;
 using MetaLearn.Sampling;
 
 namespace MetaLearn.Clustering;

@@ -1,5 +1,4 @@
 using StbImageSharp;
-using static TorchSharp.torch;
 
 namespace MetaLearn.Datasets;
 

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using MetaLearn.Tasks;
-using static TorchSharp.torch;
 
 namespace MetaLearn.Datasets;
 

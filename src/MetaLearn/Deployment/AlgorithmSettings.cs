@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using MetaLearn.Algorithms;
-using MetaLearn.Models;
 
 namespace MetaLearn.Deployment;
 

@@ -1,5 +1,4 @@
 using MetaLearn.Algorithms;
-using MetaLearn.Models;
 
 namespace MetaLearn.Deployment;
 

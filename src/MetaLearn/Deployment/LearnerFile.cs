@@ -3,8 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MetaLearn.Algorithms;
-using MetaLearn.Models;
-using static TorchSharp.torch;
 
 namespace MetaLearn.Deployment;
 

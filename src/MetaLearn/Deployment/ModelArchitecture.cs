@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using MetaLearn.Models;
 
 namespace MetaLearn.Deployment;
 

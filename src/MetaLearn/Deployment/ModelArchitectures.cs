@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using MetaLearn.Models;
-using static TorchSharp.torch;
 
 namespace MetaLearn.Deployment;
 

@@ -1,6 +1,3 @@
-using MetaLearn.Tasks;
-using static TorchSharp.torch;
-
 namespace MetaLearn.Evaluation;
 
 /// <summary>

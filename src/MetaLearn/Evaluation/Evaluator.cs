@@ -1,8 +1,6 @@
 using MathNet.Numerics.Distributions;
 using MathNet.Numerics.Statistics;
 using MetaLearn.Algorithms;
-using MetaLearn.Tasks;
-using static TorchSharp.torch;
 using MetaLearn.Sampling;
 
 namespace MetaLearn.Evaluation;

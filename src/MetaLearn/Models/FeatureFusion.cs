@@ -1,6 +1,4 @@
-using MetaLearn.Tasks;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace MetaLearn.Models;
 

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace MetaLearn.Models;
 
 /// <content>Conversion of a TorchSharp module tree into a functional model.</content>

@@ -1,7 +1,4 @@
-using MetaLearn.Tasks;
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace MetaLearn.Models;
 

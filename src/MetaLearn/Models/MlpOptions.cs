@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace MetaLearn.Models;
 
 /// <summary>Options of <see cref="Mlp"/>.</summary>

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace MetaLearn.Models;
 
 /// <summary>Argument checks shared by the models, so bad input fails with a message instead of deep in libtorch.</summary>

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace MetaLearn.Models;
 
 /// <summary>What a layer reads during a forward pass: the weights, the context and its model's buffers and noise.</summary>

@@ -1,4 +1,3 @@
-using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace MetaLearn.Models;

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace MetaLearn.Models;
 
 /// <summary>Children run one after the other (TorchSharp's <c>Sequential</c>).</summary>

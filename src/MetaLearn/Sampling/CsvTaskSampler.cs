@@ -1,5 +1,4 @@
 using MetaLearn.Datasets;
-using MetaLearn.Tasks;
 
 namespace MetaLearn.Sampling;
 

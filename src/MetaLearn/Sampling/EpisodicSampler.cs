@@ -1,8 +1,6 @@
 using MathNet.Numerics;
 using MathNet.Numerics.Random;
 using MetaLearn.Datasets;
-using MetaLearn.Tasks;
-using static TorchSharp.torch;
 
 namespace MetaLearn.Sampling;
 

@@ -1,4 +1,3 @@
-using MetaLearn.Tasks;
 using MetaLearn.Datasets;
 
 namespace MetaLearn.Sampling;

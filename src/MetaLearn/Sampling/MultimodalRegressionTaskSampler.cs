@@ -1,6 +1,4 @@
 using MetaLearn.Datasets;
-using MetaLearn.Tasks;
-using static TorchSharp.torch;
 
 namespace MetaLearn.Sampling;
 

@@ -1,7 +1,5 @@
 using MathNet.Numerics.Distributions;
 using MathNet.Numerics.Random;
-using MetaLearn.Tasks;
-using static TorchSharp.torch;
 
 namespace MetaLearn.Sampling;
 

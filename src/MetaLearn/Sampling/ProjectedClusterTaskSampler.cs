@@ -1,7 +1,5 @@
 using MathNet.Numerics.Distributions;
 using MathNet.Numerics.LinearAlgebra;
-using MetaLearn.Tasks;
-using static TorchSharp.torch;
 using MetaLearn.Datasets;
 
 namespace MetaLearn.Sampling;

@@ -1,6 +1,4 @@
 using MathNet.Numerics.Random;
-using MetaLearn.Tasks;
-using static TorchSharp.torch;
 
 namespace MetaLearn.Sampling;
 

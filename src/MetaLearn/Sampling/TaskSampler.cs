@@ -1,5 +1,3 @@
-using MetaLearn.Tasks;
-
 namespace MetaLearn.Sampling;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace MetaLearn.Training;
 
 /// <summary>Where one tensor's bytes lie in a checkpoint payload, with its dtype and shape.</summary>

@@ -1,5 +1,4 @@
 using MetaLearn.Algorithms;
-using MetaLearn.Tasks;
 
 namespace MetaLearn.Training;
 

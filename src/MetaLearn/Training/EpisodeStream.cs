@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using MetaLearn.Sampling;
-using static TorchSharp.torch;
 
 namespace MetaLearn.Training;
 

@@ -1,8 +1,6 @@
 using System.Text;
-using MetaLearn.Models;
 using MetaLearn.Sampling;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace MetaLearn.Training;
 

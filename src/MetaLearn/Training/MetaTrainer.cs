@@ -2,10 +2,8 @@ using System.Diagnostics;
 using MathNet.Numerics.Statistics;
 using MetaLearn.Algorithms;
 using MetaLearn.Evaluation;
-using MetaLearn.Tasks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using static TorchSharp.torch;
 using MetaLearn.Sampling;
 
 namespace MetaLearn.Training;
