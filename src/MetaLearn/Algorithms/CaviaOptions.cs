@@ -7,11 +7,7 @@ public sealed record CaviaOptions() : InnerAdaptationOptions(innerSteps: 1, inne
     /// Context parameters appended to every input; the model's input size must be the features plus this.
     /// </summary>
     /// <value>Default 5. At least 1.</value>
-    public int ContextSize
-    {
-        get;
-        init => field = OptionChecks.AtLeast(value, 1, nameof(ContextSize), "CAVIA needs at least one context parameter.");
-    } = 5;
+    public int ContextSize { get; init => field = OptionChecks.AtLeast(value, 1, nameof(ContextSize), "CAVIA needs at least one context parameter."); } = 5;
 
     /// <summary>Whether to drop the second-order terms (the context's gradient steps are then constants). <value>Default false.</value></summary>
     public bool FirstOrder { get; init; }

@@ -16,28 +16,16 @@ public abstract record InnerAdaptationOptions
     }
 
     /// <summary>Gradient steps per task. <value>At least 1; the default is the algorithm's.</value></summary>
-    public int InnerSteps
-    {
-        get;
-        init => field = OptionChecks.AtLeast(value, 1, nameof(InnerSteps), "The inner loop needs at least one step.");
-    }
+    public int InnerSteps { get; init => field = OptionChecks.AtLeast(value, 1, nameof(InnerSteps), "The inner loop needs at least one step."); }
 
     /// <summary>The inner gradient step size. <value>Positive and finite; the default is the algorithm's.</value></summary>
-    public double InnerStepSize
-    {
-        get;
-        init => field = OptionChecks.PositiveFinite(value, nameof(InnerStepSize), "The inner step size must be positive and finite (e.g. 0.01).");
-    }
+    public double InnerStepSize { get; init => field = OptionChecks.PositiveFinite(value, nameof(InnerStepSize), "The inner step size must be positive and finite (e.g. 0.01)."); }
 
     /// <summary>
     /// The loss of the inner steps and of the query (see <see cref="InnerLoopOptions.Loss"/>).
     /// </summary>
     /// <value>Default <see cref="Loss.ByTaskKind"/>. Not null.</value>
-    public Loss Loss
-    {
-        get;
-        init => field = OptionChecks.NotNull(value, nameof(Loss));
-    } = Loss.ByTaskKind;
+    public Loss Loss { get; init => field = OptionChecks.NotNull(value, nameof(Loss)); } = Loss.ByTaskKind;
 
     /// <summary>Whether episodes of equal shapes run as one task-batched computation. <value>Default true.</value></summary>
     public bool TaskBatching { get; init; } = true;

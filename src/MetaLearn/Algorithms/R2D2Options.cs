@@ -5,11 +5,7 @@ public sealed record R2D2Options
 {
     /// <summary>The ridge regularisation λ before meta-learning (it is learned as log λ, so it stays positive).</summary>
     /// <value>Default 1.0. Positive and finite.</value>
-    public double InitialRegularization
-    {
-        get;
-        init => field = OptionChecks.PositiveFinite(value, nameof(InitialRegularization), "The ridge regularisation λ must be positive and finite (e.g. 1.0).");
-    } = 1.0;
+    public double InitialRegularization { get; init => field = OptionChecks.PositiveFinite(value, nameof(InitialRegularization), "The ridge regularisation λ must be positive and finite (e.g. 1.0)."); } = 1.0;
 
     /// <summary>The learned scale α of the ridge outputs (logits = α · X_query W + β) before meta-learning.</summary>
     /// <value>Default 1.0. Finite and non-zero.</value>

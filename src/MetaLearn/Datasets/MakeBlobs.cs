@@ -17,8 +17,8 @@ public static class MakeBlobs
     public static MakeBlobsResult Generate(MakeBlobsOptions options, Random random)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(random);
         options.Validate();
+        ArgumentNullException.ThrowIfNull(random);
         int centers = options.CenterCount;
         int f = options.FeatureCount;
         var c = new double[centers * f];

@@ -8,29 +8,24 @@ namespace MetaLearn.Deployment;
 /// </summary>
 public sealed class Learner : IDisposable
 {
-    internal Learner(IMetaAlgorithm algorithm, IFunctionalModel model, ModelArchitecture architecture, IReadOnlyDictionary<string, string> metadata, int formatVersion)
+    private Learner()
     {
-        Algorithm = algorithm;
-        Model = model;
-        Architecture = architecture;
-        Metadata = metadata;
-        FormatVersion = formatVersion;
     }
 
     /// <summary>The algorithm, with its meta-trained parameters and learned step sizes.</summary>
-    public IMetaAlgorithm Algorithm { get; }
+    public IMetaAlgorithm Algorithm { get; private init; } = null!;
 
     /// <summary>The model the algorithm adapts.</summary>
-    public IFunctionalModel Model { get; }
+    public IFunctionalModel Model { get; private init; } = null!;
 
     /// <summary>The architecture the model was rebuilt from.</summary>
-    public ModelArchitecture Architecture { get; }
+    public ModelArchitecture Architecture { get; private init; } = null!;
 
     /// <summary>The application's own metadata saved with the learner (e.g. class names, feature names).</summary>
-    public IReadOnlyDictionary<string, string> Metadata { get; }
+    public IReadOnlyDictionary<string, string> Metadata { get; private init; } = null!;
 
     /// <summary>The format version the file was written with.</summary>
-    public int FormatVersion { get; }
+    public int FormatVersion { get; private init; }
 
     /// <inheritdoc />
     public void Dispose()
@@ -38,4 +33,7 @@ public sealed class Learner : IDisposable
         Algorithm.Dispose();
         Model.Dispose();
     }
+
+    internal static Learner Of(IMetaAlgorithm algorithm, IFunctionalModel model, ModelArchitecture architecture, IReadOnlyDictionary<string, string> metadata, int version) =>
+        new() { Algorithm = algorithm, Model = model, Architecture = architecture, Metadata = metadata, FormatVersion = version };
 }

@@ -260,7 +260,7 @@ public static class LearnerFile
             var own = AlgorithmSettings.OwnParameters(algorithm);
             Restore(own.Select(p => (Tensor)p.Value).ToArray(), own.Select(p => p.Name).ToArray(), "algorithm.", byName, path);
             var metadata = manifest["metadata"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>(), StringComparer.Ordinal);
-            return new Learner(algorithm, model, architecture, metadata, version);
+            return Learner.Of(algorithm, model, architecture, metadata, version);
         }
         catch (Exception e)
         {

@@ -8,25 +8,11 @@ public sealed record LogisticRegressionOptions
     /// not penalised).
     /// </summary>
     /// <value>Default 1 (scikit-learn's default). Positive and finite.</value>
-    public double C
-    {
-        get;
-        init => field = value > 0 && double.IsFinite(value)
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(C), value, "C must be positive and finite (e.g. 1.0; smaller means stronger regularisation).");
-    } = 1.0;
+    public double C { get; init => field = OptionChecks.PositiveFinite(value, nameof(C), "C must be positive and finite (e.g. 1.0; smaller means stronger regularisation)."); } = 1.0;
 
     /// <summary>Newton iterations at most. <value>Default 100. At least 1.</value></summary>
-    public int MaxIterations
-    {
-        get;
-        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxIterations), value, "At least one iteration.");
-    } = 100;
+    public int MaxIterations { get; init => field = OptionChecks.AtLeast(value, 1, nameof(MaxIterations), "At least one iteration."); } = 100;
 
     /// <summary>Stop when the gradient's largest entry falls below this. <value>Default 1e-8. Positive.</value></summary>
-    public double Tolerance
-    {
-        get;
-        init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(Tolerance), value, "The tolerance must be positive.");
-    } = 1e-8;
+    public double Tolerance { get; init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(Tolerance), value, "The tolerance must be positive."); } = 1e-8;
 }

@@ -23,19 +23,11 @@ public sealed record ResNet12Options
     }
 
     /// <summary>Channels of the input images. <value>Default 3 (colour). At least 1.</value></summary>
-    public int InputChannels
-    {
-        get;
-        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(InputChannels), value, "Images have at least one channel.");
-    } = 3;
+    public int InputChannels { get; init => field = OptionChecks.AtLeast(value, 1, nameof(InputChannels), "Images have at least one channel."); } = 3;
 
     /// <summary>Classes of the linear head on the pooled features; 0 for an embedding network (ProtoNets, MetaOptNet).</summary>
     /// <value>Default 5. Zero or more.</value>
-    public int Ways
-    {
-        get;
-        init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(Ways), value, "Use 0 for no head, or the number of classes.");
-    } = 5;
+    public int Ways { get; init => field = OptionChecks.AtLeast(value, 0, nameof(Ways), "Use 0 for no head, or the number of classes."); } = 5;
 
     /// <summary>Negative slope of the leaky ReLUs. <value>Default 0.1 (MetaOptNet).</value></summary>
     public double NegativeSlope { get; init; } = 0.1;

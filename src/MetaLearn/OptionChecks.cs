@@ -1,4 +1,4 @@
-namespace MetaLearn.Algorithms;
+namespace MetaLearn;
 
 /// <summary>The validations the options records share; each throws with the caller's message.</summary>
 internal static class OptionChecks
@@ -12,6 +12,6 @@ internal static class OptionChecks
         value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(name, value, message);
 
     /// <summary><paramref name="value"/> when it is not null.</summary>
-    public static Loss NotNull(Loss? value, string name) =>
+    public static Algorithms.Loss NotNull(Algorithms.Loss? value, string name) =>
         value ?? throw new ArgumentNullException(name, "Give a loss, e.g. Loss.CrossEntropy() or Loss.MeanSquaredError.");
 }
