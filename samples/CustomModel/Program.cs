@@ -7,8 +7,8 @@ using TorchSharp.Modules;
 using F = TorchSharp.torch.nn.functional;
 
 string dataFolder = Path.Combine(AppContext.BaseDirectory, "data", "omniglot");
-var iterations = new Option<int>("--iterations") { Description = "Meta-iterations.", DefaultValueFactory = _ => 300 };
-var algorithm = new Option<string>("--algorithm") { Description = "anil | maml | fomaml", DefaultValueFactory = _ => "anil" };
+var iterations = new Option<int>("--iterations") { Description = "Meta-iterations.", DefaultValueFactory = _ => 3000 };
+var algorithm = new Option<string>("--algorithm") { Description = "maml | fomaml | anil", DefaultValueFactory = _ => "maml" };
 algorithm.AcceptOnlyFromAmong("anil", "maml", "fomaml");
 var imageSize = new Option<int>("--image-size") { Description = "Side of the images in pixels (a multiple of 4).", DefaultValueFactory = _ => 16 };
 var testTasks = new Option<int>("--test-tasks") { Description = "5-way 1-shot test episodes from the held-out alphabets.", DefaultValueFactory = _ => 100 };
@@ -96,7 +96,8 @@ static Sequential Network(int size, int seed)
 }
 
 // The same network, freshly initialised for each test task and trained on its support set alone (Adam, 50 steps),
-// scored on the query set with the batch statistics of the query batch, as the meta-learned model is.
+// scored on the query set in evaluation mode (dropout off, batch norm with the running statistics of its 50 steps),
+// as the meta-learned model's predictions are.
 static double ScratchAccuracy(ITaskSampler sampler, int tasks, int testSeed, int size, int seed)
 {
     double correct = 0;
@@ -114,6 +115,7 @@ static double ScratchAccuracy(ITaskSampler sampler, int tasks, int testSeed, int
             optimizer.step();
         }
 
+        net.eval();
         using (var scope = NewDisposeScope())
         using (no_grad())
         {
