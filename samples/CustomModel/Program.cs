@@ -1,7 +1,6 @@
 // Brings a network written with TorchSharp's own nn API to MetaLearn: converts it with FunctionalModel.FromModule,
 // meta-trains it on Omniglot episodes, compares it with the same network trained from scratch on each test task, and
 // exports the meta-trained weights back to a TorchSharp module with ToModule.
-using System.Diagnostics;
 using TorchSharp;
 using TorchSharp.Modules;
 using F = TorchSharp.torch.nn.functional;

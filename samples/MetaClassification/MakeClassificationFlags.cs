@@ -26,62 +26,41 @@ internal sealed class MakeClassificationFlags
         ["Queries"] = "--queries",
     };
 
-    private readonly Option<int> _samples;
-    private readonly Option<int> _features;
-    private readonly Option<int> _informative;
-    private readonly Option<int> _redundant;
-    private readonly Option<int> _repeated;
-    private readonly Option<int> _classes;
-    private readonly Option<int> _clusters;
-    private readonly Option<string?> _weights;
-    private readonly Option<double> _flipY;
-    private readonly Option<double> _classSep;
-    private readonly Option<bool> _hypercube;
-    private readonly Option<string> _shift;
-    private readonly Option<string> _scale;
-    private readonly Option<bool> _shuffle;
+    private readonly List<Option> _options = [];
+    private readonly List<Func<MakeClassificationOptions, ParseResult, MakeClassificationOptions>> _setters = [];
 
     /// <summary>Creates the flags with defaults taken from <paramref name="defaults"/>.</summary>
     public MakeClassificationFlags(MakeClassificationOptions defaults)
     {
-        _samples = new Option<int>("--n-samples") { Description = "Number of samples (per task when training).", DefaultValueFactory = _ => defaults.Samples };
-        _features = new Option<int>("--n-features") { Description = "Total number of features.", DefaultValueFactory = _ => defaults.Features };
-        _informative = new Option<int>("--n-informative") { Description = "Informative features.", DefaultValueFactory = _ => defaults.Informative };
-        _redundant = new Option<int>("--n-redundant") { Description = "Redundant features (linear combinations of the informative ones).", DefaultValueFactory = _ => defaults.Redundant };
-        _repeated = new Option<int>("--n-repeated") { Description = "Repeated features (copies of informative or redundant ones).", DefaultValueFactory = _ => defaults.Repeated };
-        _classes = new Option<int>("--n-classes") { Description = "Number of classes.", DefaultValueFactory = _ => defaults.Classes };
-        _clusters = new Option<int>("--n-clusters-per-class") { Description = "Gaussian clusters per class; n-classes * n-clusters-per-class must be <= 2^n-informative.", DefaultValueFactory = _ => defaults.ClustersPerClass };
-        _weights = new Option<string?>("--weights") { Description = "Class shares, comma-separated: n-classes values, or n-classes - 1 (the last inferred). Default: balanced." };
-        _flipY = new Option<double>("--flip-y") { Description = "Share of labels replaced by random classes, in [0, 1].", DefaultValueFactory = _ => defaults.FlipY };
-        _classSep = new Option<double>("--class-sep") { Description = "Half the side of the hypercube holding the cluster centroids.", DefaultValueFactory = _ => defaults.ClassSep };
-        _hypercube = new Option<bool>("--hypercube") { Description = "Centroids on hypercube vertices (false: a random polytope).", DefaultValueFactory = _ => defaults.Hypercube };
-        _shift = new Option<string>("--shift") { Description = "Added to the features: one number, one per feature (comma-separated), or 'random'.", DefaultValueFactory = _ => "0" };
-        _scale = new Option<string>("--scale") { Description = "Multiplies the features: one number, one per feature (comma-separated), or 'random'.", DefaultValueFactory = _ => "1" };
-        _shuffle = new Option<bool>("--shuffle") { Description = "Shuffle samples and features (--shuffle false keeps feature positions fixed).", DefaultValueFactory = _ => defaults.Shuffle };
+        var d = defaults;
+        Add(new Option<int>("--n-samples") { Description = "Number of samples (per task when training).", DefaultValueFactory = _ => d.Samples }, (o, v) => o with { Samples = v });
+        Add(new Option<int>("--n-features") { Description = "Total number of features.", DefaultValueFactory = _ => d.Features }, (o, v) => o with { Features = v });
+        Add(new Option<int>("--n-informative") { Description = "Informative features.", DefaultValueFactory = _ => d.Informative }, (o, v) => o with { Informative = v });
+        Add(new Option<int>("--n-redundant") { Description = "Redundant features (linear combinations of the informative ones).", DefaultValueFactory = _ => d.Redundant }, (o, v) => o with { Redundant = v });
+        Add(new Option<int>("--n-repeated") { Description = "Repeated features (copies of informative or redundant ones).", DefaultValueFactory = _ => d.Repeated }, (o, v) => o with { Repeated = v });
+        Add(new Option<int>("--n-classes") { Description = "Number of classes.", DefaultValueFactory = _ => d.Classes }, (o, v) => o with { Classes = v });
+        Add(new Option<int>("--n-clusters-per-class") { Description = "Gaussian clusters per class; n-classes * n-clusters-per-class must be <= 2^n-informative.", DefaultValueFactory = _ => d.ClustersPerClass }, (o, v) => o with { ClustersPerClass = v });
+        Add(new Option<string?>("--weights") { Description = "Class shares, comma-separated: n-classes values, or n-classes - 1 (the last inferred). Default: balanced." }, (o, v) => o with { Weights = ParseList(v, "--weights") });
+        Add(new Option<double>("--flip-y") { Description = "Share of labels replaced by random classes, in [0, 1].", DefaultValueFactory = _ => d.FlipY }, (o, v) => o with { FlipY = v });
+        Add(new Option<double>("--class-sep") { Description = "Half the side of the hypercube holding the cluster centroids.", DefaultValueFactory = _ => d.ClassSep }, (o, v) => o with { ClassSep = v });
+        Add(new Option<bool>("--hypercube") { Description = "Centroids on hypercube vertices (false: a random polytope).", DefaultValueFactory = _ => d.Hypercube }, (o, v) => o with { Hypercube = v });
+        Add(new Option<string>("--shift") { Description = "Added to the features: one number, one per feature (comma-separated), or 'random'.", DefaultValueFactory = _ => "0" }, (o, v) => o with { Shift = ParseScalarOrArray(v, "--shift") });
+        Add(new Option<string>("--scale") { Description = "Multiplies the features: one number, one per feature (comma-separated), or 'random'.", DefaultValueFactory = _ => "1" }, (o, v) => o with { Scale = ParseScalarOrArray(v, "--scale") });
+        Add(new Option<bool>("--shuffle") { Description = "Shuffle samples and features (--shuffle false keeps feature positions fixed).", DefaultValueFactory = _ => d.Shuffle }, (o, v) => o with { Shuffle = v });
     }
 
     /// <summary>The flags, to add to a command.</summary>
-    public IEnumerable<Option> All => new Option[] { _samples, _features, _informative, _redundant, _repeated, _classes, _clusters, _weights, _flipY, _classSep, _hypercube, _shift, _scale, _shuffle };
+    public IEnumerable<Option> All => _options;
 
     /// <summary>The generator options the command line asks for.</summary>
     /// <exception cref="ArgumentException">A value is invalid (the message names the option).</exception>
-    public MakeClassificationOptions Build(ParseResult parse) => new()
+    public MakeClassificationOptions Build(ParseResult parse) => _setters.Aggregate(new MakeClassificationOptions(), (o, set) => set(o, parse));
+
+    private void Add<T>(Option<T> option, Func<MakeClassificationOptions, T, MakeClassificationOptions> set)
     {
-        Samples = parse.GetValue(_samples),
-        Features = parse.GetValue(_features),
-        Informative = parse.GetValue(_informative),
-        Redundant = parse.GetValue(_redundant),
-        Repeated = parse.GetValue(_repeated),
-        Classes = parse.GetValue(_classes),
-        ClustersPerClass = parse.GetValue(_clusters),
-        Weights = ParseList(parse.GetValue(_weights), "--weights"),
-        FlipY = parse.GetValue(_flipY),
-        ClassSep = parse.GetValue(_classSep),
-        Hypercube = parse.GetValue(_hypercube),
-        Shift = ParseScalarOrArray(parse.GetValue(_shift)!, "--shift"),
-        Scale = ParseScalarOrArray(parse.GetValue(_scale)!, "--scale"),
-        Shuffle = parse.GetValue(_shuffle),
-    };
+        _options.Add(option);
+        _setters.Add((o, parse) => set(o, parse.GetValue(option)!));
+    }
 
     /// <summary>Prints an invalid-option error, naming the flags it mentions; returns exit code 2.</summary>
     public static int Fail(ArgumentException e)

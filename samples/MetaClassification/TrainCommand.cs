@@ -1,20 +1,18 @@
-using System.Diagnostics;
 using Spectre.Console;
 
 namespace MetaClassification;
 
 /// <summary>
-/// The <c>train</c> command: meta-trains on make_classification tasks (by default WORKLOADS.md "makeclass-maml"),
+/// The <c>train</c> command: meta-trains on make_classification tasks (by default the benchmark workload "makeclass-maml"),
 /// validates on fixed tasks as it goes, saves the learner (<c>--out</c>) and the curves (<c>--plot</c>), then compares on
 /// the same fresh tasks the meta-learned model with logistic regression, 1-nearest-neighbour and a network trained from
 /// scratch.
 /// </summary>
 internal static class TrainCommand
 {
-    // Seed streams under --seed: 0 and 1 are the trainer's (training and validation episodes).
-    private const long EvaluationStream = 2;
-    private const long ScratchInitStream = 3;
-    private const long ValidationStream = 4;
+    // Seed streams under --seed (Seeds.Derive's second argument): 0 and 1 are the trainer's (training and validation
+    // episodes), then evaluation tasks, from-scratch initialisations and the fixed validation tasks.
+    private static readonly (long Evaluation, long ScratchInit, long Validation) Streams = (2, 3, 4);
 
     public static Command Create()
     {
@@ -119,7 +117,7 @@ internal static class TrainCommand
         var curve = new List<(int Iteration, EvaluationResult Result)>();
         Comparison comparison = null!;
         double trainSeconds = 0;
-        int validationRoot = Seeds.Derive(s.Seed, ValidationStream, 0);
+        int validationRoot = Seeds.Derive(s.Seed, Streams.Validation, 0);
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
@@ -194,7 +192,7 @@ internal static class TrainCommand
     /// <summary>Scores the meta-learner and every baseline on the same fresh episodes.</summary>
     private static Comparison Compare(IMetaAlgorithm learner, ITaskSampler sampler, TrainSettings s, int[] layers, Action done)
     {
-        int evaluationRoot = Seeds.Derive(s.Seed, EvaluationStream, 0);
+        int evaluationRoot = Seeds.Derive(s.Seed, Streams.Evaluation, 0);
         var meta = new List<double>();
         var logistic = new List<double>();
         var nearest = new List<double>();
@@ -211,7 +209,7 @@ internal static class TrainCommand
 
             // From scratch: an untrained network (its own seeded initialisation per task) adapted by MAML's inner
             // loop is plain SGD on the support set from a random start.
-            using var fresh = new Mlp(new MlpOptions { LayerSizes = scratchLayers, Seed = Seeds.Derive(s.Seed, ScratchInitStream, i) });
+            using var fresh = new Mlp(new MlpOptions { LayerSizes = scratchLayers, Seed = Seeds.Derive(s.Seed, Streams.ScratchInit, i) });
             using (var shortRun = new Maml(fresh, s.Inner with { FirstOrder = true }))
             {
                 scratch.Add(Evaluator.Score(shortRun, episode).Accuracy);
