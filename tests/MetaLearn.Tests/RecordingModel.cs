@@ -3,10 +3,12 @@ using static TorchSharp.torch;
 
 namespace MetaLearn.Tests;
 
-/// <summary>Forwards to a model and records the context of every forward pass.</summary>
+/// <summary>Forwards to a model and records, for every forward pass, its context and the thread's live-tensor count at its start.</summary>
 internal sealed class RecordingModel(IFunctionalModel inner) : IFunctionalModel
 {
     public List<ForwardContext> Contexts { get; } = new();
+
+    public List<long> LiveCounts { get; } = new();
 
     public IReadOnlyList<TorchSharp.Modules.Parameter> Parameters => inner.Parameters;
 
@@ -23,6 +25,7 @@ internal sealed class RecordingModel(IFunctionalModel inner) : IFunctionalModel
     public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
     {
         Contexts.Add(context);
+        LiveCounts.Add(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
         return inner.Forward(inputs, weights, context);
     }
 

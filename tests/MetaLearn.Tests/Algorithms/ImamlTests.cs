@@ -99,7 +99,7 @@ public sealed class ImamlTests
         // The live-tensor count at each support forward pass of the proximal loop: before each step's weights were freed
         // when the next existed, it grew by one tensor per parameter per step.
         using var inner = TestEpisodes.TinyRegressor(dtype: ScalarType.Float32);
-        using var model = new LiveCountingModel(inner);
+        using var model = new RecordingModel(inner);
         using var imaml = new Imaml(model, new ImamlOptions { InnerSteps = 30, ConjugateGradientSteps = 2 });
         using var episode = TestEpisodes.Sine(4);
         imaml.AccumulateMetaGradient(new[] { episode }, 0);
@@ -121,33 +121,5 @@ public sealed class ImamlTests
         ((Action)(() => _ = new ImamlOptions { InnerStepSize = -1 })).Should().Throw<ArgumentOutOfRangeException>();
         ((Action)(() => _ = new ImamlOptions { Regularization = 0 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*λ*");
         ((Action)(() => _ = new ImamlOptions { ConjugateGradientSteps = 0 })).Should().Throw<ArgumentOutOfRangeException>();
-    }
-
-    /// <summary>Records the thread's live-tensor count at every forward pass.</summary>
-    private sealed class LiveCountingModel(MetaLearn.Models.IFunctionalModel inner) : MetaLearn.Models.IFunctionalModel
-    {
-        public List<long> LiveCounts { get; } = new();
-
-        public IReadOnlyList<TorchSharp.Modules.Parameter> Parameters => inner.Parameters;
-
-        public IReadOnlyList<string> ParameterNames => inner.ParameterNames;
-
-        public int HeadStart => inner.HeadStart;
-
-        public Device Device => inner.Device;
-
-        public ScalarType DType => inner.DType;
-
-        public bool SupportsTaskBatching => inner.SupportsTaskBatching;
-
-        public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, MetaLearn.Models.ForwardContext context)
-        {
-            LiveCounts.Add(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
-            return inner.Forward(inputs, weights, context);
-        }
-
-        public void Dispose()
-        {
-        }
     }
 }

@@ -1,5 +1,4 @@
 using MetaLearn.Algorithms;
-using MetaLearn.Models;
 using static TorchSharp.torch;
 
 namespace MetaLearn.Tests.Algorithms;
@@ -84,44 +83,16 @@ public sealed class MultiStepLossTests
     public void AccumulateMetaGradient_MultiStepLoss_RunsTheFinalQueryForwardOnce()
     {
         using var inner = TestEpisodes.TinyRegressor();
-        using var model = new CountingModel(inner);
+        using var model = new RecordingModel(inner);
         using var episode = TestEpisodes.Sine(8);
         using var maml = new Maml(model, new InnerLoopOptions { Steps = 3, StepSize = 0.05, MultiStepLossIterations = 10, TaskBatching = false });
 
         maml.AccumulateMetaGradient(new[] { episode }, 0);
-        int withMultiStep = model.Calls;
-        model.Calls = 0;
+        int withMultiStep = model.Contexts.Count;
+        model.Contexts.Clear();
         maml.AccumulateMetaGradient(new[] { episode }, 10);
 
         withMultiStep.Should().Be(6, "three support forwards and one query forward after each of the three steps");
-        model.Calls.Should().Be(4, "three support forwards and the final query forward");
-    }
-
-    /// <summary>Forwards to a model and counts the forward passes.</summary>
-    private sealed class CountingModel(IFunctionalModel inner) : IFunctionalModel
-    {
-        public int Calls { get; set; }
-
-        public IReadOnlyList<TorchSharp.Modules.Parameter> Parameters => inner.Parameters;
-
-        public IReadOnlyList<string> ParameterNames => inner.ParameterNames;
-
-        public int HeadStart => inner.HeadStart;
-
-        public Device Device => inner.Device;
-
-        public ScalarType DType => inner.DType;
-
-        public bool SupportsTaskBatching => inner.SupportsTaskBatching;
-
-        public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
-        {
-            Calls++;
-            return inner.Forward(inputs, weights, context);
-        }
-
-        public void Dispose()
-        {
-        }
+        model.Contexts.Count.Should().Be(4, "three support forwards and the final query forward");
     }
 }
