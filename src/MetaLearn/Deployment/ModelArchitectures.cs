@@ -4,18 +4,28 @@ using System.Text.Json.Nodes;
 namespace MetaLearn.Deployment;
 
 /// <summary>
-/// The registry of model kinds a learner file can hold: <c>mlp</c> (<see cref="Mlp"/>) and <c>conv4</c>
-/// (<see cref="Conv4"/>) are built in; <see cref="Register{TModel}"/> adds others (a model converted from a TorchSharp
-/// module, a hand-written model) by saying how to describe a model as JSON options and how to build one from them.
+/// The registry of model kinds a learner file can hold: <c>mlp</c> (<see cref="Mlp"/>), <c>conv4</c>
+/// (<see cref="Conv4"/>), <c>late-fusion</c> (<see cref="Models.LateFusion"/>) and <c>feature-fusion</c>
+/// (<see cref="Models.FeatureFusion"/>) are built in; <see cref="Register{TModel}"/> adds others (a model converted from a
+/// TorchSharp module, a hand-written model) by saying how to describe a model as JSON options and how to build one from them.
 /// </summary>
+/// <remarks>
+/// The built-in kinds write every option of their options record (all but the device: a loaded model lives on the
+/// CPU) and refuse, when building, options that are missing or that they do not know. A fusion model is described by
+/// its branches' architectures (<c>{"branches": [{"kind": ..., "options": ...}, ...]}</c>; a feature fusion also has a
+/// <c>head</c>), each found from the branch's type; a fusion with a branch converted from a module is described with
+/// <see cref="LateFusion(IReadOnlyList{ModelArchitecture})"/> or <see cref="FeatureFusion"/>.
+/// </remarks>
 public static class ModelArchitectures
 {
     private static readonly ConcurrentDictionary<string, (Type Type, Func<IFunctionalModel, JsonObject> Describe, Func<JsonObject, IFunctionalModel> Build)> Kinds = new(StringComparer.Ordinal);
 
     static ModelArchitectures()
     {
-        Register<Mlp>("mlp", DescribeMlp, BuildMlp);
-        Register<Conv4>("conv4", DescribeConv4, BuildConv4);
+        Register<Mlp>("mlp", m => OptionsJson.Write(m.Options), BuildMlp);
+        Register<Conv4>("conv4", m => OptionsJson.Write(m.Options), BuildConv4);
+        Register<LateFusion>("late-fusion", DescribeLateFusion, BuildLateFusion);
+        Register<FeatureFusion>("feature-fusion", DescribeFeatureFusion, BuildFeatureFusion);
     }
 
     /// <summary>The registered kinds.</summary>
@@ -48,10 +58,36 @@ public static class ModelArchitectures
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
         ArgumentNullException.ThrowIfNull(createModule);
-        Kinds[kind] = (typeof(ModuleKind), _ => new JsonObject(), _ =>
+        Kinds[kind] = (typeof(ModuleKind), _ => new JsonObject(), o =>
         {
+            new ManifestObject(o, "manifest.model.options").End();
             using var module = createModule();
             return FunctionalModel.FromModule(module, options);
+        });
+    }
+
+    /// <summary>
+    /// The architecture of a <see cref="Models.LateFusion"/> over branches of the given architectures, for a fusion whose
+    /// branches cannot be described from their types (e.g. a branch converted from a module: <see cref="Module"/>).
+    /// </summary>
+    /// <param name="branches">Each branch's architecture, in modality order.</param>
+    public static ModelArchitecture LateFusion(IReadOnlyList<ModelArchitecture> branches)
+    {
+        ArgumentNullException.ThrowIfNull(branches);
+        return new ModelArchitecture("late-fusion", new JsonObject { ["branches"] = new JsonArray(branches.Select(b => (JsonNode)b.ToJson()).ToArray()) });
+    }
+
+    /// <summary>The architecture of a <see cref="Models.FeatureFusion"/> over encoders and a head of the given architectures (see <see cref="LateFusion(IReadOnlyList{ModelArchitecture})"/>).</summary>
+    /// <param name="encoders">Each encoder's architecture, in modality order.</param>
+    /// <param name="head">The head's architecture.</param>
+    public static ModelArchitecture FeatureFusion(IReadOnlyList<ModelArchitecture> encoders, ModelArchitecture head)
+    {
+        ArgumentNullException.ThrowIfNull(encoders);
+        ArgumentNullException.ThrowIfNull(head);
+        return new ModelArchitecture("feature-fusion", new JsonObject
+        {
+            ["encoders"] = new JsonArray(encoders.Select(e => (JsonNode)e.ToJson()).ToArray()),
+            ["head"] = head.ToJson(),
         });
     }
 
@@ -82,8 +118,8 @@ public static class ModelArchitectures
         ArgumentNullException.ThrowIfNull(architecture);
         if (!Kinds.TryGetValue(architecture.Kind, out var entry))
         {
-            throw new NotSupportedException(
-                $"The model kind '{architecture.Kind}' is not registered in this process ({string.Join(", ", Names)} are); register it with ModelArchitectures.Register before loading.");
+            throw new SettingsException(LearnerFileProblem.Unsupported,
+                $"the model kind '{architecture.Kind}' is not registered in this process ({string.Join(", ", Names)} are); register it with ModelArchitectures.Register before loading");
         }
 
         return entry.Build((JsonObject)architecture.Options.DeepClone());
@@ -94,43 +130,89 @@ public static class ModelArchitectures
     {
     }
 
-    private static JsonObject DescribeMlp(Mlp model) => new()
+    private static Mlp BuildMlp(JsonObject o) => new(OptionsJson.Read<MlpOptions>(new ManifestObject(o, "manifest.model.options")));
+
+    private static Conv4 BuildConv4(JsonObject o) => new(OptionsJson.Read<Conv4Options>(new ManifestObject(o, "manifest.model.options")));
+
+    private static JsonObject DescribeLateFusion(LateFusion model) => new()
     {
-        ["layerSizes"] = new JsonArray(model.Options.LayerSizes.Select(s => (JsonNode)s).ToArray()),
-        ["seed"] = model.Options.Seed,
-        ["dtype"] = model.Options.DType.ToString(),
+        ["branches"] = new JsonArray(model.Branches.Select(b => (JsonNode)Describe(b).ToJson()).ToArray()),
     };
 
-    private static Mlp BuildMlp(JsonObject o) => new(new MlpOptions
+    private static LateFusion BuildLateFusion(JsonObject o)
     {
-        LayerSizes = o["layerSizes"]!.AsArray().Select(s => s!.GetValue<int>()).ToArray(),
-        Seed = o["seed"]!.GetValue<int>(),
-        DType = Enum.Parse<ScalarType>(o["dtype"]!.GetValue<string>()),
-    });
+        var settings = new ManifestObject(o, "manifest.model.options");
+        var branches = Parts(settings, "branches");
+        settings.End();
+        return Owning(branches, () => new LateFusion(branches));
+    }
 
-    private static JsonObject DescribeConv4(Conv4 model) => new()
+    private static JsonObject DescribeFeatureFusion(FeatureFusion model) => new()
     {
-        ["ways"] = model.Options.Ways,
-        ["channels"] = model.Options.Channels,
-        ["inputChannels"] = model.Options.InputChannels,
-        ["imageSize"] = model.Options.ImageSize,
-        ["blocks"] = model.Options.Blocks,
-        ["batchNormSets"] = model.Options.BatchNormSets,
-        ["taskBatching"] = model.Options.TaskBatching,
-        ["seed"] = model.Options.Seed,
-        ["dtype"] = model.Options.DType.ToString(),
+        ["encoders"] = new JsonArray(model.Encoders.Select(e => (JsonNode)Describe(e).ToJson()).ToArray()),
+        ["head"] = Describe(model.Head).ToJson(),
     };
 
-    private static Conv4 BuildConv4(JsonObject o) => new(new Conv4Options
+    private static FeatureFusion BuildFeatureFusion(JsonObject o)
     {
-        Ways = o["ways"]!.GetValue<int>(),
-        Channels = o["channels"]!.GetValue<int>(),
-        InputChannels = o["inputChannels"]!.GetValue<int>(),
-        ImageSize = o["imageSize"]!.GetValue<int>(),
-        Blocks = o["blocks"]!.GetValue<int>(),
-        BatchNormSets = o["batchNormSets"]!.GetValue<int>(),
-        TaskBatching = o["taskBatching"]!.GetValue<bool>(),
-        Seed = o["seed"]!.GetValue<int>(),
-        DType = Enum.Parse<ScalarType>(o["dtype"]!.GetValue<string>()),
-    });
+        var settings = new ManifestObject(o, "manifest.model.options");
+        var encoders = Parts(settings, "encoders");
+        var parts = encoders.ToList();
+        try
+        {
+            parts.Add(Build(ModelArchitecture.FromJson(settings.Object("head"))));
+            settings.End();
+        }
+        catch
+        {
+            DisposeAll(parts);
+            throw;
+        }
+
+        return Owning(parts, () => new FeatureFusion(encoders, parts[^1]));
+    }
+
+    /// <summary>Builds the models described at <paramref name="key"/>, disposing the ones built when one fails.</summary>
+    private static List<IFunctionalModel> Parts(ManifestObject settings, string key)
+    {
+        var array = settings.Required(key) as JsonArray ?? throw settings.Invalid(key, "is not a JSON array");
+        var parts = new List<IFunctionalModel>();
+        try
+        {
+            for (int i = 0; i < array.Count; i++)
+            {
+                var part = array[i] as JsonObject ?? throw settings.Invalid($"{key}[{i}]", "is not a JSON object");
+                parts.Add(Build(ModelArchitecture.FromJson(new ManifestObject(part, settings.Path($"{key}[{i}]")))));
+            }
+
+            return parts;
+        }
+        catch
+        {
+            DisposeAll(parts);
+            throw;
+        }
+    }
+
+    /// <summary>Makes a fusion model that owns <paramref name="parts"/>, disposing them if it cannot be made.</summary>
+    private static TModel Owning<TModel>(IReadOnlyList<IFunctionalModel> parts, Func<TModel> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch
+        {
+            DisposeAll(parts);
+            throw;
+        }
+    }
+
+    private static void DisposeAll(IEnumerable<IFunctionalModel> models)
+    {
+        foreach (var m in models)
+        {
+            m.Dispose();
+        }
+    }
 }
