@@ -1,3 +1,5 @@
+using MetaLearn.Deployment;
+
 namespace MetaLearn.Distributed;
 
 /// <summary>Options of <see cref="OrleansMetaBatchExecutor"/>, the coordinator's side of distributed meta-training.</summary>
@@ -36,4 +38,12 @@ public sealed record DistributedTrainingOptions
         get => _maxWorkers;
         init => _maxWorkers = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxWorkers), value, "Use at least one worker, or null for all of them.");
     }
+
+    /// <summary>
+    /// The model's architecture, which workers build it from, when it cannot be found from the model's type: a model
+    /// converted from a TorchSharp module (<c>ModelArchitectures.Module(kind)</c>, registered in the coordinator and in
+    /// every worker). Null describes the model by its registered type (<see cref="ModelArchitecture.Of"/>).
+    /// </summary>
+    /// <value>Default null.</value>
+    public ModelArchitecture? Architecture { get; init; }
 }

@@ -105,7 +105,7 @@ public sealed partial class OrleansMetaBatchExecutor : IMetaBatchExecutor
             return current;
         }
 
-        _definition = TrainingDefinition.Of(algorithm, sampler, metaBatchSize);
+        _definition = TrainingDefinition.Of(algorithm, sampler, metaBatchSize, Options.Architecture);
         _algorithm = algorithm;
         _sampler = sampler;
         lock (_workers)

@@ -15,7 +15,7 @@ namespace MetaLearn.Distributed;
 /// </summary>
 [GenerateSerializer]
 [Immutable]
-internal sealed class TrainingDefinition
+internal sealed record TrainingDefinition
 {
     /// <summary>The seed of the probe episode whose hash identifies a sampler's episodes.</summary>
     public const int ProbeSeed = 20_190_601;
@@ -64,11 +64,15 @@ internal sealed class TrainingDefinition
         $"MetaLearn {VersionOf(typeof(IMetaAlgorithm).Assembly)}, MetaLearn.Orleans {VersionOf(typeof(TrainingDefinition).Assembly)}, protocol {Protocol}";
 
     /// <summary>The definition of training <paramref name="algorithm"/> on <paramref name="sampler"/>.</summary>
+    /// <param name="algorithm">The coordinator's algorithm.</param>
+    /// <param name="sampler">The coordinator's training sampler.</param>
+    /// <param name="metaBatchSize">Episodes per meta-batch.</param>
+    /// <param name="architecture">The model's architecture; null finds it from the model's registered type.</param>
     /// <exception cref="NotSupportedException">
     /// The algorithm's meta-gradient does not decompose by task, its model keeps state from task to task, or the model or
     /// algorithm cannot be described for a worker to rebuild (an unregistered model type, a custom loss).
     /// </exception>
-    public static TrainingDefinition Of(IMetaAlgorithm algorithm, ITaskSampler sampler, int metaBatchSize)
+    public static TrainingDefinition Of(IMetaAlgorithm algorithm, ITaskSampler sampler, int metaBatchSize, ModelArchitecture? architecture = null)
     {
         if (algorithm is not EpisodicLearner)
         {
@@ -84,7 +88,7 @@ internal sealed class TrainingDefinition
                 "statistics), so its meta-gradient does not decompose by task; train it in one process, or use batch norm without running statistics.");
         }
 
-        var architecture = ModelArchitecture.Of(algorithm.Model);
+        architecture ??= ModelArchitecture.Of(algorithm.Model);
         var stream = EpisodeStream.Of(sampler, 0, metaBatchSize, ProbeSeed);
         return new TrainingDefinition
         {

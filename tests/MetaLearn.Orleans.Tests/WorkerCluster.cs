@@ -1,3 +1,4 @@
+using Orleans.Configuration;
 using Orleans.TestingHost;
 
 namespace MetaLearn.Distributed.Tests;
@@ -8,6 +9,9 @@ namespace MetaLearn.Distributed.Tests;
 /// </summary>
 public class WorkerCluster : IAsyncLifetime
 {
+    /// <summary>The test collection that shares one three-silo cluster.</summary>
+    public const string Collection = "three worker silos";
+
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IClusterClient Client => Cluster.Client;
@@ -18,6 +22,7 @@ public class WorkerCluster : IAsyncLifetime
     {
         var builder = new InProcessTestClusterBuilder(Silos);
         builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(8)));
         builder.ConfigureSilo((options, silo) => silo.AddMetaLearnWorker(WorkerOptions(options.SiloName)));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -27,4 +32,9 @@ public class WorkerCluster : IAsyncLifetime
 
     /// <summary>The worker options of the silo named <paramref name="silo"/>.</summary>
     protected virtual MetaWorkerOptions WorkerOptions(string silo) => new() { Samplers = new[] { Workloads.Sampler() } };
+}
+
+[CollectionDefinition(WorkerCluster.Collection)]
+public sealed class WorkerClusterCollection : ICollectionFixture<WorkerCluster>
+{
 }
