@@ -25,6 +25,10 @@ internal static partial class AlgorithmSettings
         },
     };
 
+    /// <summary>Builds the algorithm <paramref name="settings"/> (as <see cref="Describe"/> writes them) describe over <paramref name="model"/> (not owned).</summary>
+    /// <exception cref="ArgumentException">A setting is missing, unknown or invalid, or the name does not match the options.</exception>
+    public static IMetaAlgorithm Build(JsonObject settings, IFunctionalModel model) => Build(new ManifestObject(settings, "algorithm"), model);
+
     /// <summary>Builds the algorithm <paramref name="settings"/> describe over <paramref name="model"/> (not owned).</summary>
     /// <exception cref="SettingsException">A setting is missing, unknown or invalid, or the name does not match the options.</exception>
     public static IMetaAlgorithm Build(ManifestObject settings, IFunctionalModel model)

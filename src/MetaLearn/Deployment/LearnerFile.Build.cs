@@ -7,10 +7,10 @@ public static partial class LearnerFile
 {
     /// <summary>
     /// Rebuilds the learner a verified file describes: reads the manifest strictly (every setting known, none missing),
-    /// builds the model and the algorithm, checks that the file holds exactly the tensors they have (names, shapes and
+    /// checks the described model against <paramref name="limits"/>, builds the model and the algorithm, checks that the file holds exactly the tensors they have (names, shapes and
     /// types), and only then copies the values in.
     /// </summary>
-    private static Learner Build(string path, int version, JsonObject manifest, List<SafeTensors.Entry> entries, LearnerFileLoadOptions options)
+    private static Learner Build(string path, int version, JsonObject manifest, List<SafeTensors.Entry> entries, LearnerFileLoadOptions options, InputLimits limits)
     {
         IFunctionalModel? model = null;
         IMetaAlgorithm? algorithm = null;
@@ -36,6 +36,7 @@ public static partial class LearnerFile
             root.Optional("library");
             root.End();
 
+            LearnerBudget.CheckModel(path, architecture, manifest, entries, limits);
             model = architecture.Build();
             algorithm = AlgorithmSettings.Build(settings, model);
             using (var tensors = new LearnerTensors(algorithm, generators: version > 1))

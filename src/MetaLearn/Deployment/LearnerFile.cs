@@ -99,31 +99,39 @@ public static partial class LearnerFile
 
     /// <summary>Loads a learner saved by <see cref="Save"/>; the model lives on the CPU.</summary>
     /// <param name="path">The learner file.</param>
+    /// <param name="limits">How large a file and model may be (checked before anything is allocated from the file); null for <see cref="InputLimits.Default"/>.</param>
     /// <returns>The rebuilt learner, which the caller disposes.</returns>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="LearnerFileException">
     /// The file is truncated, corrupted, not a learner file, from a newer format version, names an algorithm, model kind,
-    /// loss or setting this process does not know, lacks a setting, or holds other tensors than the learner it describes
-    /// has; <see cref="LearnerFileException.Problem"/> says which and the message names what. Nothing is built then.
+    /// loss or setting this process does not know, lacks a setting, holds other tensors than the learner it describes
+    /// has, or is larger than <paramref name="limits"/> allow; <see cref="LearnerFileException.Problem"/> says which and
+    /// the message names what. Nothing is built then.
     /// </exception>
-    public static Learner Load(string path) => Load(path, null);
+    public static Learner Load(string path, InputLimits? limits = null) => Load(path, new LearnerFileLoadOptions(), limits);
 
     /// <summary>Loads a learner saved by <see cref="Save"/>, with assumptions for what an older file does not say.</summary>
     /// <param name="path">The learner file.</param>
-    /// <param name="options">What to assume where a format-version-1 file is silent; null assumes nothing.</param>
+    /// <param name="options">What to assume where a format-version-1 file is silent.</param>
+    /// <param name="limits">How large a file and model may be (checked before anything is allocated from the file); null for <see cref="InputLimits.Default"/>.</param>
     /// <returns>The rebuilt learner, which the caller disposes.</returns>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="LearnerFileException">See <see cref="Load(string)"/>; <see cref="LearnerFileProblem.Ambiguous"/> when an older file does not say what <paramref name="options"/> would.</exception>
-    public static Learner Load(string path, LearnerFileLoadOptions? options)
+    /// <exception cref="LearnerFileException">
+    /// See <see cref="Load(string, InputLimits)"/>; <see cref="LearnerFileProblem.Ambiguous"/> when an older file does not
+    /// say what <paramref name="options"/> would.
+    /// </exception>
+    public static Learner Load(string path, LearnerFileLoadOptions options, InputLimits? limits = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(options);
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"No learner file at '{path}'.", path);
         }
 
-        var (version, manifest, entries) = Read(File.ReadAllBytes(path), path);
-        return Build(path, version, manifest, entries, options ?? new LearnerFileLoadOptions());
+        limits ??= InputLimits.Default;
+        var (version, manifest, entries) = Read(LearnerBudget.ReadFile(path, limits), path);
+        return Build(path, version, manifest, entries, options, limits);
     }
 
     private static (int Version, JsonObject Manifest, List<SafeTensors.Entry> Entries) Read(byte[] bytes, string path)

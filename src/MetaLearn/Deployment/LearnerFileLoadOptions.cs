@@ -2,7 +2,7 @@ using MetaLearn.Algorithms;
 
 namespace MetaLearn.Deployment;
 
-/// <summary>What <see cref="LearnerFile.Load(string, LearnerFileLoadOptions)"/> assumes where an older file is silent.</summary>
+/// <summary>What <see cref="LearnerFile.Load(string, LearnerFileLoadOptions, InputLimits)"/> assumes where an older file is silent.</summary>
 public sealed record LearnerFileLoadOptions
 {
     /// <summary>

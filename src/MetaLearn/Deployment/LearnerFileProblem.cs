@@ -22,6 +22,12 @@ public enum LearnerFileProblem
     Unsupported,
 
     /// <summary>
+    /// The file, or the model it describes, is larger than the <see cref="InputLimits"/> the loader was given allow;
+    /// nothing was allocated from it. The message names the limit to raise for a file you trust.
+    /// </summary>
+    TooLarge,
+
+    /// <summary>
     /// The file is intact but its tensors do not match the learner its manifest describes: tensors the learner needs are
     /// missing, tensors it does not have are left over, or a tensor has another shape or type.
     /// </summary>

@@ -18,14 +18,14 @@ namespace MetaLearn.Deployment;
 /// </remarks>
 public static class ModelArchitectures
 {
-    private static readonly ConcurrentDictionary<string, (Type Type, Func<IFunctionalModel, JsonObject> Describe, Func<JsonObject, IFunctionalModel> Build)> Kinds = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, (Type Type, Func<IFunctionalModel, JsonObject> Describe, Func<JsonObject, IFunctionalModel> Build, Func<JsonObject, Int128?>? Bytes)> Kinds = new(StringComparer.Ordinal);
 
     static ModelArchitectures()
     {
-        Register<Mlp>("mlp", m => OptionsJson.Write(m.Options), BuildMlp);
-        Register<Conv4>("conv4", m => OptionsJson.Write(m.Options), BuildConv4);
-        Register<LateFusion>("late-fusion", DescribeLateFusion, BuildLateFusion);
-        Register<FeatureFusion>("feature-fusion", DescribeFeatureFusion, BuildFeatureFusion);
+        Kinds["mlp"] = (typeof(Mlp), m => OptionsJson.Write(((Mlp)m).Options), o => new Mlp(MlpOptionsOf(o)), o => AllocationSize.ModelBytes(MlpOptionsOf(o)));
+        Kinds["conv4"] = (typeof(Conv4), m => OptionsJson.Write(((Conv4)m).Options), o => new Conv4(Conv4OptionsOf(o)), o => AllocationSize.ModelBytes(Conv4OptionsOf(o)));
+        Kinds["late-fusion"] = (typeof(LateFusion), m => DescribeLateFusion((LateFusion)m), BuildLateFusion, o => PartsBytes(o, "branches"));
+        Kinds["feature-fusion"] = (typeof(FeatureFusion), m => DescribeFeatureFusion((FeatureFusion)m), BuildFeatureFusion, o => PartsBytes(o, "encoders", "head"));
     }
 
     /// <summary>The registered kinds.</summary>
@@ -42,7 +42,7 @@ public static class ModelArchitectures
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
         ArgumentNullException.ThrowIfNull(describe);
         ArgumentNullException.ThrowIfNull(build);
-        Kinds[kind] = (typeof(TModel), m => describe((TModel)m), o => build(o));
+        Kinds[kind] = (typeof(TModel), m => describe((TModel)m), o => build(o), null);
     }
 
     /// <summary>
@@ -63,7 +63,7 @@ public static class ModelArchitectures
             new ManifestObject(o, "manifest.model.options").End();
             using var module = createModule();
             return FunctionalModel.FromModule(module, options);
-        });
+        }, null);
     }
 
     /// <summary>
@@ -113,6 +113,13 @@ public static class ModelArchitectures
             "Register it with ModelArchitectures.Register.");
     }
 
+    /// <summary>
+    /// The bytes of parameters and buffers the model <paramref name="architecture"/> describes would allocate, computed
+    /// from its options without building it; null for registered and converted kinds, whose options do not tell.
+    /// </summary>
+    internal static Int128? Bytes(ModelArchitecture architecture) =>
+        Kinds.TryGetValue(architecture.Kind, out var entry) && entry.Bytes is { } bytes ? bytes(architecture.Options) : null;
+
     internal static IFunctionalModel Build(ModelArchitecture architecture)
     {
         ArgumentNullException.ThrowIfNull(architecture);
@@ -130,9 +137,37 @@ public static class ModelArchitectures
     {
     }
 
-    private static Mlp BuildMlp(JsonObject o) => new(OptionsJson.Read<MlpOptions>(new ManifestObject(o, "manifest.model.options")));
+    private static MlpOptions MlpOptionsOf(JsonObject o) => OptionsJson.Read<MlpOptions>(new ManifestObject(o, "manifest.model.options"));
 
-    private static Conv4 BuildConv4(JsonObject o) => new(OptionsJson.Read<Conv4Options>(new ManifestObject(o, "manifest.model.options")));
+    private static Conv4Options Conv4OptionsOf(JsonObject o) => OptionsJson.Read<Conv4Options>(new ManifestObject(o, "manifest.model.options"));
+
+    /// <summary>
+    /// The bytes of a fusion's parts (the arrays at <paramref name="arrays"/>, or the objects at <paramref name="objects"/>);
+    /// null when a part's kind does not tell its size from its options.
+    /// </summary>
+    private static Int128? PartsBytes(JsonObject o, string arrays, string? objects = null)
+    {
+        var settings = new ManifestObject(o, "manifest.model.options");
+        var parts = (settings.Required(arrays) as JsonArray ?? throw settings.Invalid(arrays, "is not a JSON array")).ToList();
+        if (objects is not null)
+        {
+            parts.Add(settings.Required(objects));
+        }
+
+        Int128 total = 0;
+        foreach (var part in parts)
+        {
+            var architecture = ModelArchitecture.FromJson(new ManifestObject(part as JsonObject ?? throw settings.Invalid(arrays, "holds a part that is not a JSON object"), settings.Path(arrays)));
+            if (Bytes(architecture) is not { } bytes)
+            {
+                return null;
+            }
+
+            total += bytes;
+        }
+
+        return total;
+    }
 
     private static JsonObject DescribeLateFusion(LateFusion model) => new()
     {

@@ -1,7 +1,7 @@
 namespace MetaLearn.Deployment;
 
 /// <summary>
-/// A learner file's manifest holds a setting that is missing, unknown or invalid; <see cref="LearnerFile.Load(string)"/>
+/// A learner file's manifest holds a setting that is missing, unknown or invalid; <see cref="LearnerFile.Load(string, InputLimits)"/>
 /// turns it into a <see cref="LearnerFileException"/> naming the file, and <see cref="ModelArchitecture.Build"/> throws it as it is.
 /// </summary>
 internal sealed class SettingsException : ArgumentException
