@@ -116,6 +116,7 @@ public static class ModelArchitectures
         ["imageSize"] = model.Options.ImageSize,
         ["blocks"] = model.Options.Blocks,
         ["batchNormSets"] = model.Options.BatchNormSets,
+        ["batchNormStatistics"] = model.Options.BatchNormStatistics.ToString(),
         ["taskBatching"] = model.Options.TaskBatching,
         ["seed"] = model.Options.Seed,
         ["dtype"] = model.Options.DType.ToString(),
@@ -129,8 +130,28 @@ public static class ModelArchitectures
         ImageSize = o["imageSize"]!.GetValue<int>(),
         Blocks = o["blocks"]!.GetValue<int>(),
         BatchNormSets = o["batchNormSets"]!.GetValue<int>(),
+        BatchNormStatistics = Conv4Statistics(o),
         TaskBatching = o["taskBatching"]!.GetValue<bool>(),
         Seed = o["seed"]!.GetValue<int>(),
         DType = Enum.Parse<ScalarType>(o["dtype"]!.GetValue<string>()),
     });
+
+    /// <summary>
+    /// The batch-norm statistics of a described Conv4. Files written before the option existed have none: their Conv4
+    /// kept running statistics with several batch-norm sets or with <c>trackRunningStatistics</c>, and otherwise
+    /// normalised every pass over its own rows, which is what they are loaded as.
+    /// </summary>
+    private static BatchNormStatistics Conv4Statistics(JsonObject o)
+    {
+        if (o["batchNormStatistics"] is { } named)
+        {
+            string name = named.GetValue<string>();
+            return Enum.TryParse<BatchNormStatistics>(name, ignoreCase: false, out var statistics) && Enum.IsDefined(statistics)
+                ? statistics
+                : throw new NotSupportedException($"The conv4 model's batchNormStatistics is '{name}', which this version does not know (Support, Running, Transductive).");
+        }
+
+        bool tracked = o["trackRunningStatistics"]?.GetValue<bool>() ?? false;
+        return tracked || o["batchNormSets"]!.GetValue<int>() > 1 ? BatchNormStatistics.Running : BatchNormStatistics.Transductive;
+    }
 }
