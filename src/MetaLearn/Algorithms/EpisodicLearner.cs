@@ -71,6 +71,29 @@ public abstract class EpisodicLearner : IMetaAlgorithm
     {
     }
 
+    /// <summary>
+    /// Adds one episode's share of meta-iteration <paramref name="iteration"/>'s meta-batch of
+    /// <paramref name="metaBatchSize"/> tasks to the <c>grad</c> of <see cref="MetaParameters"/>: exactly what
+    /// <see cref="AccumulateMetaGradient(IReadOnlyList{Episode}, int)"/> adds for that episode when it runs the meta-batch
+    /// per episode, so shares computed anywhere and added in task order give that run's gradient bit for bit. An
+    /// algorithm that applies its own update (Reptile's interpolation) adds its update direction to <c>grad</c> instead;
+    /// <see cref="FinishShares"/> applies it. Used by distributed training (MetaLearn.Orleans).
+    /// </summary>
+    /// <returns>The episode's query loss and accuracy (a one-task result).</returns>
+    internal MetaBatchResult AccumulateShare(Episode episode, int iteration, int metaBatchSize) =>
+        MetaBatchRunner.Run(new[] { episode }, Model, taskBatching: false, ShareStepAt(iteration), metaBatchSize);
+
+    /// <summary>
+    /// Finishes a meta-iteration whose shares (<see cref="AccumulateShare"/>) were summed into the <c>grad</c> of
+    /// <see cref="MetaParameters"/>, as <see cref="AccumulateMetaGradient(IReadOnlyList{Episode}, int)"/> would end it:
+    /// nothing for algorithms whose gradient an outer optimizer applies; Reptile's interpolation moves the parameters.
+    /// </summary>
+    /// <returns>The meta-batch's result as that call would return it.</returns>
+    internal virtual MetaBatchResult FinishShares(int iteration, MetaBatchResult summed) => summed;
+
+    /// <summary>The per-task step of one share (<see cref="AccumulateShare"/>); the meta-batch's step unless the algorithm applies its own update.</summary>
+    private protected virtual MetaBatchRunner.TaskStep ShareStepAt(int iteration) => StepAt(iteration);
+
     /// <summary>The per-task step of meta-iteration <paramref name="iteration"/>.</summary>
     private protected abstract MetaBatchRunner.TaskStep StepAt(int iteration);
 

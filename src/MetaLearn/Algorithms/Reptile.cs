@@ -51,22 +51,84 @@ public sealed class Reptile : EpisodicLearner
 
         using var scope = NewDisposeScope();
         var shift = Model.Parameters.Select(p => zeros_like(p)).ToArray();
-        var result = run((support, query, tasks) =>
+        var result = run(InterpolationStep(shift));
+        return Interpolate(iteration, result, shift);
+    }
+
+    /// <summary>
+    /// With <see cref="ReptileOuterUpdate.Interpolation"/>, a share adds its (φ_t − θ) / T to the parameters' <c>grad</c>
+    /// (no parameter moves); <see cref="FinishShares"/> then interpolates with their sum, as <see cref="RunMetaBatch"/> does.
+    /// </summary>
+    private protected override MetaBatchRunner.TaskStep ShareStepAt(int iteration)
+    {
+        if (Options.OuterUpdate == ReptileOuterUpdate.OuterOptimizer)
         {
-            var adapted = Adapt(support);
-            using (no_grad())
+            return GradientStep;
+        }
+
+        return (support, query, tasks) =>
+        {
+            var shift = Model.Parameters.Select(p => zeros_like(p)).ToArray();
+            var scored = InterpolationStep(shift)(support, query, tasks);
+            for (int i = 0; i < shift.Length; i++)
             {
-                for (int i = 0; i < adapted.Length; i++)
+                var p = Model.Parameters[i];
+                if (p.grad is { } grad)
                 {
-                    var p = Model.Parameters[i];
-                    var difference = support.TaskBatched ? (adapted[i] - p.unsqueeze(0)).sum(0L) : adapted[i] - p;
-                    shift[i].add_(difference.Times(1.0 / tasks));
+                    grad.add_(shift[i]);
+                }
+                else
+                {
+                    p.grad = shift[i];
                 }
             }
 
-            return Score(support, query, adapted);
-        });
+            return scored;
+        };
+    }
 
+    /// <summary>
+    /// With <see cref="ReptileOuterUpdate.Interpolation"/>: θ ← θ + ε_i · (the summed shares in <c>grad</c>), then the
+    /// gradients are cleared (null, as a local interpolation leaves them).
+    /// </summary>
+    internal override MetaBatchResult FinishShares(int iteration, MetaBatchResult summed)
+    {
+        if (Options.OuterUpdate == ReptileOuterUpdate.OuterOptimizer)
+        {
+            return summed;
+        }
+
+        using var scope = NewDisposeScope();
+        var shift = Model.Parameters.Select(p => p.grad ?? zeros_like(p)).ToArray();
+        var result = Interpolate(iteration, summed, shift);
+        foreach (var p in Model.Parameters)
+        {
+            p.grad = null;
+        }
+
+        return result;
+    }
+
+    /// <summary>A step that adapts, adds (φ_t − θ) / T to <paramref name="shift"/> and scores the query set.</summary>
+    private MetaBatchRunner.TaskStep InterpolationStep(Tensor[] shift) => (support, query, tasks) =>
+    {
+        var adapted = Adapt(support);
+        using (no_grad())
+        {
+            for (int i = 0; i < adapted.Length; i++)
+            {
+                var p = Model.Parameters[i];
+                var difference = support.TaskBatched ? (adapted[i] - p.unsqueeze(0)).sum(0L) : adapted[i] - p;
+                shift[i].add_(difference.Times(1.0 / tasks));
+            }
+        }
+
+        return Score(support, query, adapted);
+    };
+
+    /// <summary>θ ← θ + ε_i · shift when the loss and shift are finite; otherwise nothing moves and the loss reads NaN.</summary>
+    private MetaBatchResult Interpolate(int iteration, MetaBatchResult result, Tensor[] shift)
+    {
         using var noGrad = no_grad();
         bool finite = double.IsFinite(result.MeanQueryLoss) && shift.All(s => isfinite(s).all().item<bool>());
         if (!finite)

@@ -276,8 +276,7 @@ public static class LearnerFile
     }
 
     /// <summary>The model's buffers (running statistics of converted modules), none for models without.</summary>
-    private static (IReadOnlyList<string> Names, IReadOnlyList<Tensor> Buffers) Buffers(IFunctionalModel model) =>
-        model is FunctionalModel f ? (f.BufferNames, f.Buffers) : (Array.Empty<string>(), Array.Empty<Tensor>());
+    private static (IReadOnlyList<string> Names, IReadOnlyList<Tensor> Buffers) Buffers(IFunctionalModel model) => (model.BufferNames, model.Buffers);
 
     private static void Restore(IReadOnlyList<Tensor> targets, IReadOnlyList<string> names, string prefix, Dictionary<string, SafeTensors.Entry> entries, string path)
     {

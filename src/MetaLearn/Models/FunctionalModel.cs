@@ -24,6 +24,7 @@ public abstract partial class FunctionalModel : IFunctionalModel
     private readonly ParameterStore _store;
     private int? _headStart;
     private bool _disposed;
+    private Generator[]? _generators;
 
     /// <summary>Creates an empty model; the derived constructor registers the parameters.</summary>
     /// <param name="seed">Seed of the initialisation draws and of <see cref="Noise"/>.</param>
@@ -51,6 +52,14 @@ public abstract partial class FunctionalModel : IFunctionalModel
 
     /// <summary>Names of <see cref="Buffers"/>, e.g. <c>bn1.running_mean</c>.</summary>
     public IReadOnlyList<string> BufferNames => _store.BufferNames;
+
+    /// <inheritdoc />
+    /// <value>One generator, <see cref="Noise"/>.</value>
+    public IReadOnlyList<Generator> Generators => _generators ??= new[] { Noise };
+
+    /// <inheritdoc />
+    /// <value><c>noise</c>.</value>
+    public IReadOnlyList<string> GeneratorNames { get; } = new[] { "noise" };
 
     /// <inheritdoc />
     /// <value>The index given to <see cref="MarkHeadStart()"/>; when never marked, the parameter count (no head).</value>

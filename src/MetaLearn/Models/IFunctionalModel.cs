@@ -14,6 +14,29 @@ public interface IFunctionalModel : IDisposable
     /// <summary>Stable names of <see cref="Parameters"/>, e.g. <c>layer0.weight</c>.</summary>
     IReadOnlyList<string> ParameterNames { get; }
 
+    /// <summary>
+    /// State the forward pass reads (and training-mode passes may update) that is not meta-learned, e.g. batch norm's
+    /// running statistics; with <see cref="Parameters"/> and <see cref="Generators"/> it is the model's whole state,
+    /// which checkpoints and learner files save and restore.
+    /// </summary>
+    /// <value>Default empty (a model without buffers).</value>
+    IReadOnlyList<Tensor> Buffers => Array.Empty<Tensor>();
+
+    /// <summary>Stable, unique names of <see cref="Buffers"/>, e.g. <c>bn1.running_mean</c>.</summary>
+    /// <value>Default empty.</value>
+    IReadOnlyList<string> BufferNames => Array.Empty<string>();
+
+    /// <summary>
+    /// The generators of the model's forward-time randomness (dropout masks); checkpoints save and restore their states
+    /// (<see cref="Generator.get_state"/>) so that a resumed training draws the masks the uninterrupted one would.
+    /// </summary>
+    /// <value>Default empty (a model without randomness).</value>
+    IReadOnlyList<Generator> Generators => Array.Empty<Generator>();
+
+    /// <summary>Stable, unique names of <see cref="Generators"/>, e.g. <c>noise</c>.</summary>
+    /// <value>Default empty.</value>
+    IReadOnlyList<string> GeneratorNames => Array.Empty<string>();
+
     /// <summary>Index of the first parameter of the head (the final layer); ANIL adapts only those.</summary>
     int HeadStart { get; }
 

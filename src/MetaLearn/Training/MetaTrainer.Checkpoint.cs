@@ -19,8 +19,9 @@ public sealed partial class MetaTrainer
     /// Writes everything needed to resume training exactly: the iteration; what decides the episode stream (the seed,
     /// the meta-batch size, the type and options of the last <see cref="Train"/> call's sampler and the SHA-256 of one of
     /// its episodes); the meta-parameters (model parameters and learned step sizes); the best validation state; the
-    /// model's buffers (the running statistics of a converted module's batch norms); the outer optimizer's state; and a
-    /// SHA-256 over all of it. The file is written to a temporary file beside
+    /// model's buffers (<see cref="IFunctionalModel.Buffers"/>: batch norms' running statistics, a fusion model's branches'
+    /// too) and the states of its generators (<see cref="IFunctionalModel.Generators"/>: dropout masks), each list with
+    /// its names; the outer optimizer's state; and a SHA-256 over all of it. The file is written to a temporary file beside
     /// <paramref name="path"/>, flushed to disk and renamed over it, so a crash or kill mid-write leaves the previous
     /// checkpoint in place.
     /// </summary>
@@ -48,7 +49,15 @@ public sealed partial class MetaTrainer
                 CheckpointTensors.Write(writer, _best);
             }
 
-            CheckpointTensors.Write(writer, ModelBuffers);
+            var model = Algorithm.Model;
+            CheckpointTensors.WriteNames(writer, model.BufferNames);
+            CheckpointTensors.Write(writer, model.Buffers);
+            CheckpointTensors.WriteNames(writer, model.GeneratorNames);
+            using (var states = new GeneratorStates(model))
+            {
+                CheckpointTensors.Write(writer, states.Tensors);
+            }
+
             optimizer.save_state_dict(writer);
         }
 
@@ -65,8 +74,8 @@ public sealed partial class MetaTrainer
     /// </summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">
-    /// The file is not a version-2 MetaLearn checkpoint (version 1 is refused as an older format), is truncated or
-    /// corrupted, or was written for another algorithm, model or optimizer.
+    /// The file is not a version-3 MetaLearn checkpoint (versions 1 and 2 are refused as older formats), is truncated or
+    /// corrupted, or was written for another algorithm, model (other parameters, buffers or generators) or optimizer.
     /// </exception>
     /// <exception cref="InvalidOperationException">The checkpoint was written with another seed or meta-batch size.</exception>
     public void LoadCheckpoint(string path)
@@ -91,8 +100,17 @@ public sealed partial class MetaTrainer
             CheckSeedAndBatchSize(saved, path);
             var values = CheckpointTensors.ReadChecked(reader, Algorithm.MetaParameters, path, "meta-parameter");
             var best = reader.ReadBoolean() ? CheckpointTensors.ReadChecked(reader, Algorithm.MetaParameters, path, "best meta-parameter") : null;
-            var buffers = CheckpointTensors.ReadChecked(reader, ModelBuffers, path, "model buffer");
-            Restore(optimizer, reader, payload, new[] { values, buffers }, best, path);
+            var model = Algorithm.Model;
+            CheckpointTensors.ReadNames(reader, model.BufferNames, path, "model buffer");
+            var buffers = CheckpointTensors.ReadChecked(reader, model.Buffers, path, "model buffer");
+            CheckpointTensors.ReadNames(reader, model.GeneratorNames, path, "model generator");
+            TensorRecord[] generators;
+            using (var states = new GeneratorStates(model))
+            {
+                generators = CheckpointTensors.ReadChecked(reader, states.Tensors, path, "model generator state");
+            }
+
+            Restore(optimizer, reader, payload, new[] { values, buffers, generators }, best, path);
             _bestScore = bestScore;
             Iteration = iteration;
             _resumedStream = saved;
@@ -160,7 +178,12 @@ public sealed partial class MetaTrainer
 
             for (int i = 0; i < loaded[1].Length; i++)
             {
-                ModelBuffers[i].copy_(loaded[1][i]);
+                Algorithm.Model.Buffers[i].copy_(loaded[1][i]);
+            }
+
+            for (int i = 0; i < loaded[2].Length; i++)
+            {
+                Algorithm.Model.Generators[i].set_state(loaded[2][i]);
             }
         }
 
@@ -168,9 +191,6 @@ public sealed partial class MetaTrainer
         DisposeBest();
         _best = loadedBest;
     }
-
-    /// <summary>The model's buffers (running statistics of converted modules); none for models without.</summary>
-    private IReadOnlyList<Tensor> ModelBuffers => Algorithm.Model is FunctionalModel model ? model.Buffers : Array.Empty<Tensor>();
 
     private void CheckSeedAndBatchSize(EpisodeStream saved, string path)
     {

@@ -65,17 +65,13 @@ public sealed partial class MetaTrainer : IDisposable
     {
         if (sampler is IBatchTaskSampler batchSampler && Algorithm.Model.SupportsTaskBatching)
         {
-            var seeds = new int[Options.MetaBatchSize];
-            for (int j = 0; j < seeds.Length; j++)
-            {
-                seeds[j] = EpisodeSeed(iteration, j);
-            }
-
-            return new DrawnBatch(batchSampler.SampleBatch(seeds));
+            return new DrawnBatch(batchSampler.SampleBatch(EpisodeSeeds(iteration)));
         }
 
         return new DrawnBatch(MetaBatch(sampler, iteration));
     }
+
+    private int[] EpisodeSeeds(int iteration) => Enumerable.Range(0, Options.MetaBatchSize).Select(j => EpisodeSeed(iteration, j)).ToArray();
 
     private int EpisodeSeed(int iteration, int index) => Seeds.Derive(Options.Seed, 0, ((long)iteration * Options.MetaBatchSize) + index);
 
@@ -109,7 +105,7 @@ public sealed partial class MetaTrainer : IDisposable
         BeginStream(sampler);
         EnsureScheduler();
         _lastCheckpoint = Options.Checkpoint?.Clock.GetTimestamp() ?? 0;
-        using var prefetcher = Options.PrefetchBatches > 0
+        using var prefetcher = Options.PrefetchBatches > 0 && Options.MetaBatchExecutor is null
             ? new EpisodePrefetcher(i => Draw(sampler, i), start, end, Options.PrefetchBatches, cancellationToken)
             : null;
         var clock = new Stopwatch();
@@ -120,8 +116,14 @@ public sealed partial class MetaTrainer : IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 clock.Restart();
                 MetaBatchResult result;
-                using (var batch = prefetcher?.Next(cancellationToken) ?? Draw(sampler, i))
+                if (Options.MetaBatchExecutor is { } executor)
                 {
+                    ZeroGrad();
+                    result = executor.AccumulateMetaGradient(Algorithm, sampler, i, EpisodeSeeds(i), cancellationToken);
+                }
+                else
+                {
+                    using var batch = prefetcher?.Next(cancellationToken) ?? Draw(sampler, i);
                     ZeroGrad();
                     result = batch.AccumulateMetaGradient(Algorithm, i);
                 }

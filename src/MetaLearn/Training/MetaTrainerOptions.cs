@@ -86,6 +86,14 @@ public sealed record MetaTrainerOptions
     /// <value>Default null.</value>
     public CheckpointOptions? Checkpoint { get; init; }
 
+    /// <summary>
+    /// Computes each meta-batch in the trainer's place (e.g. MetaLearn.Orleans' workers on other machines): the trainer
+    /// hands it the meta-iteration's episode seeds, then clips and steps the outer optimizer with what it accumulated.
+    /// Null computes in this process. <see cref="PrefetchBatches"/> does not apply with one.
+    /// </summary>
+    /// <value>Default null.</value>
+    public IMetaBatchExecutor? MetaBatchExecutor { get; init; }
+
     /// <summary>Report progress every this many iterations. <value>Default 10.</value></summary>
     public int ProgressInterval { get; init; } = 10;
 }
