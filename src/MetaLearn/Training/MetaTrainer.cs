@@ -283,7 +283,7 @@ public sealed partial class MetaTrainer : IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         _best = Algorithm.MetaParameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray();
-        _bestBuffers = BuffersOfModel().Select(b => b.detach().clone().DetachFromDisposeScope()).ToArray();
+        _bestBuffers = Algorithm.Model.Buffers.Select(b => b.detach().clone().DetachFromDisposeScope()).ToArray();
     }
 
     private void RestoreBest()
@@ -294,16 +294,12 @@ public sealed partial class MetaTrainer : IDisposable
             Algorithm.MetaParameters[i].copy_(_best[i]);
         }
 
-        // Null when the best meta-parameters came from a checkpoint, which does not hold the best buffers: the current ones stay.
-        var buffers = BuffersOfModel();
-        for (int i = 0; i < (_bestBuffers?.Length ?? 0); i++)
+        var buffers = Algorithm.Model.Buffers;
+        for (int i = 0; i < _bestBuffers!.Length; i++)
         {
-            buffers[i].copy_(_bestBuffers![i]);
+            buffers[i].copy_(_bestBuffers[i]);
         }
     }
-
-    /// <summary>The model's buffers (batch norms' running statistics); none for a model that is not a <see cref="Models.FunctionalModel"/>.</summary>
-    private IReadOnlyList<Tensor> BuffersOfModel() => Algorithm.Model is Models.FunctionalModel model ? model.Buffers : Array.Empty<Tensor>();
 
     private void DisposeBest()
     {

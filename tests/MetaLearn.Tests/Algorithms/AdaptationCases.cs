@@ -89,10 +89,10 @@ internal static class AdaptationCases
     public static double[] State(IMetaAlgorithm learner)
     {
         using var scope = NewDisposeScope();
-        var model = (FunctionalModel)learner.Model;
+        var model = learner.Model;
         return TestEpisodes.Flatten(learner.MetaParameters)
             .Concat(TestEpisodes.Flatten(model.Buffers))
-            .Concat(TestEpisodes.Flatten(new[] { model.Noise.get_state() }))
+            .Concat(TestEpisodes.Flatten(model.Generators.Select(g => g.get_state())))
             .ToArray();
     }
 

@@ -10,6 +10,7 @@ namespace MetaLearn.Tests.Training;
 public sealed class MetaTrainerBestStateTests
 {
     private const int Iterations = 8;
+    private const int Checkpointed = 6;
 
     [Fact]
     public void Train_RestoreBestParameters_PutsBackTheRunningStatisticsOfTheBestIterationToo()
@@ -24,8 +25,31 @@ public sealed class MetaTrainerBestStateTests
         restored.Buffers.Should().NotEqual(last.Buffers, "training after the best iteration moved them");
     }
 
-    /// <summary>MAML over a converted module with batch norm keeping running statistics, validated every iteration.</summary>
-    private static ((double[] Parameters, double[] Buffers) State, int BestIteration) Train(int iterations, bool restore)
+    [Fact]
+    public void LoadCheckpoint_BeforeTheEnd_KeepsTheBestIterationsRunningStatistics()
+    {
+        var (uninterrupted, bestIteration) = Train(Iterations, restore: true);
+        string path = Path.Combine(Path.GetTempPath(), $"metalearn-best-{Guid.NewGuid():N}.ckpt");
+        try
+        {
+            Train(Checkpointed, restore: false, save: path);
+            var (resumed, _) = Train(Iterations - Checkpointed, restore: true, load: path);
+
+            bestIteration.Should().BeLessThanOrEqualTo(Checkpointed, "the test needs the best iteration before the checkpoint");
+            resumed.Parameters.Should().Equal(uninterrupted.Parameters);
+            resumed.Buffers.Should().Equal(uninterrupted.Buffers, "the checkpoint carries the best iteration's running statistics");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>
+    /// MAML over a converted module with batch norm keeping running statistics, validated every iteration; optionally
+    /// resumed from the checkpoint <paramref name="load"/> or saved to <paramref name="save"/> at the end.
+    /// </summary>
+    private static ((double[] Parameters, double[] Buffers) State, int BestIteration) Train(int iterations, bool restore, string? save = null, string? load = null)
     {
         using var net = nn.Sequential(
             ("fc", nn.Linear(4, 16, dtype: ScalarType.Float64)), ("norm", nn.BatchNorm1d(16, dtype: ScalarType.Float64)),
@@ -46,7 +70,17 @@ public sealed class MetaTrainerBestStateTests
         {
             Iterations = iterations, MetaBatchSize = 2, OuterLearningRate = 0.05, Seed = 4, ValidationInterval = 1, ValidationEpisodes = 4, RestoreBestParameters = restore,
         });
+        if (load is not null)
+        {
+            trainer.LoadCheckpoint(load);
+        }
+
         var result = trainer.Train(sampler, sampler);
+        if (save is not null)
+        {
+            trainer.SaveCheckpoint(save);
+        }
+
         return ((TestEpisodes.Flatten(model.Parameters), TestEpisodes.Flatten(model.Buffers)), result.BestIteration);
     }
 }
