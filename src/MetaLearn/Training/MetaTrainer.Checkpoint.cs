@@ -72,20 +72,25 @@ public sealed partial class MetaTrainer
     /// <see cref="MetaTrainerOptions.MetaBatchSize"/>; the next <see cref="Train"/> call, given a sampler of the same type,
     /// options and data, continues exactly where the saved training was (another sampler is refused there). The file's
     /// checksum and every tensor's dtype and shape are verified before any tensor is allocated from it or anything is
-    /// restored, so a bad file leaves the trainer as it was.
+    /// restored, so a bad file leaves the trainer as it was. The file's length is checked against
+    /// <see cref="InputLimits.MaxFileBytes"/> before it is read, and the outer optimizer's state tensors against the
+    /// meta-parameters' shapes before TorchSharp allocates any of them.
     /// </summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="limits">How large the file may be; null for <see cref="InputLimits.Default"/>.</param>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">
-    /// The file is not a version-3 MetaLearn checkpoint (versions 1 and 2 are refused as older formats), is truncated or
-    /// corrupted, or was written for another algorithm, model (other parameters, buffers or generators) or optimizer.
+    /// The file is larger than <paramref name="limits"/> allow, is not a version-3 MetaLearn checkpoint (versions 1 and 2
+    /// are refused as older formats), is truncated or corrupted, or was written for another algorithm, model (other
+    /// parameters, buffers or generators) or optimizer.
     /// </exception>
     /// <exception cref="InvalidOperationException">The checkpoint was written with another seed or meta-batch size.</exception>
-    public void LoadCheckpoint(string path)
+    public void LoadCheckpoint(string path, InputLimits? limits = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var optimizer = _optimizer as OptimizerHelper
             ?? throw new NotSupportedException($"The outer optimizer {_optimizer.GetType().Name} cannot load a state.");
-        byte[] payload = CheckpointFile.ReadPayload(path);
+        byte[] payload = CheckpointFile.ReadPayload(path, limits ?? InputLimits.Default);
         using var stream = new MemoryStream(payload, writable: false);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
         try
@@ -146,6 +151,7 @@ public sealed partial class MetaTrainer
         {
             try
             {
+                OptimizerStateCheck.Check(optimizer, payload, (int)reader.BaseStream.Position, path);
                 optimizer.load_state_dict(reader);
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidDataException or InvalidCastException or NullReferenceException)
