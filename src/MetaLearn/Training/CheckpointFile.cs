@@ -59,15 +59,18 @@ internal static class CheckpointFile
 
     /// <summary>Reads the file and returns its payload once the envelope and the checksum are verified.</summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="InvalidDataException">The file is not a version-3 checkpoint, is truncated, or its checksum does not match.</exception>
-    public static byte[] ReadPayload(string path)
+    /// <exception cref="InvalidDataException">
+    /// The file is larger than <see cref="InputLimits.MaxFileBytes"/> (refused before it is read), not a version-3
+    /// checkpoint, truncated, or its checksum does not match.
+    /// </exception>
+    public static byte[] ReadPayload(string path, InputLimits limits)
     {
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"No checkpoint at '{path}'.", path);
         }
 
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes = InputBudget.ReadFile(path, "a checkpoint", limits.MaxFileBytes, nameof(InputLimits.MaxFileBytes), "pass trainer.LoadCheckpoint(path, limits)", m => new InvalidDataException(m));
         using var stream = new MemoryStream(bytes, writable: false);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
         try
