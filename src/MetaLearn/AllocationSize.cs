@@ -73,7 +73,7 @@ internal static class AllocationSize
 
         // Per block: a scale and a shift per batch-norm set, and, when statistics are kept, a running mean, a running
         // variance and a batch count per set.
-        bool statistics = options.BatchNormSets > 1 || options.TrackRunningStatistics;
+        bool statistics = options.BatchNormStatistics == BatchNormStatistics.Running;
         Int128 norm = options.BatchNormSets * ((2 * channels) + (statistics ? (2 * channels) + 1 : 0));
         Int128 first = (channels * options.InputChannels * 9) + channels + norm;
         Int128 later = (channels * channels * 9) + channels + norm;

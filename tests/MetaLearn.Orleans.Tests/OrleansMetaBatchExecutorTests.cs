@@ -104,7 +104,7 @@ public sealed class OrleansMetaBatchExecutorTests(WorkerCluster cluster)
     [Fact]
     public void AccumulateMetaGradient_ModelWithRunningStatistics_RefusedWithMessage()
     {
-        using var model = new Conv4(new Conv4Options { Ways = 3, Channels = 2, ImageSize = 8, Blocks = 2, TrackRunningStatistics = true });
+        using var model = new Conv4(new Conv4Options { Ways = 3, Channels = 2, ImageSize = 8, Blocks = 2, BatchNormStatistics = BatchNormStatistics.Running });
         using var maml = new Maml(model, new InnerLoopOptions { TaskBatching = false });
         var executor = new OrleansMetaBatchExecutor(cluster.Client);
 

@@ -17,8 +17,9 @@ public sealed class AllocationSizeTests
         new Conv4Options(),
         new Conv4Options { Ways = 0, Channels = 8, ImageSize = 16, Blocks = 3 },
         new Conv4Options { Ways = 3, Channels = 6, InputChannels = 3, ImageSize = 21, Blocks = 2, BatchNormSets = 3 },
-        new Conv4Options { Ways = 2, Channels = 4, ImageSize = 9, Blocks = 3, TrackRunningStatistics = true, DType = torch.ScalarType.Float64 },
-        new Conv4Options { Ways = 4, Channels = 5, ImageSize = 8, Blocks = 3, BatchNormSets = 2, TrackRunningStatistics = true },
+        new Conv4Options { Ways = 2, Channels = 4, ImageSize = 9, Blocks = 3, BatchNormStatistics = BatchNormStatistics.Running, DType = torch.ScalarType.Float64 },
+        new Conv4Options { Ways = 4, Channels = 5, ImageSize = 8, Blocks = 3, BatchNormSets = 2, BatchNormStatistics = BatchNormStatistics.Running },
+        new Conv4Options { Ways = 2, Channels = 3, ImageSize = 8, Blocks = 2, BatchNormSets = 2, BatchNormStatistics = BatchNormStatistics.Transductive },
     };
 
     [Theory]

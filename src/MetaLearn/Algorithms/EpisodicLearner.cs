@@ -4,8 +4,9 @@ namespace MetaLearn.Algorithms;
 
 /// <summary>
 /// What every algorithm shares: its name and model, the meta-batch loop (one task-batched computation when the
-/// algorithm's options and the episodes allow it, else per episode) and the query prediction of one episode. Each
-/// algorithm supplies its per-task step, its query prediction and its adaptation.
+/// algorithm's options and the episodes allow it, else per episode) and the query prediction of one episode, which is
+/// <see cref="Adapt"/> then <see cref="AdaptedModel.Predict(IReadOnlyList{Tensor})"/>. Each algorithm supplies its
+/// per-task step and its adaptation.
 /// </summary>
 public abstract class EpisodicLearner : IMetaAlgorithm
 {
@@ -52,7 +53,7 @@ public abstract class EpisodicLearner : IMetaAlgorithm
     }
 
     /// <inheritdoc />
-    public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, Predict);
+    public Tensor PredictQuery(Episode episode) => Adaptation.PredictQuery(this, episode);
 
     /// <inheritdoc />
     public abstract AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null);
@@ -95,9 +96,6 @@ public abstract class EpisodicLearner : IMetaAlgorithm
 
     /// <summary>The per-task step of meta-iteration <paramref name="iteration"/>.</summary>
     private protected abstract MetaBatchRunner.TaskStep StepAt(int iteration);
-
-    /// <summary>Adapts to the support side and returns the query predictions (evaluation mode for the query pass).</summary>
-    private protected abstract Tensor Predict(EpisodeSide support, EpisodeSide query);
 
     /// <summary>Runs the meta-batch with the iteration's step; an algorithm that applies its own update wraps this.</summary>
     private protected virtual MetaBatchResult RunMetaBatch(int iteration, Func<MetaBatchRunner.TaskStep, MetaBatchResult> run) => run(StepAt(iteration));

@@ -43,8 +43,8 @@ public sealed class Imaml : EpisodicLearner
     {
         int steps = options?.Steps ?? Options.InnerSteps;
         using var negativeStepSize = (-(options?.StepSize ?? Options.InnerStepSize)).ToScalar();
-        return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, options?.Kind,
-            support => new AdaptedState(Proximal(support, steps, negativeStepSize)) { StepsTaken = 0 });
+        return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, options?.Kind, options?.Seed ?? 0,
+            (support, passes) => new AdaptedState(Proximal(support, steps, negativeStepSize, passes)) { StepsTaken = 0 });
     }
 
     /// <inheritdoc />
@@ -58,19 +58,12 @@ public sealed class Imaml : EpisodicLearner
 
     private protected override MetaBatchRunner.TaskStep StepAt(int iteration) => Step;
 
-    private protected override Tensor Predict(EpisodeSide support, EpisodeSide query)
-    {
-        var adapted = Proximal(support, Options.InnerSteps, _negativeStepSize);
-        using var noGrad = no_grad();
-        return Model.Forward(query.Inputs, adapted, Contexts.Predicting(0));
-    }
-
     /// <summary>
     /// Gradient descent on the proximal objective from θ; each step's graph is freed before the next, so memory does
     /// not depend on the number of steps.
     /// </summary>
     /// <returns>The adapted weights φ* (detached; parameters the forward pass does not use stay at θ).</returns>
-    private Tensor[] Proximal(EpisodeSide support, int steps, Scalar negativeStepSize)
+    private Tensor[] Proximal(EpisodeSide support, int steps, Scalar negativeStepSize, Passes passes)
     {
         var theta = support.InitialWeights(Model.Parameters).Select(t => t.detach()).ToArray();
         var phi = theta.ToArray();
@@ -78,7 +71,7 @@ public sealed class Imaml : EpisodicLearner
         {
             using var scope = NewDisposeScope();
             var leaves = phi.Select((w, i) => _used[i] ? w.detach().requires_grad_(true) : w).ToArray();
-            var loss = support.LossSum(Model.Forward(support.Inputs, leaves, new ForwardContext(0, support.TaskBatched)), Options.Loss);
+            var loss = support.LossSum(Model.Forward(support.Inputs, leaves, passes.Step(0, support.TaskBatched)), Options.Loss);
             var adapted = Used(leaves);
             var grads = torch.autograd.grad(new[] { loss }, adapted);
             var next = new Tensor[phi.Length];
@@ -111,12 +104,13 @@ public sealed class Imaml : EpisodicLearner
 
     private (Tensor Losses, Tensor? Accuracies) Step(EpisodeSide support, EpisodeSide query, int tasks)
     {
-        var phi = Proximal(support, Options.InnerSteps, _negativeStepSize);
+        var phi = Proximal(support, Options.InnerSteps, _negativeStepSize, Passes.MetaTraining);
         var leaves = phi.Select((w, i) => _used[i] ? w.detach().requires_grad_(true) : w).ToArray();
         var adapted = Used(leaves);
         var context = new ForwardContext(0, support.TaskBatched);
 
-        var prediction = Model.Forward(query.Inputs, leaves, context);
+        // The query is normalised with the support statistics under φ* (in Support mode), so its gradient includes their path.
+        var prediction = SupportStatistics.QueryForward(Model, support.Inputs, query.Inputs, leaves, context);
         var perTask = query.Loss(prediction, Options.Loss);
         var queryGradient = torch.autograd.grad(new[] { perTask.sum() }, adapted);
 

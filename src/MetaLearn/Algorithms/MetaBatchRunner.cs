@@ -93,23 +93,6 @@ internal static class MetaBatchRunner
         }
     }
 
-    /// <summary>Runs <paramref name="predict"/> on one episode's support and query sides and returns its detached result.</summary>
-    /// <returns>A tensor the caller owns.</returns>
-    public static Tensor Predict(Episode episode, IFunctionalModel model, Func<EpisodeSide, EpisodeSide, Tensor> predict)
-    {
-        ArgumentNullException.ThrowIfNull(episode);
-        var (batch, owned) = ForModel(new[] { episode }, model);
-        try
-        {
-            using var scope = NewDisposeScope();
-            return predict(EpisodeSide.Support(batch[0]), EpisodeSide.Query(batch[0])).detach().MoveToOuterDisposeScope();
-        }
-        finally
-        {
-            DisposeAll(owned);
-        }
-    }
-
     /// <summary>The episodes as the model needs them, and the converted copies the caller must dispose.</summary>
     private static (IReadOnlyList<Episode> Episodes, IReadOnlyList<Episode> Owned) ForModel(IReadOnlyList<Episode> episodes, IFunctionalModel model)
     {

@@ -30,17 +30,11 @@ public sealed class Reptile : EpisodicLearner
     {
         var innerOptions = _innerOptions with { Steps = options?.Steps ?? _innerOptions.Steps, StepSize = options?.StepSize ?? _innerOptions.StepSize };
         var inner = new InnerLoop(Model, innerOptions, headOnly: false, learnedStepSizes: null);
-        return Adaptation.Run(Model, supportInputs, supportTargets, innerOptions.Steps, classesFromHead: true, Options.Loss, options?.Kind, support => new AdaptedState(inner.Adapt(support, Model.Parameters, createGraph: false)) { StepsTaken = innerOptions.Steps });
+        return Adaptation.Run(Model, supportInputs, supportTargets, innerOptions.Steps, classesFromHead: true, Options.Loss, options?.Kind, options?.Seed ?? 0,
+            (support, passes) => new AdaptedState(inner.Adapt(support, Model.Parameters, createGraph: false, passes)) { StepsTaken = innerOptions.Steps });
     }
 
     private protected override MetaBatchRunner.TaskStep StepAt(int iteration) => GradientStep;
-
-    private protected override Tensor Predict(EpisodeSide support, EpisodeSide query)
-    {
-        var adapted = _inner.Adapt(support, Model.Parameters, createGraph: false);
-        using var noGrad = no_grad();
-        return Model.Forward(query.Inputs, adapted, Contexts.Predicting(_innerOptions.Steps));
-    }
 
     /// <summary>
     /// With <see cref="ReptileOuterUpdate.Interpolation"/>: runs the meta-batch, summing (φ_t − θ) / T, then applies
@@ -129,7 +123,7 @@ public sealed class Reptile : EpisodicLearner
             }
         }
 
-        return Score(query, adapted);
+        return Score(support, query, adapted);
     };
 
     /// <summary>θ ← θ + ε_i · shift when the loss and shift are finite; otherwise nothing moves and the loss reads NaN.</summary>
@@ -165,17 +159,17 @@ public sealed class Reptile : EpisodicLearner
         }
 
         pull!.backward();
-        return Score(query, adapted);
+        return Score(support, query, adapted);
     }
 
     /// <summary>Plain SGD on the support set; the adapted weights, detached.</summary>
     private Tensor[] Adapt(EpisodeSide support) =>
-        _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph: false).Select(w => w.detach()).ToArray();
+        _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph: false, Passes.MetaTraining).Select(w => w.detach()).ToArray();
 
-    private (Tensor Loss, Tensor? Accuracy) Score(EpisodeSide query, IReadOnlyList<Tensor> adapted)
+    private (Tensor Loss, Tensor? Accuracy) Score(EpisodeSide support, EpisodeSide query, IReadOnlyList<Tensor> adapted)
     {
         using var noGrad = no_grad();
-        var prediction = Model.Forward(query.Inputs, adapted, Contexts.After(_innerOptions.Steps, query.TaskBatched));
+        var prediction = SupportStatistics.QueryForward(Model, support.Inputs, query.Inputs, adapted, Contexts.After(_innerOptions.Steps, query.TaskBatched));
         return (query.Loss(prediction, Options.Loss), query.Accuracy(prediction));
     }
 }

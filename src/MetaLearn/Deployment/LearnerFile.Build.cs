@@ -105,18 +105,21 @@ public static partial class LearnerFile
     }
 
     /// <summary>
-    /// A version-1 Conv4 without <c>trackRunningStatistics</c> (never written): its running statistics are in the file
-    /// exactly when it kept them, so their presence says the value.
+    /// A version-1 Conv4 did not record its batch-norm statistics (<see cref="Conv4Options.BatchNormStatistics"/>, unless a
+    /// later version-1 writer added it): it kept running statistics, used by its predictions, with several batch-norm
+    /// sets or when asked to (its running statistics are then in the file), and otherwise normalised every pass over
+    /// that pass's own rows, which is <see cref="BatchNormStatistics.Transductive"/>.
     /// </summary>
     private static ModelArchitecture Version1Architecture(ModelArchitecture architecture, List<SafeTensors.Entry> entries)
     {
-        if (architecture.Kind != "conv4" || architecture.Options.ContainsKey("trackRunningStatistics"))
+        if (architecture.Kind != "conv4" || architecture.Options.ContainsKey("batchNormStatistics"))
         {
             return architecture;
         }
 
         var options = (JsonObject)architecture.Options.DeepClone();
-        options["trackRunningStatistics"] = entries.Any(e => e.Name.StartsWith("buffers.", StringComparison.Ordinal));
+        bool running = entries.Any(e => e.Name.StartsWith("buffers.", StringComparison.Ordinal));
+        options["batchNormStatistics"] = (running ? BatchNormStatistics.Running : BatchNormStatistics.Transductive).ToString();
         return architecture with { Options = options };
     }
 

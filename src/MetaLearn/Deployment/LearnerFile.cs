@@ -68,7 +68,7 @@ public static partial class LearnerFile
         ArgumentNullException.ThrowIfNull(algorithm);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var model = algorithm.Model;
-        architecture ??= ModelArchitecture.Of(model);
+        architecture = architecture is null ? ModelArchitecture.Of(model) : ModelArchitectures.Complete(architecture, model);
         var manifest = new JsonObject
         {
             ["algorithm"] = AlgorithmSettings.Describe(algorithm),

@@ -53,16 +53,20 @@ public static class ModelArchitectures
     /// </summary>
     /// <param name="kind">The name stored in learner files.</param>
     /// <param name="createModule">Builds the module (its initial values do not matter: the file's replace them).</param>
-    /// <param name="options">Conversion options; null for the defaults.</param>
+    /// <param name="options">
+    /// Conversion options for a model built from the kind alone (<c>ModelArchitectures.Module(kind).Build()</c>, or a
+    /// format-1 file); null for the defaults. A learner file records the options its model was converted with, and
+    /// loading uses those.
+    /// </param>
     public static void RegisterModule(string kind, Func<nn.Module> createModule, ModuleConversionOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
         ArgumentNullException.ThrowIfNull(createModule);
         Kinds[kind] = (typeof(ModuleKind), _ => new JsonObject(), o =>
         {
-            new ManifestObject(o, "manifest.model.options").End();
+            var conversion = o.Count == 0 ? options : OptionsJson.Read<ModuleConversionOptions>(new ManifestObject(o, "manifest.model.options"));
             using var module = createModule();
-            return FunctionalModel.FromModule(module, options);
+            return FunctionalModel.FromModule(module, conversion);
         }, null);
     }
 
@@ -89,6 +93,44 @@ public static class ModelArchitectures
             ["encoders"] = new JsonArray(encoders.Select(e => (JsonNode)e.ToJson()).ToArray()),
             ["head"] = head.ToJson(),
         });
+    }
+
+    /// <summary>
+    /// <paramref name="architecture"/> with what only the model knows filled in: a module kind given without options
+    /// (<see cref="Module"/>) gets the options <paramref name="model"/> was converted with, also inside a fusion's parts.
+    /// </summary>
+    internal static ModelArchitecture Complete(ModelArchitecture architecture, IFunctionalModel model)
+    {
+        if (architecture.Options.Count == 0 && model is ConvertedModel converted && Kinds.TryGetValue(architecture.Kind, out var entry) && entry.Type == typeof(ModuleKind))
+        {
+            return architecture with { Options = OptionsJson.Write(converted.ConversionOptions) };
+        }
+
+        var parts = (architecture.Kind, model) switch
+        {
+            ("late-fusion", LateFusion late) => new[] { ("branches", late.Branches) },
+            ("feature-fusion", FeatureFusion feature) => new[] { ("encoders", feature.Encoders), ("head", (IReadOnlyList<IFunctionalModel>)new[] { feature.Head }) },
+            _ => null,
+        };
+        if (parts is null)
+        {
+            return architecture;
+        }
+
+        var options = (JsonObject)architecture.Options.DeepClone();
+        foreach (var (key, models) in parts)
+        {
+            var described = options[key] is JsonArray array ? array.ToList() : new List<JsonNode?> { options[key] };
+            if (described.Count != models.Count || described.Any(d => d is not JsonObject))
+            {
+                return architecture;   // the loader will say what does not fit
+            }
+
+            var completed = described.Select((d, i) => Complete(ModelArchitecture.FromJson(new ManifestObject((JsonObject)d!, key)), models[i]).ToJson()).ToArray();
+            options[key] = options[key] is JsonArray ? new JsonArray(completed.Select(c => (JsonNode)c).ToArray()) : completed[0];
+        }
+
+        return architecture with { Options = options };
     }
 
     /// <summary>The architecture of a model converted from a module registered with <see cref="RegisterModule"/>.</summary>

@@ -89,6 +89,10 @@ public sealed class FeatureFusion : IFunctionalModel
         : _head.UsesParameter(index - _encoders.Count, step);
 
     /// <inheritdoc />
+    public bool UsesBatchNormStatistics(BatchNormStatistics statistics) =>
+        Encoders.Any(e => e.UsesBatchNormStatistics(statistics)) || _head.UsesBatchNormStatistics(statistics);
+
+    /// <inheritdoc />
     public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
     {
         var (modalities, mask) = ModelChecks.ModalityInputs(this, inputs, weights, Encoders.Count, "Feature fusion");

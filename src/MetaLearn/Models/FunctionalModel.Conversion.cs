@@ -17,6 +17,8 @@ public abstract partial class FunctionalModel
     /// neither changed nor disposed. Parameter names follow the module's (<c>conv1.weight</c>, <c>0.bias</c>), one to
     /// one with <c>module.named_parameters()</c>; the head (what ANIL adapts) is the last layer that has parameters.
     /// The model's dtype and device are those of the module's first parameter (float32 on the CPU when it has none).
+    /// A batch norm with running statistics keeps them (<see cref="BatchNormStatistics.Running"/>); one without
+    /// normalises as <see cref="ModuleConversionOptions.BatchNormStatistics"/> says (by default with the support set's statistics).
     /// </summary>
     /// <param name="module">A module built from <see cref="SupportedModules"/>.</param>
     /// <param name="options">Conversion options; null for the defaults.</param>
@@ -28,11 +30,11 @@ public abstract partial class FunctionalModel
         ArgumentNullException.ThrowIfNull(module);
         options ??= new ModuleConversionOptions();
         var first = module.parameters().FirstOrDefault();
-        var model = new ConvertedModel(options.Seed, first?.dtype ?? ScalarType.Float32, first?.device);
+        var model = new ConvertedModel(options, first?.dtype ?? ScalarType.Float32, first?.device);
         try
         {
             using var noGrad = no_grad();
-            var root = new ModuleConverter(model).Convert(module, string.Empty);
+            var root = new ModuleConverter(model, options).Convert(module, string.Empty);
             model.Attach(root, options.TaskBatching ?? root.BatchesWithoutLoop);
             return model;
         }
@@ -49,10 +51,14 @@ internal sealed class ConvertedModel : FunctionalModel
 {
     private bool _taskBatching;
 
-    public ConvertedModel(long seed, ScalarType dtype, Device? device)
-        : base(seed, dtype, device)
+    public ConvertedModel(ModuleConversionOptions options, ScalarType dtype, Device? device)
+        : base(options.Seed, dtype, device)
     {
+        ConversionOptions = options;
     }
+
+    /// <summary>The options the model was converted with (a learner file records them).</summary>
+    public ModuleConversionOptions ConversionOptions { get; }
 
     public override bool SupportsTaskBatching => _taskBatching;
 

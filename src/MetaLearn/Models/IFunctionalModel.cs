@@ -60,6 +60,17 @@ public interface IFunctionalModel : IDisposable
     /// </summary>
     bool UsesParameter(int index, int step) => true;
 
+    /// <summary>
+    /// Whether any batch-norm layer of the model normalises with <paramref name="statistics"/> (see
+    /// <see cref="BatchNormStatistics"/>). The algorithms ask before each query pass and adaptation: for
+    /// <see cref="BatchNormStatistics.Support"/> they run the support set through the final weights once more to collect
+    /// its statistics, for <see cref="BatchNormStatistics.Running"/> an adapted model copies the running statistics, and
+    /// evaluation results of a <see cref="BatchNormStatistics.Transductive"/> model are labelled so. A model that wraps
+    /// other models reports what they report (and passes its <see cref="ForwardContext"/> on to them unchanged).
+    /// </summary>
+    /// <returns>Default false: a model with no MetaLearn batch-norm layers pays nothing.</returns>
+    bool UsesBatchNormStatistics(BatchNormStatistics statistics) => false;
+
     /// <summary>Runs the model on <paramref name="inputs"/> (one tensor per modality) with <paramref name="weights"/>.</summary>
     /// <param name="inputs">One tensor per modality; <c>[N, ...]</c>, or <c>[T, N, ...]</c> when <paramref name="context"/> is task-batched.</param>
     /// <param name="weights">One tensor per parameter, in <see cref="Parameters"/> order; with a leading task dimension when task-batched.</param>

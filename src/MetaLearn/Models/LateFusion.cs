@@ -98,6 +98,9 @@ public sealed class LateFusion : IFunctionalModel
     public bool UsesParameter(int index, int step) => _branches.UsesParameter(index, step);
 
     /// <inheritdoc />
+    public bool UsesBatchNormStatistics(BatchNormStatistics statistics) => Branches.Any(b => b.UsesBatchNormStatistics(statistics));
+
+    /// <inheritdoc />
     public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
     {
         var (modalities, mask) = ModelChecks.ModalityInputs(this, inputs, weights, Branches.Count, "Late fusion");

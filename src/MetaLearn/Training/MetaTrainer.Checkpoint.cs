@@ -18,7 +18,8 @@ public sealed partial class MetaTrainer
     /// <summary>
     /// Writes everything needed to resume training exactly: the iteration; what decides the episode stream (the seed,
     /// the meta-batch size, the type and options of the last <see cref="Train"/> call's sampler and the SHA-256 of one of
-    /// its episodes); the meta-parameters (model parameters and learned step sizes); the best validation state; the
+    /// its episodes); the meta-parameters (model parameters and learned step sizes); the best validation state (score, meta-parameters
+    /// and model buffers); the
     /// model's buffers (<see cref="IFunctionalModel.Buffers"/>: batch norms' running statistics, a fusion model's branches'
     /// too) and the states of its generators (<see cref="IFunctionalModel.Generators"/>: dropout masks), each list with
     /// its names; the outer optimizer's state; and a SHA-256 over all of it. The file is written to a temporary file beside
@@ -47,6 +48,7 @@ public sealed partial class MetaTrainer
             if (_best is not null)
             {
                 CheckpointTensors.Write(writer, _best);
+                CheckpointTensors.Write(writer, _bestBuffers ?? Array.Empty<Tensor>());
             }
 
             var model = Algorithm.Model;
@@ -104,8 +106,10 @@ public sealed partial class MetaTrainer
             var saved = new EpisodeStream(reader.ReadInt32(), reader.ReadInt32(), reader.ReadString(), reader.ReadString());
             CheckSeedAndBatchSize(saved, path);
             var values = CheckpointTensors.ReadChecked(reader, Algorithm.MetaParameters, path, "meta-parameter");
-            var best = reader.ReadBoolean() ? CheckpointTensors.ReadChecked(reader, Algorithm.MetaParameters, path, "best meta-parameter") : null;
             var model = Algorithm.Model;
+            var best = reader.ReadBoolean()
+                ? (CheckpointTensors.ReadChecked(reader, Algorithm.MetaParameters, path, "best meta-parameter"), CheckpointTensors.ReadChecked(reader, model.Buffers, path, "best model buffer"))
+                : ((TensorRecord[], TensorRecord[])?)null;
             CheckpointTensors.ReadNames(reader, model.BufferNames, path, "model buffer");
             var buffers = CheckpointTensors.ReadChecked(reader, model.Buffers, path, "model buffer");
             CheckpointTensors.ReadNames(reader, model.GeneratorNames, path, "model generator");
@@ -132,7 +136,7 @@ public sealed partial class MetaTrainer
     /// Loads the optimizer state and the tensors (all checked by now), and only then changes the trainer: a failure
     /// puts the optimizer's previous state back and frees what was allocated.
     /// </summary>
-    private void Restore(OptimizerHelper optimizer, BinaryReader reader, byte[] payload, TensorRecord[][] values, TensorRecord[]? best, string path)
+    private void Restore(OptimizerHelper optimizer, BinaryReader reader, byte[] payload, TensorRecord[][] values, (TensorRecord[] Parameters, TensorRecord[] Buffers)? best, string path)
     {
         using var backup = new MemoryStream();
         using (var writer = new BinaryWriter(backup, Encoding.UTF8, leaveOpen: true))
@@ -142,6 +146,7 @@ public sealed partial class MetaTrainer
 
         var loaded = new List<Tensor[]>();
         Tensor[]? loadedBest = null;
+        Tensor[]? loadedBestBuffers = null;
         try
         {
             try
@@ -164,11 +169,15 @@ public sealed partial class MetaTrainer
                 loaded.Add(CheckpointTensors.Allocate(payload, records));
             }
 
-            loadedBest = best is null ? null : CheckpointTensors.Allocate(payload, best);
+            if (best is { } b)
+            {
+                loadedBest = CheckpointTensors.Allocate(payload, b.Parameters);
+                loadedBestBuffers = CheckpointTensors.Allocate(payload, b.Buffers);
+            }
         }
         catch
         {
-            CheckpointTensors.DisposeAll(loaded.SelectMany(t => t));
+            CheckpointTensors.DisposeAll(loaded.SelectMany(t => t).Concat(loadedBest ?? Array.Empty<Tensor>()));
             backup.Position = 0;
             using var backupReader = new BinaryReader(backup, Encoding.UTF8);
             optimizer.load_state_dict(backupReader);
@@ -196,6 +205,7 @@ public sealed partial class MetaTrainer
         CheckpointTensors.DisposeAll(loaded.SelectMany(t => t));
         DisposeBest();
         _best = loadedBest;
+        _bestBuffers = loadedBestBuffers;
     }
 
     private void CheckSeedAndBatchSize(EpisodeStream saved, string path)

@@ -20,6 +20,7 @@ public sealed partial class MetaTrainer : IDisposable
     private readonly optim.Optimizer _optimizer;
     private optim.lr_scheduler.LRScheduler? _scheduler;
     private Tensor[]? _best;
+    private Tensor[]? _bestBuffers;
     private long _lastCheckpoint;
     private double _bestScore = double.NegativeInfinity;
 
@@ -275,12 +276,14 @@ public sealed partial class MetaTrainer : IDisposable
 
     private static string ShapeText(long[] shape) => "[" + string.Join(", ", shape) + "]";
 
+    /// <summary>Copies the meta-parameters and the model's buffers (running statistics), which predictions read too.</summary>
     private void KeepBest()
     {
         DisposeBest();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         _best = Algorithm.MetaParameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray();
+        _bestBuffers = Algorithm.Model.Buffers.Select(b => b.detach().clone().DetachFromDisposeScope()).ToArray();
     }
 
     private void RestoreBest()
@@ -290,21 +293,23 @@ public sealed partial class MetaTrainer : IDisposable
         {
             Algorithm.MetaParameters[i].copy_(_best[i]);
         }
+
+        var buffers = Algorithm.Model.Buffers;
+        for (int i = 0; i < _bestBuffers!.Length; i++)
+        {
+            buffers[i].copy_(_bestBuffers[i]);
+        }
     }
 
     private void DisposeBest()
     {
-        if (_best is null)
-        {
-            return;
-        }
-
-        foreach (var t in _best)
+        foreach (var t in (_best ?? Array.Empty<Tensor>()).Concat(_bestBuffers ?? Array.Empty<Tensor>()))
         {
             t.Dispose();
         }
 
         _best = null;
+        _bestBuffers = null;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Iteration {Iteration}: validation loss {Loss:F4}, accuracy {Accuracy:P2}")]

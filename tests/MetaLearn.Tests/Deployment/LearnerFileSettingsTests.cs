@@ -76,7 +76,7 @@ public sealed class LearnerFileSettingsTests : IDisposable
     [Fact]
     public void SaveThenLoad_Conv4KeepingRunningStatistics_RestoresThemAndItsEvaluationOutputs()
     {
-        using var model = new Conv4(new Conv4Options { Ways = 3, Channels = 4, ImageSize = 8, Blocks = 2, TrackRunningStatistics = true, Seed = 2 });
+        using var model = new Conv4(new Conv4Options { Ways = 3, Channels = 4, ImageSize = 8, Blocks = 2, BatchNormStatistics = BatchNormStatistics.Running, Seed = 2 });
         MoveRunningStatistics(model, new[] { 1, 8, 8 });
         using var maml = new Maml(model);
         string path = Path.Combine(_directory, "conv4.metalearn");
@@ -84,7 +84,7 @@ public sealed class LearnerFileSettingsTests : IDisposable
         LearnerFile.Save(maml, path);
         using var loaded = LearnerFile.Load(path);
 
-        ((Conv4)loaded.Model).Options.TrackRunningStatistics.Should().BeTrue();
+        ((Conv4)loaded.Model).Options.BatchNormStatistics.Should().Be(BatchNormStatistics.Running);
         loaded.Model.BufferNames.Should().Equal(model.BufferNames);
         TestEpisodes.Flatten(loaded.Model.Buffers).Should().Equal(TestEpisodes.Flatten(model.Buffers));
         TestEpisodes.Flatten(model.Buffers).Should().Contain(v => v != 0 && v != 1, "the statistics moved away from their initial values");
@@ -113,11 +113,33 @@ public sealed class LearnerFileSettingsTests : IDisposable
     }
 
     [Fact]
+    public void SaveThenLoad_ConvertedModuleWithTransductiveBatchNorm_KeepsItsConversionOptions()
+    {
+        static nn.Module Create() => nn.Sequential(("fc", nn.Linear(4, 8)), ("norm", nn.BatchNorm1d(8, track_running_stats: false)), ("out", nn.Linear(8, 3)));
+        ModelArchitectures.RegisterModule("test-untracked", Create);
+        var conversion = new ModuleConversionOptions { BatchNormStatistics = BatchNormStatistics.Transductive, Seed = 4, TaskBatching = false };
+        using var module = Create();
+        using var model = FunctionalModel.FromModule(module, conversion);
+        using var maml = new Maml(model);
+        var tasks = new GaussianClassificationTaskSampler(new GaussianClassificationTaskOptions { Ways = 3, Features = 4 });
+        using var episode = tasks.Sample(5);
+        string path = Path.Combine(_directory, "untracked.metalearn");
+
+        LearnerFile.Save(maml, path, architecture: ModelArchitectures.Module("test-untracked"));
+        using var loaded = LearnerFile.Load(path);
+
+        ((ConvertedModel)loaded.Model).ConversionOptions.Should().Be(conversion);
+        Probabilities(loaded.Algorithm, episode).Should().Equal(Probabilities(maml, episode));
+        using var byRegistration = ModelArchitectures.Module("test-untracked").Build();
+        ((ConvertedModel)byRegistration).ConversionOptions.BatchNormStatistics.Should().Be(BatchNormStatistics.Support, "the registration's options are the defaults, so only the file says Transductive");
+    }
+
+    [Fact]
     public void SaveThenLoad_LateFusionWithABatchNormBranch_RestoresEveryBranchsState()
     {
         using var model = new LateFusion(new IFunctionalModel[]
         {
-            new Conv4(new Conv4Options { Ways = 3, Channels = 4, ImageSize = 8, Blocks = 2, TrackRunningStatistics = true, Seed = 2 }),
+            new Conv4(new Conv4Options { Ways = 3, Channels = 4, ImageSize = 8, Blocks = 2, BatchNormStatistics = BatchNormStatistics.Running, Seed = 2 }),
             new Mlp(new MlpOptions { LayerSizes = new[] { 5, 8, 3 }, Seed = 3 }),
         });
         MoveRunningStatistics((Conv4)model.Branches[0], new[] { 1, 8, 8 });

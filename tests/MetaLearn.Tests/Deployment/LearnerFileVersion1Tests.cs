@@ -56,7 +56,7 @@ public sealed class LearnerFileVersion1Tests : IDisposable
         using var learner = LearnerFile.Load(Fixture("v1-imaml-conv4-running.metalearn"));
 
         var conv4 = (Conv4)learner.Model;
-        conv4.Options.TrackRunningStatistics.Should().BeTrue("the file holds running statistics");
+        conv4.Options.BatchNormStatistics.Should().Be(BatchNormStatistics.Running, "the file holds running statistics");
         TestEpisodes.Flatten(conv4.Buffers).Should().Contain(v => v != 0 && v != 1);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -70,7 +70,7 @@ public sealed class LearnerFileVersion1Tests : IDisposable
     {
         using var learner = LearnerFile.Load(Fixture("v1-protonet-conv4.metalearn"));
 
-        ((Conv4)learner.Model).Options.TrackRunningStatistics.Should().BeFalse();
+        ((Conv4)learner.Model).Options.BatchNormStatistics.Should().Be(BatchNormStatistics.Transductive, "a version-1 Conv4 without running statistics normalised every pass over its own rows");
         ((PrototypicalNetworks)learner.Algorithm).Loss.Name.Should().Be("cross-entropy (label smoothing 0.05)");
         MaxDifference(Probabilities(learner.Algorithm, new[] { 6L, 1, 8, 8 }, new[] { 4L, 1, 8, 8 }, 40, 41, 6), Expected(learner)).Should().BeLessThan(1e-6);
     }

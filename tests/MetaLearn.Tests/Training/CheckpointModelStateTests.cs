@@ -10,6 +10,7 @@ namespace MetaLearn.Tests.Training;
 /// A checkpoint holds the model's whole state (parameters, buffers, generator states), so resuming a model with dropout
 /// or a fusion model whose branches have batch norm continues bit for bit as the uninterrupted run (same process).
 /// </summary>
+[Collection(GlobalRandomCollection.Name)]
 public sealed class CheckpointModelStateTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("metalearn-model-state").FullName;
