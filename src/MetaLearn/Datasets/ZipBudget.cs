@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace MetaLearn.Datasets;
 
 /// <summary>
@@ -47,18 +49,25 @@ internal static class ZipBudget
     public static byte[] ReadEntry(Stream stream, long declared, string what)
     {
         using var buffer = new MemoryStream();
-        byte[] chunk = new byte[ChunkBytes];
-        int read;
-        while ((read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, declared + 1 - buffer.Length))) > 0)
+        byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        try
         {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > declared)
+            int read;
+            while ((read = stream.Read(chunk, 0, (int)Math.Min(ChunkBytes, declared + 1 - buffer.Length))) > 0)
             {
-                throw new ArgumentException(
-                    $"{what} holds more than the {InputBudget.Figure(declared)} bytes it declares; reading stopped there. The archive is corrupted or crafted: " +
-                    "replace it with an intact copy.",
-                    nameof(stream));
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > declared)
+                {
+                    throw new ArgumentException(
+                        $"{what} holds more than the {InputBudget.Figure(declared)} bytes it declares; reading stopped there. The archive is corrupted or crafted: " +
+                        "replace it with an intact copy.",
+                        nameof(stream));
+                }
             }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
 
         return buffer.ToArray();
