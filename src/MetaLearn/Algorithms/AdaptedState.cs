@@ -32,6 +32,12 @@ internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
     /// </summary>
     public NormStatistics? Statistics { get; init; }
 
+    /// <summary>
+    /// The frozen copy of a <see cref="Backbone"/>'s module the weights run in: the weights before its head are its own
+    /// parameters, which are neither copied nor freed here; the state holds the lease and gives it back when disposed.
+    /// </summary>
+    public FrozenBackbone? Frozen { get; init; }
+
     /// <summary>Everything besides the weights, by export name.</summary>
     public IEnumerable<(string Name, Tensor Value)> Extras()
     {
@@ -45,7 +51,7 @@ internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
     /// <summary>Detached copies of every tensor, out of every dispose scope (the caller owns them).</summary>
     public AdaptedState Keep() => this with
     {
-        Weights = Weights.Select(Copy).ToArray(),
+        Weights = Weights.Select((w, i) => IsFrozen(i) ? w : Copy(w)).ToArray(),
         Prototypes = CopyOrNull(Prototypes),
         TaskContext = CopyOrNull(TaskContext),
         RidgeWeights = CopyOrNull(RidgeWeights),
@@ -90,9 +96,12 @@ internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
     /// <summary>Frees the weights and extras.</summary>
     public void DisposeTensors()
     {
-        foreach (var w in Weights)
+        for (int i = 0; i < Weights.Count; i++)
         {
-            w.Dispose();
+            if (!IsFrozen(i))
+            {
+                Weights[i].Dispose();
+            }
         }
 
         foreach (var (_, value) in Extras())
@@ -101,7 +110,11 @@ internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
         }
 
         Statistics?.DisposeTensors();
+        Frozen?.Dispose();
     }
+
+    /// <summary>Whether weight <paramref name="index"/> is a parameter of the frozen backbone copy (owned by its lease).</summary>
+    private bool IsFrozen(int index) => Frozen is not null && index < Frozen.HeadStart;
 
     private static Tensor Copy(Tensor t) => t.detach().clone().DetachFromDisposeScope();
 
