@@ -3,7 +3,7 @@ namespace MetaLearn.Algorithms;
 /// <summary>
 /// What an adaptation produced, and how it predicts: the model's weights and, per algorithm, what sits around the
 /// network: Prototypical Networks' class prototypes, CAVIA's task context (appended to every input row), R2D2's ridge
-/// head (logits = scale · embedding · W + bias).
+/// head (logits = scale · embedding · W + bias), fine-tuning's fitted classifier.
 /// </summary>
 /// <param name="Weights">The model's weights, in parameter order.</param>
 internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
@@ -22,6 +22,9 @@ internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
 
     /// <summary>The ridge head's bias β (R2D2), if learned.</summary>
     public Tensor? RidgeBias { get; init; }
+
+    /// <summary>The classifier fitted on the support embeddings (<see cref="FineTuning"/>).</summary>
+    public Classifier? Classifier { get; init; }
 
     /// <summary>The inner step whose context predictions use (<see cref="Contexts.Predicting"/>).</summary>
     public int StepsTaken { get; init; }
@@ -44,6 +47,7 @@ internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
         var all = new (string, Tensor?)[]
         {
             ("prototypes", Prototypes), ("context", TaskContext), ("ridge.weights", RidgeWeights), ("ridge.scale", RidgeScale), ("ridge.bias", RidgeBias),
+            ("classifier.weight", Classifier?.Weight), ("classifier.bias", Classifier?.Bias), ("classifier.scale", Classifier?.Scale),
         };
         return all.Where(p => p.Item2 is not null).Select(p => (p.Item1, p.Item2!));
     }
@@ -57,6 +61,7 @@ internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
         RidgeWeights = CopyOrNull(RidgeWeights),
         RidgeScale = CopyOrNull(RidgeScale),
         RidgeBias = CopyOrNull(RidgeBias),
+        Classifier = Classifier is null ? null : Classifier with { Weight = Copy(Classifier.Weight), Bias = CopyOrNull(Classifier.Bias), Scale = CopyOrNull(Classifier.Scale) },
         Statistics = (Statistics ?? NormStatistics.Empty).Keep(),
     };
 
@@ -88,6 +93,11 @@ internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
         {
             output = output.matmul(RidgeWeights) * RidgeScale!;
             output = RidgeBias is null ? output : output.Plus(RidgeBias);
+        }
+
+        if (Classifier is not null)
+        {
+            output = Classifier.Logits(output);
         }
 
         return output;

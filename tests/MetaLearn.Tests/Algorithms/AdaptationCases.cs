@@ -8,14 +8,18 @@ namespace MetaLearn.Tests.Algorithms;
 /// <summary>
 /// Learners as users build them, for the tests of pure adaptation and of the one path from Adapt to a prediction:
 /// every algorithm over a converted <c>nn.Sequential</c> with batch norm (one keeping running statistics, one not) and
-/// dropout, and over Conv4 in each batch-norm mode (all but CAVIA, whose context is appended to feature vectors).
+/// dropout, over Conv4 in each batch-norm mode (all but CAVIA, whose context is appended to feature vectors), and, for
+/// the algorithms that adapt only a head, over a <see cref="Backbone"/> of a network whose forward is code.
 /// </summary>
 internal static class AdaptationCases
 {
     public const int Ways = 3;
 
-    /// <summary>The model kinds: <c>module</c> and <c>conv4-support</c>, <c>conv4-running</c>, <c>conv4-transductive</c>.</summary>
-    public static readonly string[] ModelKinds = { "module", "conv4-support", "conv4-running", "conv4-transductive" };
+    /// <summary>The model kinds: <c>module</c>, <c>conv4-support</c>, <c>conv4-running</c>, <c>conv4-transductive</c> and <c>backbone</c>.</summary>
+    public static readonly string[] ModelKinds = { "module", "conv4-support", "conv4-running", "conv4-transductive", "backbone" };
+
+    /// <summary>The algorithms that adapt only a head, so take a <see cref="Backbone"/>.</summary>
+    public static readonly string[] HeadAdapting = { "anil", "protonet", "r2d2" };
 
     /// <summary>Every algorithm with every model kind it applies to.</summary>
     public static TheoryData<string, string> All()
@@ -23,7 +27,7 @@ internal static class AdaptationCases
         var data = new TheoryData<string, string>();
         foreach (var name in MetaAlgorithms.Names)
         {
-            foreach (var kind in ModelKinds.Where(k => name != "cavia" || k == "module"))
+            foreach (var kind in ModelKinds.Where(k => (name != "cavia" || k == "module") && (k != "backbone" || HeadAdapting.Contains(name))))
             {
                 data.Add(name, kind);
             }
@@ -52,6 +56,11 @@ internal static class AdaptationCases
             var model = FunctionalModel.FromModule(net, new ModuleConversionOptions { Seed = seed });
             Reinitialise(model, seed);
             return model;
+        }
+
+        if (kind == "backbone")
+        {
+            return new Backbone(() => new Models.ResidualNet(seed: seed), new BackboneOptions { Ways = embeds ? 0 : Ways, Features = Models.ResidualNet.Features(), Seed = seed });
         }
 
         var statistics = Enum.Parse<BatchNormStatistics>(kind["conv4-".Length..], ignoreCase: true);
