@@ -27,7 +27,6 @@ public sealed class FineTuning : EpisodicLearner
     private readonly Parameter? _weight;
     private readonly Parameter? _bias;
     private readonly Parameter[] _metaParameters;
-    private readonly DifferentiableOptimizer _optimizer;
     private readonly Tensor? _scale;
 
     /// <summary>Creates the baseline over the embedding network <paramref name="model"/> (not owned).</summary>
@@ -41,7 +40,6 @@ public sealed class FineTuning : EpisodicLearner
             throw new ArgumentException("Pre-training (FineTuningOptions.Classes > 0) needs FineTuningOptions.Features, the number of features the model outputs per example.", nameof(options));
         }
 
-        _optimizer = new DifferentiableOptimizer(new InnerLoopOptions { Steps = Options.Steps, UpdateRule = InnerUpdateRule.Adam });
         if (Options.Classes > 0)
         {
             double bound = 1.0 / Math.Sqrt(Options.Features);
@@ -81,12 +79,11 @@ public sealed class FineTuning : EpisodicLearner
         }
 
         var fit = Options with { Steps = options?.Steps ?? Options.Steps, StepSize = options?.StepSize ?? Options.StepSize };
-        var optimizer = fit.Steps == Options.Steps ? _optimizer : new DifferentiableOptimizer(new InnerLoopOptions { Steps = fit.Steps, UpdateRule = InnerUpdateRule.Adam });
         return Adaptation.Run(Model, supportInputs, supportTargets, 0, classesFromHead: false, Loss.CrossEntropy(), TaskKind.Classification, options?.Seed ?? 0, (model, support, _) =>
         {
             var (embedding, statistics) = SupportStatistics.Collect(model, Contexts.Predicting(0) with { Adapting = true }, prediction: true,
                 c => model.Forward(support.Inputs, model.Parameters, c));
-            var classifier = Classifier.Fit(embedding.detach(), support.Targets, support.Ways, fit, optimizer);
+            var classifier = Classifier.Fit(embedding, support.Targets, support.Ways, fit);
             return new AdaptedState(model.Parameters) { Classifier = classifier, Statistics = statistics };
         });
     }

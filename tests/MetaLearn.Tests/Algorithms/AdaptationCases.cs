@@ -19,13 +19,16 @@ internal static class AdaptationCases
     public static readonly string[] ModelKinds = { "module", "conv4-support", "conv4-running", "conv4-transductive", "backbone" };
 
     /// <summary>The algorithms that adapt only a head, so take a <see cref="Backbone"/>.</summary>
-    public static readonly string[] HeadAdapting = { "anil", "protonet", "r2d2" };
+    public static readonly string[] HeadAdapting = { "anil", "protonet", "r2d2", "finetune" };
 
-    /// <summary>Every algorithm with every model kind it applies to.</summary>
+    /// <summary>The algorithms whose model is an embedding network (no head).</summary>
+    public static readonly string[] Embedding = { "protonet", "r2d2", "finetune" };
+
+    /// <summary>Every algorithm (and the fine-tuning baseline) with every model kind it applies to.</summary>
     public static TheoryData<string, string> All()
     {
         var data = new TheoryData<string, string>();
-        foreach (var name in MetaAlgorithms.Names)
+        foreach (var name in MetaAlgorithms.Names.Append("finetune"))
         {
             foreach (var kind in ModelKinds.Where(k => (name != "cavia" || k == "module") && (k != "backbone" || HeadAdapting.Contains(name))))
             {
@@ -39,7 +42,7 @@ internal static class AdaptationCases
     /// <summary>The model of <paramref name="kind"/> for <paramref name="algorithm"/>: an embedding for ProtoNets and R2D2, a classifier otherwise.</summary>
     public static IFunctionalModel Model(string algorithm, string kind, int seed = 1)
     {
-        bool embeds = algorithm is "protonet" or "r2d2";
+        bool embeds = Embedding.Contains(algorithm);
         int outputs = embeds ? 8 : Ways;
         if (kind == "module")
         {
@@ -67,9 +70,21 @@ internal static class AdaptationCases
         return new Conv4(new Conv4Options { Ways = embeds ? 0 : Ways, Channels = 3, ImageSize = 8, Blocks = 2, BatchNormStatistics = statistics, Seed = seed, DType = ScalarType.Float64 });
     }
 
-    /// <summary>The learner: two inner steps of size 0.1 where the algorithm takes steps.</summary>
-    public static IMetaAlgorithm Learner(string algorithm, IFunctionalModel model) =>
-        MetaAlgorithms.Create(algorithm, model, new InnerLoopOptions { Steps = 2, StepSize = 0.1 });
+    /// <summary>
+    /// The learner: two inner steps of size 0.1 where the algorithm takes steps; fine-tuning pre-trains a classifier
+    /// over the episodes' 3 classes and fits its heads in 20 steps.
+    /// </summary>
+    public static IMetaAlgorithm Learner(string algorithm, IFunctionalModel model) => algorithm == "finetune"
+        ? new FineTuning(model, new FineTuningOptions { Classes = Ways, Features = EmbeddingWidth(model), Steps = 20, StepSize = 0.05 })
+        : MetaAlgorithms.Create(algorithm, model, new InnerLoopOptions { Steps = 2, StepSize = 0.1 });
+
+    /// <summary>The features per example of an embedding model of <see cref="Model"/>.</summary>
+    private static int EmbeddingWidth(IFunctionalModel model) => model switch
+    {
+        Backbone => Models.ResidualNet.Features(),
+        Conv4 conv => conv.Options.Channels * 2 * 2,
+        _ => 8,
+    };
 
     /// <summary>A 3-way 2-shot episode with 3 queries per class, of feature vectors (<c>module</c>) or 1x8x8 images.</summary>
     public static Episode Episode(string kind, int seed)
