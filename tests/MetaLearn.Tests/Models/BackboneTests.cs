@@ -64,6 +64,23 @@ public sealed class BackboneTests
         Max(batched.flatten(0, 1), flat).Should().BeLessThan(1e-12);
     }
 
+    /// <summary>
+    /// A state dict PyTorch wrote loads into a backbone (its names are the module's), and the backbone's evaluation
+    /// passes (its frozen copies) give PyTorch's eval-mode outputs.
+    /// </summary>
+    [Fact]
+    public void PyTorchWeights_LoadedIntoABackbone_GivePyTorchsOutputs()
+    {
+        using var backbone = new Backbone(() => PyTorchFixture.ConvModule());
+        PyTorchWeights.Load(backbone, PyTorchFixture.ConvNetFile);
+        using var scope = NewDisposeScope();
+        var (input, expected) = PyTorchFixture.ConvData();
+
+        var actual = backbone.Forward(new[] { input }, backbone.Parameters, new ForwardContext { Training = false });
+
+        PyTorchFixture.MaxAbs(actual, expected).Should().BeLessThan(1e-5);
+    }
+
     [Fact]
     public void Options_Defaults_AreNoHeadAndSeedZero()
     {
