@@ -123,7 +123,7 @@ public abstract class GradientMetaLearner : EpisodicLearner
         var parameters = _metaParameters;
         return new MetaBatchRunner.ParallelPlan(Options.ParallelTasks, parameters, (support, query, tasks) =>
         {
-            var (objective, losses, accuracies) = Objective(support, query, secondOrder, stepWeights);
+            var (objective, losses, accuracies) = Objective(Model, _inner, support, query, secondOrder, stepWeights);
             var differentiable = Enumerable.Range(0, parameters.Length).Where(i => parameters[i].requires_grad).ToArray();
             var grads = torch.autograd.grad(new[] { objective.Times(1.0 / tasks) }, differentiable.Select(i => (Tensor)parameters[i]).ToArray(), allow_unused: true);
             var result = new Tensor?[parameters.Length];
