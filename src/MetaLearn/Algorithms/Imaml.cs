@@ -22,6 +22,7 @@ public sealed class Imaml : EpisodicLearner
     public Imaml(IFunctionalModel model, ImamlOptions? options = null)
         : base("imaml", model, (options ?? new ImamlOptions()).TaskBatching)
     {
+        ModelChecks.AdaptsEveryWeight(model, "iMAML");
         Options = options ?? new ImamlOptions();
         _negativeStepSize = (-Options.InnerStepSize).ToScalar();
         _regularization = Options.Regularization.ToScalar();
@@ -44,7 +45,7 @@ public sealed class Imaml : EpisodicLearner
         int steps = options?.Steps ?? Options.InnerSteps;
         using var negativeStepSize = (-(options?.StepSize ?? Options.InnerStepSize)).ToScalar();
         return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, options?.Kind, options?.Seed ?? 0,
-            (support, passes) => new AdaptedState(Proximal(support, steps, negativeStepSize, passes)) { StepsTaken = 0 });
+            (_, support, passes) => new AdaptedState(Proximal(support, steps, negativeStepSize, passes)) { StepsTaken = 0 });
     }
 
     /// <inheritdoc />

@@ -90,6 +90,54 @@ public sealed class LearnerFileTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Learners over a <see cref="Backbone"/> of a network whose forward is code, registered as a module kind in both
+    /// processes: the file holds the module's parameters and running statistics and the head, and a second process
+    /// predicts what the saving one does.
+    /// </summary>
+    [Fact]
+    public void Load_InASecondProcess_BackboneLearnersPredictTheSame()
+    {
+        Models.ResidualMlp.Register();
+        var (support, rows) = WriteCsvFiles();
+        var table = CsvTable.Read(support);
+        var rowFeatures = CsvTable.Read(rows, new CsvTableOptions { LabelRequired = false }).Features;
+        var expected = new List<(string Name, float[,] Probabilities)>();
+        var paths = new List<string>();
+        foreach (string name in new[] { "anil", "protonet", "r2d2" })
+        {
+            using var model = new Backbone(() => new Models.ResidualMlp(), new BackboneOptions { Ways = name == "anil" ? 3 : 0, Features = Models.ResidualMlp.Features, Seed = 2 });
+            using var learner = Trained(name, model);
+            using (var episode = TestEpisodes.Gaussian(3))
+            {
+                learner.AccumulateMetaGradient(new[] { episode }, 0);
+            }
+
+            string path = Path.Combine(_directory, $"backbone-{name}.metalearn");
+            var save = () => LearnerFile.Save(learner, path);
+            save.Should().Throw<NotSupportedException>().WithMessage("*RegisterModule*ModelArchitectures.Module(kind)*");
+            LearnerFile.Save(learner, path, architecture: ModelArchitectures.Module(Models.ResidualMlp.Kind));
+            paths.Add(path);
+            using var adapted = learner.Adapt(table.Features, table.ClassIds().Select(c => (long)c).ToArray());
+            expected.Add((name, adapted.PredictProbabilities(rowFeatures)));
+
+            using var loaded = LearnerFile.Load(path);
+            loaded.Model.Should().BeOfType<Backbone>().Which.Options.Should().Be(model.Options);
+            TestEpisodes.Flatten(loaded.Model.Buffers).Should().Equal(TestEpisodes.Flatten(model.Buffers), "the running statistics are in the file");
+            TestEpisodes.Flatten(loaded.Algorithm.MetaParameters).Should().Equal(TestEpisodes.Flatten(learner.MetaParameters));
+        }
+
+        var output = RunProbe(new[] { "probe", support, rows }.Concat(paths));
+
+        output.Select(line => line.Split(' ')[0]).Should().Equal(expected.Select(e => e.Name));
+        for (int i = 0; i < expected.Count; i++)
+        {
+            var loaded = LearnerProbe.Parse(output[i].Split(' ')[1], expected[i].Probabilities.GetLength(1));
+            LearnerProbe.Classes(loaded).Should().Equal(LearnerProbe.Classes(expected[i].Probabilities), expected[i].Name);
+            LearnerProbe.MaxDifference(loaded, expected[i].Probabilities).Should().BeLessThanOrEqualTo(1e-6, expected[i].Name);
+        }
+    }
+
     [Fact]
     [Trait("Category", "Slow")]
     public void Load_CutAtAnyByte_SaysTruncatedAndChangesNothing()

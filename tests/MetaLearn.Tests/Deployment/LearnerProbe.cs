@@ -25,6 +25,8 @@ internal static class LearnerProbe
             return 2;
         }
 
+        // The module kinds the calling tests save learners of.
+        Models.ResidualMlp.Register();
         var support = CsvTable.Read(args[1]);
         var rows = CsvTable.Read(args[2], new CsvTableOptions { LabelRequired = false });
         foreach (string path in args.Skip(3))
