@@ -127,7 +127,7 @@ public sealed class LearnerFileTests : IDisposable
             TestEpisodes.Flatten(loaded.Algorithm.MetaParameters).Should().Equal(TestEpisodes.Flatten(learner.MetaParameters));
         }
 
-        var output = RunProbe(new[] { "probe", support, rows }.Concat(paths));
+        var output = LearnerProbe.Run(new[] { "probe", support, rows }.Concat(paths));
 
         output.Select(line => line.Split(' ')[0]).Should().Equal(expected.Select(e => e.Name));
         for (int i = 0; i < expected.Count; i++)
