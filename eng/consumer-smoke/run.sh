@@ -11,7 +11,7 @@ repo_root="$(cd "$script_dir/../.." && pwd)"
 tolerance="1e-9"
 start_seconds=$SECONDS
 
-version="0.1.0-smoke.$(date +%s).$$"
+version="1.0.0-smoke.$(date +%s).$$"
 work="$(mktemp -d "${TMPDIR:-/tmp}/metalearn-consumer-smoke.XXXXXX")"
 feed="$work/feed"
 app="$work/app"
