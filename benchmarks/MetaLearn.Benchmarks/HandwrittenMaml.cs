@@ -10,7 +10,7 @@ namespace MetaLearn.Benchmarks;
 /// MAML written directly against TorchSharp, with none of MetaLearn's abstractions: a list of parameters, a per-task
 /// loop, autograd.grad with create_graph, fast weights by hand, backward of each task's query loss, Adam. It is the
 /// yardstick for the overhead of MetaLearn's per-task path. sine-maml draws its tasks with torch like the reference;
-/// makeclass-maml takes its data from MetaLearn's MakeClassificationTaskSampler (there is no plain-torch
+/// makeclass-maml takes its data from MetaLearn's TaskSamplers.MakeClassification (there is no plain-torch
 /// make_classification) but trains by hand.
 /// </summary>
 internal static class HandwrittenMaml
@@ -34,7 +34,7 @@ internal static class HandwrittenMaml
     public static ResultLine MakeClass(int iterations)
     {
         using var generator = new Generator(0);
-        var sampler = new MakeClassificationTaskSampler(MakeClassificationTaskOptions.Workload);
+        var sampler = TaskSamplers.MakeClassification(MakeClassificationTaskOptions.Workload);
         var spec = new Spec(new[] { 20, 64, 64, 3 }, MetaBatch: 16, Steps: 5, InnerLr: 0.1, (p, y) => F.cross_entropy(p, y));
         var (times, metric) = Run(spec, iterations, generator, seed =>
         {

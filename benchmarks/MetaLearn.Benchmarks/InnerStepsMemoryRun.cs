@@ -15,10 +15,10 @@ internal static class InnerStepsMemoryRun
     {
         var workload = Workload.SineMaml;
         using var model = workload.CreateModel();
-        using IMetaAlgorithm learner = algorithm == "imaml"
-            ? new Imaml(model, new ImamlOptions { InnerSteps = steps, InnerStepSize = workload.Inner.StepSize, Regularization = 10 })
+        using IMetaAlgorithm metaAlgorithm = algorithm == "imaml"
+            ? new Imaml(model, new ImamlOptions { Steps = steps, StepSize = workload.Inner.StepSize, Regularization = 10 })
             : new Maml(model, workload.Inner with { Steps = steps });
-        using var trainer = new MetaTrainer(learner, new MetaTrainerOptions
+        using var trainer = new MetaTrainer(metaAlgorithm, new MetaTrainerOptions
         {
             Iterations = iterations,
             MetaBatchSize = workload.MetaBatchSize,

@@ -35,7 +35,7 @@ internal static class KillTestRun
         using var model = NewModel();
         using var maml = NewMaml(model);
         using var reference = NewTrainer(maml);
-        var sampler = new SinusoidTaskSampler();
+        var sampler = TaskSamplers.Sinusoid();
         string? expectedHash = null;
         var random = new Random(seed);
         int ok = 0;
@@ -80,7 +80,7 @@ internal static class KillTestRun
         using var model = NewModel();
         using var maml = NewMaml(model);
         using var trainer = NewTrainer(maml);
-        var sampler = new SinusoidTaskSampler();
+        var sampler = TaskSamplers.Sinusoid();
         if (File.Exists(path))
         {
             trainer.LoadCheckpoint(path);

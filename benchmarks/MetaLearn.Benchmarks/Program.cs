@@ -56,7 +56,7 @@ soak.SetAction(parse =>
 
 var stepsAlgorithm = new Option<string>("--algorithm") { Description = "maml (second order) or imaml.", DefaultValueFactory = _ => "imaml" };
 stepsAlgorithm.AcceptOnlyFromAmong("maml", "imaml");
-var stepsCount = new Option<int>("--steps") { Description = "Inner steps.", DefaultValueFactory = _ => 5 };
+var stepsCount = new Option<int>("--inner-steps") { Description = "Inner steps.", DefaultValueFactory = _ => 5 };
 var stepsIterations = new Option<int>("--iterations") { Description = "Meta-iterations.", DefaultValueFactory = _ => 3 };
 var stepsThreads = new Option<int>("--threads") { Description = "Intra-op threads.", DefaultValueFactory = _ => 1 };
 var innerMemory = new Command("inner-memory", "Meta-trains sine-maml's setup with MAML or iMAML and N inner steps; prints the resident memory before and the peak after (run once per process).")

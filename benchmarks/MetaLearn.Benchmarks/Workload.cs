@@ -39,7 +39,7 @@ internal sealed record Workload(
         () => new Mlp(new MlpOptions { LayerSizes = new[] { 1, 40, 40, 1 } }),
         new InnerLoopOptions { Steps = 1, StepSize = 0.01, FirstOrder = false },
         MetaBatchSize: 25,
-        () => new SinusoidTaskSampler(new SinusoidTaskOptions { Shots = 10, Queries = 10 }),
+        () => TaskSamplers.Sinusoid(new SinusoidTaskOptions { Shots = 10, Queries = 10 }),
         FinalMetric.QueryLoss);
 
     public static Workload OmniglotConv4Maml { get; } = new(
@@ -56,7 +56,7 @@ internal sealed record Workload(
         () => new Mlp(new MlpOptions { LayerSizes = new[] { 20, 64, 64, 3 } }),
         new InnerLoopOptions { Steps = 5, StepSize = 0.1, FirstOrder = false },
         MetaBatchSize: 16,
-        () => new MakeClassificationTaskSampler(MakeClassificationTaskOptions.Workload),
+        () => TaskSamplers.MakeClassification(MakeClassificationTaskOptions.Workload),
         FinalMetric.QueryAccuracy);
 
     /// <summary>Every workload of WORKLOADS.md, in the reference's order.</summary>
@@ -71,11 +71,11 @@ internal sealed record Workload(
     public static IReadOnlyList<Workload> Algorithms { get; } = new[]
     {
         SineMaml.WithAlgorithm("sine-imaml", m => m, (model, perTask) => new Imaml(model, ImamlFor(SineMaml, perTask))),
-        SineMaml.WithAlgorithm("sine-cavia", CaviaInput, (model, perTask) => new Cavia(model, new CaviaOptions { InnerSteps = 1, InnerStepSize = 1.0, TaskBatching = !perTask })),
+        SineMaml.WithAlgorithm("sine-cavia", CaviaInput, (model, perTask) => new Cavia(model, new CaviaOptions { Steps = 1, StepSize = 1.0, TaskBatching = !perTask })),
         SineMaml with { Name = "sine-maml-momentum", Inner = SineMaml.Inner with { UpdateRule = InnerUpdateRule.Momentum } },
         SineMaml with { Name = "sine-maml-adam", Inner = SineMaml.Inner with { UpdateRule = InnerUpdateRule.Adam } },
         MakeClassMaml.WithAlgorithm("makeclass-imaml", m => m, (model, perTask) => new Imaml(model, ImamlFor(MakeClassMaml, perTask))),
-        MakeClassMaml.WithAlgorithm("makeclass-cavia", CaviaInput, (model, perTask) => new Cavia(model, new CaviaOptions { InnerSteps = MakeClassMaml.Inner.Steps, InnerStepSize = 1.0, TaskBatching = !perTask })),
+        MakeClassMaml.WithAlgorithm("makeclass-cavia", CaviaInput, (model, perTask) => new Cavia(model, new CaviaOptions { Steps = MakeClassMaml.Inner.Steps, StepSize = 1.0, TaskBatching = !perTask })),
         MakeClassMaml with
         {
             Name = "makeclass-r2d2",
@@ -109,7 +109,7 @@ internal sealed record Workload(
     };
 
     private static ImamlOptions ImamlFor(Workload w, bool perTask) =>
-        new() { InnerSteps = 10, InnerStepSize = w.Inner.StepSize, Regularization = 10, ConjugateGradientSteps = 5, TaskBatching = !perTask };
+        new() { Steps = 10, StepSize = w.Inner.StepSize, Regularization = 10, ConjugateGradientSteps = 5, TaskBatching = !perTask };
 
     /// <summary>The same MLP with <see cref="CaviaOptions.ContextSize"/> more inputs.</summary>
     private static Func<IFunctionalModel> CaviaInput(Func<IFunctionalModel> create) => () =>

@@ -38,8 +38,8 @@ static int Run(string trainPath, string testPath, int iterations, string name, i
     using var testAlphabets = Omniglot.Load(testPath, imageOptions);
     using var test = testAlphabets.ExceptGroups(train.Groups);
     var episodes = new EpisodicSamplerOptions { Ways = 5, Shots = 1, Queries = 5 };
-    var trainSampler = new EpisodicSampler(train, episodes with { Rotations = EpisodicSamplerOptions.AllRightAngles });
-    var testSampler = new EpisodicSampler(test, episodes with { SameGroup = true });
+    var trainSampler = TaskSamplers.Episodes(train, episodes with { Rotations = EpisodicSamplerOptions.AllRightAngles });
+    var testSampler = TaskSamplers.Episodes(test, episodes with { SameGroup = true });
     Console.WriteLine($"Omniglot {size}x{size}: {train.Classes.Count} training characters, {test.Classes.Count} test characters of {test.Groups.Count} held-out alphabets.");
 
     // The user's network, exactly as one writes it with TorchSharp.
@@ -49,8 +49,8 @@ static int Run(string trainPath, string testPath, int iterations, string name, i
         $"{model.Buffers.Count} buffers; head from '{model.ParameterNames[model.HeadStart]}'; task-batched: {model.SupportsTaskBatching}.");
 
     var inner = new InnerLoopOptions { Steps = 1, StepSize = 0.4, Loss = Loss.CrossEntropy() };
-    using var learner = MetaAlgorithms.Create(name, model, inner);
-    using var trainer = new MetaTrainer(learner, new MetaTrainerOptions
+    using var metaAlgorithm = MetaAlgorithms.Create(name, model, inner);
+    using var trainer = new MetaTrainer(metaAlgorithm, new MetaTrainerOptions
     {
         Iterations = iterations,
         MetaBatchSize = 4,
@@ -65,7 +65,7 @@ static int Run(string trainPath, string testPath, int iterations, string name, i
     Console.WriteLine($"Meta-trained {name} from iteration {start} to {trainer.Iteration} in {clock.Elapsed.TotalSeconds:F0} s ({result.MedianIterationMilliseconds:F0} ms per meta-iteration).");
 
     int testSeed = Seeds.Derive(seed, 9, 0);
-    double meta = Evaluator.Evaluate(learner, testSampler, tasks, testSeed).MeanAccuracy;
+    double meta = Evaluator.Evaluate(metaAlgorithm, testSampler, tasks, testSeed).MeanAccuracy;
     double scratch = ScratchAccuracy(testSampler, tasks, testSeed, size, seed);
 
     // Export the meta-learned initialisation as a TorchSharp module and check it computes what the model computes.

@@ -64,11 +64,11 @@ internal static class Roles
     private static int Train(Settings settings, CheckpointSession session, IMetaBatchExecutor? executor)
     {
         using var workload = new Workload(withValidation: true);
-        var (model, learner) = Workload.CreateLearner(settings.Seed);
+        var (model, metaAlgorithm) = Workload.CreateAlgorithm(settings.Seed);
         using (model)
-        using (learner)
+        using (metaAlgorithm)
         {
-            using var trainer = new MetaTrainer(learner, new MetaTrainerOptions
+            using var trainer = new MetaTrainer(metaAlgorithm, new MetaTrainerOptions
             {
                 Iterations = settings.Iterations,
                 MetaBatchSize = settings.MetaBatch,
@@ -82,7 +82,7 @@ internal static class Roles
             var progress = new SynchronousProgress<TrainingProgress>(p =>
                 Console.Error.WriteLine(FormattableString.Invariant($"# iteration {p.Iteration}: query loss {p.QueryLoss:F4}, accuracy {p.QueryAccuracy:F3} ({clock.Elapsed.TotalSeconds:F1} s)")));
             var result = trainer.Train(workload.Training, progress: progress, cancellationToken: session.Stop);
-            var validation = Evaluator.Evaluate(learner, workload.Validation!, settings.ValidationEpisodes, Seeds.Derive(settings.Seed, 5, 0));
+            var validation = Evaluator.Evaluate(metaAlgorithm, workload.Validation!, settings.ValidationEpisodes, Seeds.Derive(settings.Seed, 5, 0));
             Console.Error.WriteLine(FormattableString.Invariant($"# {result.Iterations} iterations, median {result.MedianIterationMilliseconds:F0} ms per meta-iteration"));
             Console.WriteLine(FormattableString.Invariant($"final_query_loss={result.QueryLosses[^1]:F4} validation_accuracy={validation.MeanAccuracy:F4}"));
             return 0;

@@ -18,12 +18,12 @@ internal sealed class Workload : IDisposable
     {
         string folder = Path.Combine(AppContext.BaseDirectory, "data", "omniglot");
         _background = Omniglot.Load(Path.Combine(folder, "images_background_small1.zip"));
-        Training = new EpisodicSampler(_background, new EpisodicSamplerOptions { Ways = Ways, Shots = 1, Queries = 5, Rotations = EpisodicSamplerOptions.AllRightAngles });
+        Training = TaskSamplers.Episodes(_background, new EpisodicSamplerOptions { Ways = Ways, Shots = 1, Queries = 5, Rotations = EpisodicSamplerOptions.AllRightAngles });
         if (withValidation)
         {
             _validationAll = Omniglot.Load(Path.Combine(folder, "images_background_small2.zip"));
             _validation = _validationAll.ExceptGroups(_background.Groups);
-            Validation = new EpisodicSampler(_validation, new EpisodicSamplerOptions { Ways = Ways, Shots = 1, Queries = 5 });
+            Validation = TaskSamplers.Episodes(_validation, new EpisodicSamplerOptions { Ways = Ways, Shots = 1, Queries = 5 });
         }
     }
 
@@ -33,8 +33,8 @@ internal sealed class Workload : IDisposable
     /// <summary>The validation episodes (coordinator and local only).</summary>
     public ITaskSampler? Validation { get; }
 
-    /// <summary>A new model and its MAML learner.</summary>
-    public static (Conv4 Model, IMetaAlgorithm Learner) CreateLearner(int seed)
+    /// <summary>A new model and the MAML algorithm over it.</summary>
+    public static (Conv4 Model, IMetaAlgorithm Algorithm) CreateAlgorithm(int seed)
     {
         var model = new Conv4(new Conv4Options { Ways = Ways, Seed = seed });
         return (model, new Maml(model, new InnerLoopOptions { Steps = 1, StepSize = 0.4 }));

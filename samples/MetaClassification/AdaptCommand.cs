@@ -13,7 +13,7 @@ internal static class AdaptCommand
         var support = new Option<FileInfo>("--support") { Description = "Labelled rows: header f0..f{n-1},y (as generate writes).", Required = true };
         var predict = new Option<FileInfo>("--predict") { Description = "Rows to predict: the same feature columns; a y column is ignored.", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "Where to write the predictions (CSV).", Required = true };
-        var steps = new Option<int?>("--steps") { Description = "Test-time inner steps (default: the training value)." };
+        var steps = new Option<int?>("--inner-steps") { Description = "Test-time inner steps (default: the training value)." };
         var command = new Command("adapt", "Adapt a saved learner to a support CSV and predict the rows of another CSV.") { model, support, predict, output, steps };
         command.SetAction(parse =>
         {

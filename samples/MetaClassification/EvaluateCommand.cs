@@ -12,7 +12,7 @@ internal static class EvaluateCommand
     {
         var model = new Option<FileInfo>("--model") { Description = "A learner saved by train --out.", Required = true };
         var tasks = new Option<DirectoryInfo>("--tasks") { Description = "A directory whose sub-folders each hold support.csv and query.csv.", Required = true };
-        var steps = new Option<int?>("--steps") { Description = "Test-time inner steps (default: the training value)." };
+        var steps = new Option<int?>("--inner-steps") { Description = "Test-time inner steps (default: the training value)." };
         var command = new Command("evaluate", "Score a saved learner on task folders beside logistic regression and 1-NN.") { model, tasks, steps };
         command.SetAction(parse =>
         {

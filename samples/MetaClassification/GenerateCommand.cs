@@ -37,13 +37,14 @@ internal static class GenerateCommand
 
                 if (taskCount > 0)
                 {
-                    var sampler = new MakeClassificationTaskSampler(new MakeClassificationTaskOptions
+                    var taskOptions = new MakeClassificationTaskOptions
                     {
                         Generator = generator,
                         Ways = parse.GetValue(ways),
                         Shots = parse.GetValue(shots),
                         Queries = parse.GetValue(queries),
-                    });
+                    };
+                    var sampler = TaskSamplers.MakeClassification(taskOptions);
                     for (int t = 0; t < taskCount; t++)
                     {
                         using var episode = sampler.Sample(Seeds.Derive(parse.GetValue(seed), 5, t));
@@ -51,7 +52,7 @@ internal static class GenerateCommand
                     }
 
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"wrote {taskCount} task folders ({sampler.Options.Ways}-way, {sampler.Options.Shots} support and {sampler.Options.Queries} query rows per class; {MakeClassificationFlags.Describe(generator)}) to {path}"));
+                        $"wrote {taskCount} task folders ({taskOptions.Ways}-way, {taskOptions.Shots} support and {taskOptions.Queries} query rows per class; {MakeClassificationFlags.Describe(generator)}) to {path}"));
                     return 0;
                 }
 

@@ -44,8 +44,8 @@ internal sealed class MakeClassificationFlags
         Add(new Option<double>("--flip-y") { Description = "Share of labels replaced by random classes, in [0, 1].", DefaultValueFactory = _ => d.FlipY }, (o, v) => o with { FlipY = v });
         Add(new Option<double>("--class-sep") { Description = "Half the side of the hypercube holding the cluster centroids.", DefaultValueFactory = _ => d.ClassSep }, (o, v) => o with { ClassSep = v });
         Add(new Option<bool>("--hypercube") { Description = "Centroids on hypercube vertices (false: a random polytope).", DefaultValueFactory = _ => d.Hypercube }, (o, v) => o with { Hypercube = v });
-        Add(new Option<string>("--shift") { Description = "Added to the features: one number, one per feature (comma-separated), or 'random'.", DefaultValueFactory = _ => "0" }, (o, v) => o with { Shift = ParseScalarOrArray(v, "--shift") });
-        Add(new Option<string>("--scale") { Description = "Multiplies the features: one number, one per feature (comma-separated), or 'random'.", DefaultValueFactory = _ => "1" }, (o, v) => o with { Scale = ParseScalarOrArray(v, "--scale") });
+        Add(new Option<string>("--shift") { Description = "Added to the features: one number, one per feature (comma-separated), or 'random'.", DefaultValueFactory = _ => "0" }, (o, v) => o with { Shift = ParseOneOrPerFeature(v, "--shift") });
+        Add(new Option<string>("--scale") { Description = "Multiplies the features: one number, one per feature (comma-separated), or 'random'.", DefaultValueFactory = _ => "1" }, (o, v) => o with { Scale = ParseOneOrPerFeature(v, "--scale") });
         Add(new Option<bool>("--shuffle") { Description = "Shuffle samples and features (--shuffle false keeps feature positions fixed).", DefaultValueFactory = _ => d.Shuffle }, (o, v) => o with { Shuffle = v });
     }
 
@@ -101,7 +101,7 @@ internal sealed class MakeClassificationFlags
         }
     }
 
-    private static ScalarOrArray? ParseScalarOrArray(string text, string flag)
+    private static double[]? ParseOneOrPerFeature(string text, string flag)
     {
         if (text.Trim().Equals("random", StringComparison.OrdinalIgnoreCase))
         {
@@ -109,6 +109,6 @@ internal sealed class MakeClassificationFlags
         }
 
         double[] values = ParseList(text, flag) ?? throw new ArgumentException($"{flag} needs a number, comma-separated numbers, or 'random'.");
-        return values.Length == 1 ? ScalarOrArray.Of(values[0]) : ScalarOrArray.Of(values);
+        return values;
     }
 }

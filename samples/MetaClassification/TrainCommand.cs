@@ -92,14 +92,14 @@ internal static class TrainCommand
     private static int Run(TrainSettings s, CheckpointSession session)
     {
         set_num_threads(s.Threads);
-        var sampler = new MakeClassificationTaskSampler(s.Tasks);
+        var sampler = TaskSamplers.MakeClassification(s.Tasks);
         int features = s.Tasks.Generator.Features;
         bool protonet = s.Algorithm == "protonet";
         int[] layers = new[] { features }.Concat(s.Hidden).Concat(protonet ? Array.Empty<int>() : new[] { s.Tasks.Ways }).ToArray();
         using var model = new Mlp(new MlpOptions { LayerSizes = layers, Seed = s.Seed });
-        using var learner = MetaAlgorithms.Create(s.Algorithm, model, s.Inner);
+        using var metaAlgorithm = MetaAlgorithms.Create(s.Algorithm, model, s.Inner);
         int every = s.ValidateEvery > 0 ? Math.Min(s.ValidateEvery, s.Iterations) : Math.Max(1, s.Iterations / 20);
-        using var trainer = new MetaTrainer(learner, new MetaTrainerOptions
+        using var trainer = new MetaTrainer(metaAlgorithm, new MetaTrainerOptions
         {
             Iterations = every,
             MetaBatchSize = s.MetaBatch,
@@ -111,7 +111,7 @@ internal static class TrainCommand
         int start = session.Attach(trainer);
 
         Console.WriteLine($"task: {s.Tasks.Ways}-way, {s.Tasks.Shots} shots, {s.Tasks.Queries} queries per class; {MakeClassificationFlags.Describe(s.Tasks.Generator)}");
-        Console.WriteLine($"model: MLP {string.Join("-", layers)}; {learner.Name}, {s.Inner.Steps} inner steps of {s.Inner.StepSize.ToString(CultureInfo.InvariantCulture)}, meta-batch {s.MetaBatch}, Adam {s.LearningRate.ToString(CultureInfo.InvariantCulture)}");
+        Console.WriteLine($"model: MLP {string.Join("-", layers)}; {metaAlgorithm.Name}, {s.Inner.Steps} inner steps of {s.Inner.StepSize.ToString(CultureInfo.InvariantCulture)}, meta-batch {s.MetaBatch}, Adam {s.LearningRate.ToString(CultureInfo.InvariantCulture)}");
         var clock = Stopwatch.StartNew();
         var losses = new List<double>();
         var curve = new List<(int Iteration, EvaluationResult Result)>();
@@ -122,39 +122,39 @@ internal static class TrainCommand
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
-                var trainTask = ctx.AddTask($"{learner.Name} meta-training", maxValue: s.Iterations);
+                var trainTask = ctx.AddTask($"{metaAlgorithm.Name} meta-training", maxValue: s.Iterations);
                 var evalTask = ctx.AddTask("evaluation", autoStart: false, maxValue: s.EvalTasks);
                 while (trainer.Iteration < start + s.Iterations)
                 {
                     var chunk = trainer.Train(sampler, progress: new SynchronousProgress<TrainingProgress>(p =>
                     {
                         trainTask.Value = p.Iteration - start;
-                        trainTask.Description = $"{learner.Name} loss {p.QueryLoss:F3} acc {p.QueryAccuracy:P0}";
+                        trainTask.Description = $"{metaAlgorithm.Name} loss {p.QueryLoss:F3} acc {p.QueryAccuracy:P0}";
                     }), cancellationToken: session.Stop);
                     losses.AddRange(chunk.QueryLosses);
-                    var validation = Evaluator.Evaluate(learner, sampler, s.ValidationTasks, validationRoot);
+                    var validation = Evaluator.Evaluate(metaAlgorithm, sampler, s.ValidationTasks, validationRoot);
                     curve.Add((trainer.Iteration, validation));
-                    trainTask.Description = $"{learner.Name} validation {validation.MeanAccuracy:P1}";
+                    trainTask.Description = $"{metaAlgorithm.Name} validation {validation.MeanAccuracy:P1}";
                 }
 
                 trainSeconds = clock.Elapsed.TotalSeconds;
                 if (s.Output is not null)
                 {
                     // Saved before the comparison, so the learner is on disk as soon as training ends.
-                    Save(learner, s, curve[^1].Result);
+                    Save(metaAlgorithm, s, curve[^1].Result);
                 }
 
                 evalTask.StartTask();
-                comparison = Compare(learner, sampler, s, layers, () => evalTask.Increment(1));
+                comparison = Compare(metaAlgorithm, sampler, s, layers, () => evalTask.Increment(1));
             });
         double evalSeconds = clock.Elapsed.TotalSeconds - trainSeconds;
 
         var last = curve[^1];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{learner.Name}: {trainer.Iteration} meta-iterations in {trainSeconds:F1} s (validation every {every} on {s.ValidationTasks} fixed tasks included); " +
+            $"{metaAlgorithm.Name}: {trainer.Iteration} meta-iterations in {trainSeconds:F1} s (validation every {every} on {s.ValidationTasks} fixed tasks included); " +
             $"last meta-batch query loss {losses[^1]:F4}; last validation accuracy {last.Result.MeanAccuracy:F4} ± {last.Result.AccuracyConfidence95:F4}; evaluation of {s.EvalTasks} fresh tasks in {evalSeconds:F1} s"));
         var table = new Table().AddColumns("method (same fresh tasks, same support rows)", "query accuracy (95% CI)");
-        table.AddRow(Markup.Escape($"meta-learned [{learner.Name}]"), Format(comparison.Meta));
+        table.AddRow(Markup.Escape($"meta-learned [{metaAlgorithm.Name}]"), Format(comparison.Meta));
         table.AddRow("logistic regression (L2, C = 1) on the support rows", Format(comparison.Logistic));
         table.AddRow("1-nearest-neighbour on the support rows", Format(comparison.Nearest));
         table.AddRow(Markup.Escape($"from scratch + {s.Inner.Steps} SGD steps"), Format(comparison.Scratch));
@@ -169,7 +169,7 @@ internal static class TrainCommand
 
         if (s.Plot is not null)
         {
-            Curves.Save(s.Plot, losses, curve, learner.Name, comparison.Logistic.Mean);
+            Curves.Save(s.Plot, losses, curve, metaAlgorithm.Name, comparison.Logistic.Mean);
             Console.WriteLine($"plot: {s.Plot}");
         }
 
@@ -179,8 +179,8 @@ internal static class TrainCommand
         return 0;
     }
 
-    private static void Save(IMetaAlgorithm learner, TrainSettings s, EvaluationResult validation) =>
-        LearnerFile.Save(learner, s.Output!, new Dictionary<string, string>
+    private static void Save(IMetaAlgorithm metaAlgorithm, TrainSettings s, EvaluationResult validation) =>
+        LearnerFile.Save(metaAlgorithm, s.Output!, new Dictionary<string, string>
         {
             ["features"] = s.Tasks.Generator.Features.ToString(CultureInfo.InvariantCulture),
             ["ways"] = s.Tasks.Ways.ToString(CultureInfo.InvariantCulture),
@@ -189,8 +189,8 @@ internal static class TrainCommand
             ["validation_accuracy"] = validation.MeanAccuracy.ToString("R", CultureInfo.InvariantCulture),
         });
 
-    /// <summary>Scores the meta-learner and every baseline on the same fresh episodes.</summary>
-    private static Comparison Compare(IMetaAlgorithm learner, ITaskSampler sampler, TrainSettings s, int[] layers, Action done)
+    /// <summary>Scores the meta-trained algorithm and every baseline on the same fresh episodes.</summary>
+    private static Comparison Compare(IMetaAlgorithm metaAlgorithm, ITaskSampler sampler, TrainSettings s, int[] layers, Action done)
     {
         int evaluationRoot = Seeds.Derive(s.Seed, Streams.Evaluation, 0);
         var meta = new List<double>();
@@ -202,7 +202,7 @@ internal static class TrainCommand
         for (int i = 0; i < s.EvalTasks; i++)
         {
             using var episode = sampler.Sample(Seeds.Derive(evaluationRoot, 0, i));
-            meta.Add(Evaluator.Score(learner, episode).Accuracy);
+            meta.Add(Evaluator.Score(metaAlgorithm, episode).Accuracy);
             var baselines = Baselines.Score(episode);
             logistic.Add(baselines.LogisticRegression);
             nearest.Add(baselines.NearestNeighbor);

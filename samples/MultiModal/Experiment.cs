@@ -32,15 +32,16 @@ internal static class Experiment
 
     public static ExperimentResult Run(ExperimentSettings s, Action<string> log)
     {
-        var complete = new ComplementaryTaskSampler(TaskOptions(0));
-        var missing = new ComplementaryTaskSampler(TaskOptions(s.MissingRate));
-        log($"tasks: {Ways}-way {complete.Options.Shots}-shot, two modalities of {Features} features, each separating {complete.Options.GroupsPerModality} groups of classes; " +
+        var completeOptions = TaskOptions(0);
+        var complete = TaskSamplers.Complementary(completeOptions);
+        var missing = TaskSamplers.Complementary(TaskOptions(s.MissingRate));
+        log($"tasks: {Ways}-way {completeOptions.Shots}-shot, two modalities of {Features} features, each separating {completeOptions.GroupsPerModality} groups of classes; " +
             $"MAML ({Inner.Steps} steps, lr {Inner.StepSize}), {s.Iterations} meta-iterations of {MetaBatchSize} tasks per model, {s.EvalTasks} held-out tasks");
 
         double Single(int modality)
         {
             using var model = Branch(s, modality, Ways);
-            return TrainAndScore($"modality {modality} alone", model, new ModalitySubsetSampler(complete, modality), s, log);
+            return TrainAndScore($"modality {modality} alone", model, TaskSamplers.ModalitySubset(complete, modality), s, log);
         }
 
         double modality0 = Single(0);

@@ -48,7 +48,7 @@ internal static class FewShotRun
         }
 
         using var validationSet = validationAll.ExceptGroups(background.Groups);
-        var trainSampler = new EpisodicSampler(background, new EpisodicSamplerOptions
+        var trainSampler = TaskSamplers.Episodes(background, new EpisodicSamplerOptions
         {
             Ways = settings.Ways,
             Shots = settings.Shots,
@@ -56,7 +56,7 @@ internal static class FewShotRun
             SameGroup = settings.SameAlphabet,
             Rotations = EpisodicSamplerOptions.AllRightAngles,
         });
-        var validationSampler = new EpisodicSampler(validationSet, new EpisodicSamplerOptions
+        var validationSampler = TaskSamplers.Episodes(validationSet, new EpisodicSamplerOptions
         {
             Ways = FewShotSettings.EvaluationWays,
             Shots = 1,
@@ -65,16 +65,16 @@ internal static class FewShotRun
         });
         AnsiConsole.MarkupLine(Markup.Escape(
             $"Loaded {background.Classes.Count} training characters of {string.Join(", ", background.Groups)} " +
-            $"({trainSampler.ClassCount} classes with rotations) and {validationSet.Classes.Count} validation characters of " +
-            $"{string.Join(", ", validationSet.Groups)} ({validationSampler.GroupCount} alphabet(s) with {FewShotSettings.EvaluationWays}+ characters) " +
+            $"({background.Classes.Count * EpisodicSamplerOptions.AllRightAngles.Count} classes with rotations) and {validationSet.Classes.Count} validation characters of " +
+            $"{string.Join(", ", validationSet.Groups)} ({validationSet.Classes.GroupBy(c => c.Group).Count(g => g.Count() >= FewShotSettings.EvaluationWays)} alphabet(s) with {FewShotSettings.EvaluationWays}+ characters) " +
             $"in {clock.Elapsed.TotalSeconds:F1} s."));
 
         using var model = new Conv4(new Conv4Options { Ways = settings.HasHead ? FewShotSettings.EvaluationWays : 0, Seed = settings.Seed });
         var inner = new InnerLoopOptions { Steps = settings.InnerSteps, StepSize = settings.InnerStepSize };
         var testInner = inner with { Steps = settings.TestInnerSteps };
-        using IMetaAlgorithm learner = MetaAlgorithms.Create(settings.Algorithm, model, inner);
+        using IMetaAlgorithm algorithm = MetaAlgorithms.Create(settings.Algorithm, model, inner);
         using IMetaAlgorithm tester = MetaAlgorithms.Create(settings.Algorithm, model, testInner);
-        using var trainer = new MetaTrainer(learner, new MetaTrainerOptions
+        using var trainer = new MetaTrainer(algorithm, new MetaTrainerOptions
         {
             Iterations = Math.Min(Chunk, settings.Iterations),
             MetaBatchSize = settings.MetaBatch,

@@ -82,7 +82,7 @@ internal sealed record FewShotSettings
 
         if (!(TimeBudgetMinutes > 0) || !(LearningRate > 0) || !(InnerStepSize > 0))
         {
-            return "--time-budget, --lr and --inner-lr must be positive.";
+            return "--time-budget, --lr and --inner-step-size must be positive.";
         }
 
         if (ValidationInterval < 0 || ValidationEpisodes < 2 || InnerSteps < 1 || TestInnerSteps < 1)

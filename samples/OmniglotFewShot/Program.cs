@@ -34,7 +34,7 @@ var validationInterval = new Option<int>("--validation-interval")
     DefaultValueFactory = _ => 200,
 };
 var validationEpisodes = new Option<int>("--validation-episodes") { Description = "Episodes of the final 20-way 1-shot validation report.", DefaultValueFactory = _ => 200 };
-var innerStepSize = new Option<double>("--inner-lr") { Description = "Inner-loop step size (maml, fomaml, anil).", DefaultValueFactory = _ => 0.4 };
+var innerStepSize = new Option<double>("--inner-step-size") { Description = "Inner-loop step size (maml, fomaml, anil).", DefaultValueFactory = _ => 0.4 };
 var innerSteps = new Option<int>("--inner-steps") { Description = "Inner-loop steps while meta-training (maml, fomaml, anil).", DefaultValueFactory = _ => 1 };
 var testInnerSteps = new Option<int>("--test-inner-steps") { Description = "Inner-loop steps on validation and test episodes (maml, fomaml, anil).", DefaultValueFactory = _ => 3 };
 var seed = new Option<int>("--seed") { Description = "Seed of the model and the episodes.", DefaultValueFactory = _ => 0 };

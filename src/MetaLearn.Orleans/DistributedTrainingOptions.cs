@@ -41,7 +41,7 @@ public sealed record DistributedTrainingOptions
 
     /// <summary>
     /// The model's architecture, which workers build it from, when it cannot be found from the model's type: a model
-    /// converted from a TorchSharp module (<c>ModelArchitectures.Module(kind)</c>, registered in the coordinator and in
+    /// converted from a TorchSharp module (<c>ModelArchitecture.Module(kind)</c>, registered in the coordinator and in
     /// every worker). Null describes the model by its registered type (<see cref="ModelArchitecture.Of"/>).
     /// </summary>
     /// <value>Default null.</value>

@@ -10,9 +10,9 @@ namespace MetaLearn.Distributed.Tests;
 /// </summary>
 public sealed class GateSampler(MakeClassificationTaskOptions options, GateSampler.Gate? gate = null) : ITaskSampler
 {
-    private readonly MakeClassificationTaskSampler _inner = new(options);
+    private readonly ITaskSampler _inner = TaskSamplers.MakeClassification(options);
 
-    public MakeClassificationTaskOptions Options => _inner.Options;
+    public MakeClassificationTaskOptions Options => options;
 
     public Episode Sample(int seed)
     {

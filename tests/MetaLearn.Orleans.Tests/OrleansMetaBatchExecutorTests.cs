@@ -43,10 +43,10 @@ public sealed class OrleansMetaBatchExecutorTests(WorkerCluster cluster)
     public void AccumulateMetaGradient_ConvertedModuleKind_EqualsSingleProcess()
     {
         // A TorchSharp module converted to a functional model: workers build it from the registered kind, as a learner file does.
-        ModelArchitectures.RegisterModule("orleans-tests-net", () => nn.Sequential(nn.Linear(20, 16), nn.Tanh(), nn.Linear(16, 3)));
+        ModelArchitecture.RegisterModule("orleans-tests-net", () => nn.Sequential(nn.Linear(20, 16), nn.Tanh(), nn.Linear(16, 3)));
         float[][] Run(IMetaBatchExecutor? executor)
         {
-            using var model = ModelArchitectures.Module("orleans-tests-net").Build();
+            using var model = ModelArchitecture.Module("orleans-tests-net").Build();
             using var learner = new Maml(model, new InnerLoopOptions { Steps = 1, StepSize = 0.1, TaskBatching = false });
             using (no_grad())
             {
@@ -62,7 +62,7 @@ public sealed class OrleansMetaBatchExecutorTests(WorkerCluster cluster)
         }
 
         var expected = Run(null);
-        var executor = new OrleansMetaBatchExecutor(cluster.Client, new DistributedTrainingOptions { Architecture = ModelArchitectures.Module("orleans-tests-net") });
+        var executor = new OrleansMetaBatchExecutor(cluster.Client, new DistributedTrainingOptions { Architecture = ModelArchitecture.Module("orleans-tests-net") });
         var actual = Run(executor);
 
         Workloads.MaxRelativeDifference(actual, expected).Should().BeLessThanOrEqualTo(1e-6);
@@ -72,11 +72,11 @@ public sealed class OrleansMetaBatchExecutorTests(WorkerCluster cluster)
     [Fact]
     public void AccumulateMetaGradient_ModelWithDropout_RefusedBeforeAnythingChanges()
     {
-        ModelArchitectures.RegisterModule("orleans-tests-dropout", () => nn.Sequential(nn.Linear(20, 16), nn.Dropout(0.5), nn.Linear(16, 3)));
-        using var model = ModelArchitectures.Module("orleans-tests-dropout").Build();
+        ModelArchitecture.RegisterModule("orleans-tests-dropout", () => nn.Sequential(nn.Linear(20, 16), nn.Dropout(0.5), nn.Linear(16, 3)));
+        using var model = ModelArchitecture.Module("orleans-tests-dropout").Build();
         using var learner = new Maml(model, new InnerLoopOptions { Steps = 1, StepSize = 0.1, TaskBatching = false });
         var before = model.Parameters.Select(p => p.detach().clone()).ToArray();
-        using var trainer = new MetaTrainer(learner, Workloads.Training(3, new OrleansMetaBatchExecutor(cluster.Client, new DistributedTrainingOptions { Architecture = ModelArchitectures.Module("orleans-tests-dropout") })));
+        using var trainer = new MetaTrainer(learner, Workloads.Training(3, new OrleansMetaBatchExecutor(cluster.Client, new DistributedTrainingOptions { Architecture = ModelArchitecture.Module("orleans-tests-dropout") })));
 
         var act = () => trainer.Train(Workloads.Sampler());
 

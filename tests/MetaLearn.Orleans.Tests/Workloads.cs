@@ -13,7 +13,7 @@ internal static class Workloads
 {
     public const int MetaBatchSize = 4;
 
-    public static ITaskSampler Sampler() => new MakeClassificationTaskSampler();
+    public static ITaskSampler Sampler() => TaskSamplers.MakeClassification();
 
     /// <summary>A new model and algorithm: maml (second order), protonet, reptile (its own interpolation update).</summary>
     public static (IFunctionalModel Model, IMetaAlgorithm Algorithm) Create(string algorithm)
@@ -23,7 +23,7 @@ internal static class Workloads
         {
             "maml" => new Maml(model, new InnerLoopOptions { Steps = 2, StepSize = 0.1, TaskBatching = false }),
             "protonet" => new PrototypicalNetworks(model, taskBatching: false),
-            "reptile" => new Reptile(model, new ReptileOptions { InnerSteps = 3, InnerStepSize = 0.1, OuterStepSize = 0.5, TaskBatching = false }),
+            "reptile" => new Reptile(model, new ReptileOptions { Steps = 3, StepSize = 0.1, OuterStepSize = 0.5, TaskBatching = false }),
             _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "maml, protonet or reptile"),
         };
         return (model, learner);

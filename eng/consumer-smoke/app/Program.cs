@@ -51,7 +51,7 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"second_derivativ
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"expected={expected:R}"));
 
 // 2. A real algorithm from the package: meta-train, save, predict here and in a fresh process.
-var sampler = new MakeClassificationTaskSampler(MakeClassificationTaskOptions.Workload);
+var sampler = TaskSamplers.MakeClassification(MakeClassificationTaskOptions.Workload);
 using (var model = new Mlp(new MlpOptions { LayerSizes = new[] { 20, 32, 3 }, Seed = 1 }))
 using (var learner = new Maml(model, new InnerLoopOptions { Steps = 3, StepSize = 0.1 }))
 using (var trainer = new MetaTrainer(learner, new MetaTrainerOptions { Iterations = 5, MetaBatchSize = 4 }))
@@ -109,7 +109,7 @@ using (var restored = new Mlp(new MlpOptions { LayerSizes = new[] { 4, 8, 2 }, S
 // Adapts to the support set of a fixed task and prints the query rows' class probabilities as float bits.
 static string Predictions(IMetaAlgorithm algorithm)
 {
-    var sampler = new MakeClassificationTaskSampler(MakeClassificationTaskOptions.Workload);
+    var sampler = TaskSamplers.MakeClassification(MakeClassificationTaskOptions.Workload);
     using var episode = sampler.Sample(12345);
     using var adapted = algorithm.Adapt(episode.SupportInputs[0], episode.SupportTargets);
     using var probabilities = adapted.PredictProbabilities(episode.QueryInputs[0]);

@@ -18,7 +18,7 @@ public sealed class Cavia : EpisodicLearner
     {
         ModelChecks.AdaptsEveryWeight(model, "CAVIA (whose context input is adapted through the whole network)");
         Options = options ?? new CaviaOptions();
-        _negativeStepSize = (-Options.InnerStepSize).ToScalar();
+        _negativeStepSize = (-Options.StepSize).ToScalar();
     }
 
     /// <summary>The options.</summary>
@@ -32,8 +32,8 @@ public sealed class Cavia : EpisodicLearner
     /// </remarks>
     public override AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
     {
-        int steps = options?.Steps ?? Options.InnerSteps;
-        using var negativeStepSize = (-(options?.StepSize ?? Options.InnerStepSize)).ToScalar();
+        int steps = options?.Steps ?? Options.Steps;
+        using var negativeStepSize = (-(options?.StepSize ?? Options.StepSize)).ToScalar();
         return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: false, Options.Loss, options?.Kind, options?.Seed ?? 0,
             (_, support, passes) => new AdaptedState(Model.Parameters) { TaskContext = AdaptContext(support, Model.Parameters, createGraph: false, steps, negativeStepSize, passes) });
     }
@@ -80,7 +80,7 @@ public sealed class Cavia : EpisodicLearner
     private (Tensor Losses, Tensor? Accuracies) Step(EpisodeSide support, EpisodeSide query, int tasks)
     {
         var weights = support.InitialWeights(Model.Parameters);
-        var context = AdaptContext(support, weights, createGraph: !Options.FirstOrder, Options.InnerSteps, _negativeStepSize, Passes.MetaTraining);
+        var context = AdaptContext(support, weights, createGraph: !Options.FirstOrder, Options.Steps, _negativeStepSize, Passes.MetaTraining);
         var prediction = SupportStatistics.QueryForward(Model, WithContext(support, context), WithContext(query, context), weights, new ForwardContext(0, query.TaskBatched));
         var perTask = query.Loss(prediction, Options.Loss);
         perTask.sum().Times(1.0 / tasks).backward();

@@ -1,7 +1,7 @@
 namespace MetaLearn.Algorithms;
 
 /// <summary>Options of <see cref="Cavia"/>: the shared inner options default to 1 context step of size 1.0.</summary>
-public sealed record CaviaOptions() : InnerAdaptationOptions(innerSteps: 1, innerStepSize: 1.0)
+public sealed record CaviaOptions() : InnerAdaptationOptions(steps: 1, stepSize: 1.0)
 {
     /// <summary>
     /// Context parameters appended to every input; the model's input size must be the features plus this.

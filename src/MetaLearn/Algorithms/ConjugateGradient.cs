@@ -5,7 +5,7 @@ namespace MetaLearn.Algorithms;
 /// only as a product A·v: iMAML's solver for its implicit meta-gradient. x and b are lists of tensors (one per
 /// parameter) read as one long vector; with a leading task dimension every task's system is solved independently.
 /// </summary>
-public static class ConjugateGradient
+internal static class ConjugateGradient
 {
     /// <summary>Runs <paramref name="iterations"/> conjugate-gradient steps from x = 0 (fewer once every residual is 0).</summary>
     /// <param name="apply">v ↦ A v (it may use autograd, e.g. Hessian-vector products; its result is detached).</param>

@@ -10,7 +10,7 @@ namespace MetaLearn.Algorithms;
 /// </summary>
 /// <remarks>
 /// <para><b>Pre-training</b> is meta-training with this algorithm: <c>MetaTrainer</c> over batches labelled with the
-/// training set's classes (<see cref="Sampling.EpisodicSampler"/> with <see cref="Sampling.EpisodicSamplerOptions.DatasetLabels"/>:
+/// training set's classes (<see cref="Sampling.TaskSamplers.Episodes"/> with <see cref="Sampling.EpisodicSamplerOptions.DatasetLabels"/>:
 /// each batch holds Ways classes with Shots + Queries examples each, labelled with their index among all
 /// <see cref="FineTuningOptions.Classes"/> classes), so pre-training has the trainer's seeds, checkpoints, resume,
 /// validation (few-shot episodes, scored through <see cref="Adapt"/>) and progress. Every support and query example of

@@ -5,7 +5,7 @@ namespace MetaLearn.Algorithms;
 /// L_support(φ) + λ/2 ‖φ − θ‖², started at θ. At the (approximate) minimiser φ*, the meta-gradient of the query loss is
 /// (I + H/λ)⁻¹ ∇L_query(φ*), H the Hessian of the support loss at φ*; it is found by conjugate gradient with
 /// Hessian-vector products (double backward), never by differentiating through the inner steps, and each step's weights
-/// are freed when the next exist, so memory does not grow with <see cref="InnerAdaptationOptions.InnerSteps"/> (measured
+/// are freed when the next exist, so memory does not grow with <see cref="InnerAdaptationOptions.Steps"/> (measured
 /// with the benchmark's <c>inner-memory</c> on sine-maml's setup: peak resident growth 36.1, 37.1, 38.6 MB for 5, 20, 80
 /// steps, against 26.4, 36.3, 76.1 MB for second-order MAML). Every forward pass runs with inner-step context 0 (a model with per-step
 /// batch-norm sets uses its first set; the other sets get no meta-gradient).
@@ -24,7 +24,7 @@ public sealed class Imaml : EpisodicLearner
     {
         ModelChecks.AdaptsEveryWeight(model, "iMAML");
         Options = options ?? new ImamlOptions();
-        _negativeStepSize = (-Options.InnerStepSize).ToScalar();
+        _negativeStepSize = (-Options.StepSize).ToScalar();
         _regularization = Options.Regularization.ToScalar();
         _inverseRegularization = (1 / Options.Regularization).ToScalar();
         _zero = 0.0.ToScalar();
@@ -36,14 +36,14 @@ public sealed class Imaml : EpisodicLearner
 
     /// <inheritdoc />
     /// <remarks>
-    /// The adaptation is the inner loop: <see cref="AdaptationOptions.Steps"/> (default <see cref="InnerAdaptationOptions.InnerSteps"/>)
-    /// gradient steps of size <see cref="AdaptationOptions.StepSize"/> (default <see cref="InnerAdaptationOptions.InnerStepSize"/>) on
+    /// The adaptation is the inner loop: <see cref="AdaptationOptions.Steps"/> (default <see cref="InnerAdaptationOptions.Steps"/>)
+    /// gradient steps of size <see cref="AdaptationOptions.StepSize"/> (default <see cref="InnerAdaptationOptions.StepSize"/>) on
     /// the proximal objective from the meta-learned θ; predictions use inner-step context 0, as in training.
     /// </remarks>
     public override AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
     {
-        int steps = options?.Steps ?? Options.InnerSteps;
-        using var negativeStepSize = (-(options?.StepSize ?? Options.InnerStepSize)).ToScalar();
+        int steps = options?.Steps ?? Options.Steps;
+        using var negativeStepSize = (-(options?.StepSize ?? Options.StepSize)).ToScalar();
         return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, options?.Kind, options?.Seed ?? 0,
             (_, support, passes) => new AdaptedState(Proximal(support, steps, negativeStepSize, passes)) { StepsTaken = 0 });
     }
@@ -105,7 +105,7 @@ public sealed class Imaml : EpisodicLearner
 
     private (Tensor Losses, Tensor? Accuracies) Step(EpisodeSide support, EpisodeSide query, int tasks)
     {
-        var phi = Proximal(support, Options.InnerSteps, _negativeStepSize, Passes.MetaTraining);
+        var phi = Proximal(support, Options.Steps, _negativeStepSize, Passes.MetaTraining);
         var leaves = phi.Select((w, i) => _used[i] ? w.detach().requires_grad_(true) : w).ToArray();
         var adapted = Used(leaves);
         var context = new ForwardContext(0, support.TaskBatched);

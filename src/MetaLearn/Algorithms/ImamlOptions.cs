@@ -5,7 +5,7 @@ namespace MetaLearn.Algorithms;
 /// gradient descent on the proximal objective converges only when the step size is below 2 / (λ + the support loss's
 /// largest curvature).
 /// </summary>
-public sealed record ImamlOptions() : InnerAdaptationOptions(innerSteps: 10, innerStepSize: 0.01)
+public sealed record ImamlOptions() : InnerAdaptationOptions(steps: 10, stepSize: 0.01)
 {
     /// <summary>
     /// λ of the proximal term λ/2 ‖φ − θ‖² that keeps the adapted weights near the initialisation; larger λ makes the

@@ -1,25 +1,29 @@
+using MetaLearn.Deployment;
+
 namespace MetaLearn.Algorithms;
 
 /// <summary>
 /// The options shared by the algorithms that adapt with their own gradient steps per task (<see cref="ReptileOptions"/>,
 /// <see cref="ImamlOptions"/>, <see cref="CaviaOptions"/>): how many steps, how large, on which loss, and whether
-/// equal-shaped episodes run task-batched. The defaults of <see cref="InnerSteps"/> and <see cref="InnerStepSize"/> are
+/// equal-shaped episodes run task-batched. The defaults of <see cref="Steps"/> and <see cref="StepSize"/> are
 /// each algorithm's (see the derived records).
 /// </summary>
 public abstract record InnerAdaptationOptions
 {
     /// <summary>Sets each algorithm's default number and size of inner steps.</summary>
-    private protected InnerAdaptationOptions(int innerSteps, double innerStepSize)
+    private protected InnerAdaptationOptions(int steps, double stepSize)
     {
-        InnerSteps = innerSteps;
-        InnerStepSize = innerStepSize;
+        Steps = steps;
+        StepSize = stepSize;
     }
 
     /// <summary>Gradient steps per task. <value>At least 1; the default is the algorithm's.</value></summary>
-    public int InnerSteps { get; init => field = OptionChecks.AtLeast(value, 1, nameof(InnerSteps), "The inner loop needs at least one step."); }
+    [SettingKey("innerSteps")]
+    public int Steps { get; init => field = OptionChecks.AtLeast(value, 1, nameof(Steps), "The inner loop needs at least one step."); }
 
     /// <summary>The inner gradient step size. <value>Positive and finite; the default is the algorithm's.</value></summary>
-    public double InnerStepSize { get; init => field = OptionChecks.PositiveFinite(value, nameof(InnerStepSize), "The inner step size must be positive and finite (e.g. 0.01)."); }
+    [SettingKey("innerStepSize")]
+    public double StepSize { get; init => field = OptionChecks.PositiveFinite(value, nameof(StepSize), "The inner step size must be positive and finite (e.g. 0.01)."); }
 
     /// <summary>
     /// The loss of the inner steps and of the query (see <see cref="InnerLoopOptions.Loss"/>).

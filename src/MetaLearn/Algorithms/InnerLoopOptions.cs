@@ -50,8 +50,7 @@ public sealed record InnerLoopOptions
 
     /// <summary>
     /// MAML++ multi-step loss (Antoniou et al., 2019): for meta-iterations before this one the meta-objective is the
-    /// weighted sum of the query losses after every inner step, with weights annealed by
-    /// <see cref="MultiStepLossSchedule.Weights"/> (equal at first, the non-final steps' weights decaying towards
+    /// weighted sum of the query losses after every inner step, with annealed weights (equal at first, the non-final steps' weights decaying towards
     /// <see cref="MultiStepLossFloor"/> / <see cref="Steps"/> while the final step's grows); from this iteration on only
     /// the final step is scored.
     /// </summary>
@@ -147,11 +146,6 @@ public sealed record InnerLoopOptions
     {
         get => _loss;
         init => _loss = OptionChecks.NotNull(value, nameof(Loss));
-    }
-
-    /// <summary>Checks the options against each other; called by the algorithms (none of the current options conflict).</summary>
-    public void Validate()
-    {
     }
 
     private static double InUnitInterval(double value, string name) => value >= 0 && value < 1

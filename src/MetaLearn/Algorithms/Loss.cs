@@ -13,17 +13,11 @@ namespace MetaLearn.Algorithms;
 /// </summary>
 public sealed class Loss
 {
-    /// <summary>A task's loss from its predictions and targets, both without a task dimension; returns a scalar tensor.</summary>
-    /// <param name="prediction">The model's output for one task, e.g. [N, ways] logits or [N, 1] values.</param>
-    /// <param name="targets">That task's targets as the episode holds them.</param>
-    /// <returns>A scalar tensor (the task's mean loss), owned by the caller.</returns>
-    public delegate Tensor TaskLossFunction(Tensor prediction, Tensor targets);
-
     private readonly Func<Tensor, Tensor, Tensor>? _perExample;
-    private readonly TaskLossFunction? _perTask;
+    private readonly Func<Tensor, Tensor, Tensor>? _perTask;
     private readonly TargetForm _targets;
 
-    private Loss(string name, Func<Tensor, Tensor, Tensor>? perExample, TaskLossFunction? perTask, TargetForm targets, string? kind = null, double argument = 0)
+    private Loss(string name, Func<Tensor, Tensor, Tensor>? perExample, Func<Tensor, Tensor, Tensor>? perTask, TargetForm targets, string? kind = null, double argument = 0)
     {
         Name = name;
         _perExample = perExample;
@@ -122,8 +116,12 @@ public sealed class Loss
 
     /// <summary>A loss of your own, computed per task (task-batched passes call it once per task); its targets are not checked.</summary>
     /// <param name="name">A short description.</param>
-    /// <param name="perTask">The task's mean loss from its predictions and targets; it must be differentiable.</param>
-    public static Loss Custom(string name, TaskLossFunction perTask)
+    /// <param name="perTask">
+    /// The task's mean loss from its predictions (the model's output for one task, without a task dimension, e.g.
+    /// [N, ways] logits or [N, 1] values) and that task's targets as the episode holds them; it returns a scalar tensor
+    /// the caller owns and must be differentiable.
+    /// </param>
+    public static Loss Custom(string name, Func<Tensor, Tensor, Tensor> perTask)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(perTask);

@@ -6,7 +6,7 @@ namespace MetaLearn.Algorithms;
 /// <see cref="FirstOrder"/> drops the second-order terms. MAML++ options (multi-step loss, derivative-order
 /// annealing, per-step step sizes, per-step batch norm) are set through <see cref="InnerLoopOptions"/> and the model.
 /// </summary>
-public sealed class Maml : GradientMetaLearner
+public sealed class Maml : MamlVariant
 {
     /// <summary>Creates MAML over <paramref name="model"/> (not owned).</summary>
     public Maml(IFunctionalModel model, InnerLoopOptions? options = null)

@@ -1,10 +1,11 @@
 namespace MetaLearn.Algorithms;
 
 /// <summary>
-/// Chooses a meta-learning algorithm by its short name (as a command line or a configuration file names it), so that
-/// an application does not write its own switch over the algorithm types.
+/// The entry point to the algorithms: <see cref="Create"/> chooses one by its short name (as a command line or a
+/// configuration file names it), so that an application does not write its own switch over the algorithm types; the
+/// <c>Adapt</c> extension methods adapt any algorithm to single-modality tensors or plain .NET arrays.
 /// </summary>
-public static class MetaAlgorithms
+public static partial class MetaAlgorithms
 {
     private static readonly string[] KnownNames = { "maml", "fomaml", "metasgd", "anil", "reptile", "protonet", "imaml", "r2d2", "cavia" };
 
@@ -19,9 +20,9 @@ public static class MetaAlgorithms
     /// algorithm that takes a loss (all but <c>r2d2</c>, which always uses cross-entropy); for <c>reptile</c> its <see cref="InnerLoopOptions.Steps"/>,
     /// <see cref="InnerLoopOptions.StepSize"/> and <see cref="InnerLoopOptions.TaskBatching"/> become the
     /// <see cref="ReptileOptions"/> (the outer update stays the paper's interpolation), for <c>imaml</c> they become
-    /// <see cref="InnerAdaptationOptions.InnerSteps"/>, <see cref="InnerAdaptationOptions.InnerStepSize"/> and
+    /// <see cref="InnerAdaptationOptions.Steps"/>, <see cref="InnerAdaptationOptions.StepSize"/> and
     /// <see cref="InnerAdaptationOptions.TaskBatching"/> (λ and the conjugate-gradient steps keep their defaults), for <c>cavia</c> they become
-    /// <see cref="InnerAdaptationOptions.InnerSteps"/>, <see cref="InnerAdaptationOptions.InnerStepSize"/>, <see cref="CaviaOptions.FirstOrder"/> and
+    /// <see cref="InnerAdaptationOptions.Steps"/>, <see cref="InnerAdaptationOptions.StepSize"/>, <see cref="CaviaOptions.FirstOrder"/> and
     /// <see cref="InnerAdaptationOptions.TaskBatching"/> (the context size keeps its default, so the model's input size must be the
     /// features plus <see cref="CaviaOptions.ContextSize"/>), and for <c>protonet</c> and <c>r2d2</c> only <see cref="InnerLoopOptions.TaskBatching"/> is read.
     /// Null uses each algorithm's defaults.
@@ -40,15 +41,15 @@ public static class MetaAlgorithms
             "anil" => new Anil(model, inner),
             "reptile" => new Reptile(model, inner is null
                 ? new ReptileOptions()
-                : new ReptileOptions { InnerSteps = inner.Steps, InnerStepSize = inner.StepSize, TaskBatching = inner.TaskBatching, Loss = inner.Loss }),
+                : new ReptileOptions { Steps = inner.Steps, StepSize = inner.StepSize, TaskBatching = inner.TaskBatching, Loss = inner.Loss }),
             "imaml" => new Imaml(model, inner is null
                 ? new ImamlOptions()
-                : new ImamlOptions { InnerSteps = inner.Steps, InnerStepSize = inner.StepSize, TaskBatching = inner.TaskBatching, Loss = inner.Loss }),
+                : new ImamlOptions { Steps = inner.Steps, StepSize = inner.StepSize, TaskBatching = inner.TaskBatching, Loss = inner.Loss }),
             "protonet" => new PrototypicalNetworks(model, inner?.TaskBatching ?? true, inner?.Loss),
             "r2d2" => new R2D2(model, new R2D2Options { TaskBatching = inner?.TaskBatching ?? true }),
             "cavia" => new Cavia(model, inner is null
                 ? new CaviaOptions()
-                : new CaviaOptions { InnerSteps = inner.Steps, InnerStepSize = inner.StepSize, FirstOrder = inner.FirstOrder, TaskBatching = inner.TaskBatching, Loss = inner.Loss }),
+                : new CaviaOptions { Steps = inner.Steps, StepSize = inner.StepSize, FirstOrder = inner.FirstOrder, TaskBatching = inner.TaskBatching, Loss = inner.Loss }),
             _ => throw new ArgumentException(
                 $"Unknown algorithm '{name}'; choose one of {string.Join(", ", KnownNames)}.", nameof(name)),
         };

@@ -4,7 +4,7 @@ namespace MetaLearn.Algorithms;
 /// The multi-step loss weights of MAML++ (Antoniou et al., 2019, "How to train your MAML", and its reference code's
 /// <c>get_per_step_loss_importance_vector</c>), with meta-iterations in place of the paper's epochs.
 /// </summary>
-public static class MultiStepLossSchedule
+internal static class MultiStepLossSchedule
 {
     /// <summary>
     /// The weight of the query loss after each of <paramref name="steps"/> inner steps at meta-iteration

@@ -19,7 +19,7 @@ public sealed class Reptile : EpisodicLearner
     {
         ModelChecks.AdaptsEveryWeight(model, "Reptile");
         Options = options ?? new ReptileOptions();
-        _innerOptions = new InnerLoopOptions { Steps = Options.InnerSteps, StepSize = Options.InnerStepSize, FirstOrder = true, Loss = Options.Loss };
+        _innerOptions = new InnerLoopOptions { Steps = Options.Steps, StepSize = Options.StepSize, FirstOrder = true, Loss = Options.Loss };
         _inner = new InnerLoop(model, _innerOptions, headOnly: false, learnedStepSizes: null);
     }
 

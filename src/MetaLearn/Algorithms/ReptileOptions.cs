@@ -1,7 +1,7 @@
 namespace MetaLearn.Algorithms;
 
 /// <summary>Options of <see cref="Reptile"/>: the shared inner options default to 5 plain SGD steps of size 0.01.</summary>
-public sealed record ReptileOptions() : InnerAdaptationOptions(innerSteps: 5, innerStepSize: 0.01)
+public sealed record ReptileOptions() : InnerAdaptationOptions(steps: 5, stepSize: 0.01)
 {
     private readonly double _outerStepSize = 1.0;
     private readonly int _outerStepSizeAnnealingIterations;

@@ -3,7 +3,7 @@ namespace MetaLearn.Algorithms;
 /// <summary>
 /// Per-task losses and accuracies. Task-batched tensors carry a leading task dimension; per-task tensors are one task.
 /// </summary>
-public static class TaskLoss
+internal static class TaskLoss
 {
     /// <summary>Each task's mean <paramref name="loss"/>: shape [T] when task-batched, a scalar otherwise.</summary>
     /// <param name="prediction">The model's outputs.</param>

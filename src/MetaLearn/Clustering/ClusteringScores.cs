@@ -1,7 +1,7 @@
 namespace MetaLearn.Clustering;
 
 /// <summary>Agreement between two labelings of the same points, invariant to renaming the labels.</summary>
-public static class ClusteringScores
+internal static class ClusteringScores
 {
     private const double MachineEpsilon = 2.220446049250313e-16;
 

@@ -8,7 +8,7 @@ namespace MetaLearn.Clustering;
 /// one that lowers the potential most is kept), restarted <see cref="KMeansOptions.Restarts"/> times.
 /// An emptied cluster is moved to the point farthest from its center.
 /// </summary>
-public static class KMeans
+internal static class KMeans
 {
     /// <summary>Clusters the rows of <paramref name="points"/>.</summary>
     /// <exception cref="ArgumentException">Fewer points than clusters, or rows of different lengths.</exception>

@@ -1,6 +1,6 @@
 namespace MetaLearn.Clustering;
 
-/// <summary>Options of <see cref="KMeans"/> (scikit-learn's <c>KMeans</c> defaults where they exist).</summary>
+/// <summary>Options of the k-means++ clustering of <see cref="MetaClustering"/> (scikit-learn's <c>KMeans</c> defaults where they exist).</summary>
 public sealed record KMeansOptions
 {
     private readonly int _clusters = 8;

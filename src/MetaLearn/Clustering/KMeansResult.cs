@@ -1,6 +1,6 @@
 namespace MetaLearn.Clustering;
 
-/// <summary>The best clustering <see cref="KMeans"/> found.</summary>
+/// <summary>The best clustering k-means++ found (<see cref="MetaClustering"/>).</summary>
 /// <param name="Labels">The cluster of every point, in [0, Clusters).</param>
 /// <param name="Centers">The cluster centers, one row each.</param>
 /// <param name="Inertia">Sum of squared distances from every point to its center.</param>

@@ -4,7 +4,7 @@ namespace MetaLearn.Datasets;
 /// An in-memory labelled data set, MetaLearn's one labelled-data type: one float32 or float64 tensor of examples
 /// <c>[N, ...]</c> (images, or rows of features for tabular data), the class id of every example, what each class is
 /// (<see cref="LabeledClass"/>), and the examples of each class. Image folders, Omniglot, CSV files and the synthetic
-/// generators (<see cref="MakeClassification"/>, <see cref="MakeBlobs"/>) all produce it.
+/// generators (<see cref="MakeClassification"/>, the blob generator) all produce it.
 /// </summary>
 /// <remarks>
 /// The data set owns its example tensor: <see cref="Dispose"/> frees it. Readers (such as task samplers) never

@@ -6,7 +6,7 @@ namespace MetaLearn.Datasets;
 /// <summary>
 /// scikit-learn's <c>make_blobs</c>: isotropic Gaussian clusters around fixed or random centers, one class per center.
 /// </summary>
-public static class MakeBlobs
+internal static class MakeBlobs
 {
     /// <summary>Draws a data set from a seed.</summary>
     /// <exception cref="ArgumentException">The options break a rule of <see cref="MakeBlobsOptions.Validate"/>.</exception>
@@ -49,7 +49,7 @@ public static class MakeBlobs
         int start = 0;
         for (int k = 0; k < centers; k++)
         {
-            stds[k] = options.ClusterStd[k];
+            stds[k] = options.ClusterStd.Count == 1 ? options.ClusterStd[0] : options.ClusterStd[k];
             var center = c.AsSpan(k * f, f);
             for (int i = start; i < start + counts[k]; i++)
             {

@@ -1,7 +1,7 @@
 namespace MetaLearn.Datasets;
 
 /// <summary>
-/// Options of <see cref="MakeBlobs"/>: scikit-learn's <c>make_blobs</c> parameters under .NET names, with the same
+/// Options of the blob generator behind <see cref="Sampling.TaskSamplers.Blobs"/>: scikit-learn's <c>make_blobs</c> parameters under .NET names, with the same
 /// defaults. Each property checks its own range when set; <see cref="Validate"/> checks the rules across properties
 /// and is called by every generator and sampler before drawing.
 /// </summary>
@@ -55,12 +55,15 @@ public sealed record MakeBlobsOptions
         }
     }
 
-    /// <summary>Standard deviation of every cluster, or one per center (<c>cluster_std</c>). <value>Default 1. Non-negative.</value></summary>
-    public ScalarOrArray ClusterStd
+    /// <summary>
+    /// Standard deviation of every cluster (one value, e.g. <c>[0.5]</c>), or one per center (<c>cluster_std</c>); the
+    /// list is copied. <value>Default <c>[1]</c>. Non-negative.</value>
+    /// </summary>
+    public IReadOnlyList<double> ClusterStd
     {
         get => _clusterStd;
-        init => _clusterStd = value is not null && value.All(s => s >= 0 && double.IsFinite(s)) ? value
-            : throw new ArgumentOutOfRangeException(nameof(ClusterStd), value?.ToString(), "ClusterStd must be finite and non-negative (one value or one per center).");
+        init => _clusterStd = value is not null && value.Count > 0 && ScalarOrArray.From(value) is var v && v.All(s => s >= 0 && double.IsFinite(s)) ? v
+            : throw new ArgumentOutOfRangeException(nameof(ClusterStd), value is null || value.Count == 0 ? "(none)" : ScalarOrArray.From(value).ToString(), "ClusterStd must be finite and non-negative (one value or one per center).");
     }
 
     /// <summary>Box the random centers are drawn from, per coordinate (<c>center_box</c>). <value>Default (-10, 10). Min &lt; Max.</value></summary>
@@ -90,10 +93,10 @@ public sealed record MakeBlobsOptions
                 $"SamplesPerCenter has {SamplesPerCenter.Count} counts but CenterPoints has {CenterPoints.Count} centers: give one count per center.");
         }
 
-        if (!ClusterStd.Fits(CenterCount))
+        if (!_clusterStd.Fits(CenterCount))
         {
             throw new ArgumentException(
-                $"ClusterStd has {ClusterStd.Values.Count} values but there are {CenterCount} centers: give one value, or one per center.");
+                $"ClusterStd has {_clusterStd.Count} values but there are {CenterCount} centers: give one value, or one per center.");
         }
 
         long samples = SamplesPerCenter?.Sum(c => (long)c) ?? Samples;

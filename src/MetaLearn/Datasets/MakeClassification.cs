@@ -122,12 +122,12 @@ public static partial class MakeClassification
         return values;
     }
 
-    private static double[] Expand(ScalarOrArray value, int count)
+    private static double[] Expand(IReadOnlyList<double> value, int count)
     {
         var values = new double[count];
         for (int i = 0; i < count; i++)
         {
-            values[i] = value[i];
+            values[i] = value.Count == 1 ? value[0] : value[i];
         }
 
         return values;

@@ -90,25 +90,27 @@ public sealed record MakeClassificationOptions
     public bool Hypercube { get; init; } = true;
 
     /// <summary>
-    /// Added to every feature after generation (<c>shift</c>): one value, or one per feature.
-    /// <value>Default 0. Null draws a shift per feature uniformly from [-ClassSep, ClassSep].</value>
+    /// Added to every feature after generation (<c>shift</c>): one value for every feature (e.g. <c>[0.5]</c>), or one
+    /// per feature; the list is copied.
+    /// <value>Default <c>[0]</c>. Null draws a shift per feature uniformly from [-ClassSep, ClassSep].</value>
     /// </summary>
-    public ScalarOrArray? Shift
+    public IReadOnlyList<double>? Shift
     {
         get => _shift;
-        init => _shift = value is null || value.All(double.IsFinite) ? value
-            : throw new ArgumentOutOfRangeException(nameof(Shift), value.ToString(), "Shift values must be finite.");
+        init => _shift = value is null ? null : ScalarOrArray.From(value) is var v && v.All(double.IsFinite) ? v
+            : throw new ArgumentOutOfRangeException(nameof(Shift), ScalarOrArray.From(value).ToString(), "Shift values must be finite.");
     }
 
     /// <summary>
-    /// Multiplies every feature after the shift (<c>scale</c>): one value, or one per feature.
-    /// <value>Default 1. Values greater than 0. Null draws a scale per feature as 1 + 100 * uniform(0, 1).</value>
+    /// Multiplies every feature after the shift (<c>scale</c>): one value for every feature (e.g. <c>[2]</c>), or one per
+    /// feature; the list is copied.
+    /// <value>Default <c>[1]</c>. Values greater than 0. Null draws a scale per feature as 1 + 100 * uniform(0, 1).</value>
     /// </summary>
-    public ScalarOrArray? Scale
+    public IReadOnlyList<double>? Scale
     {
         get => _scale;
-        init => _scale = value is null || value.All(v => v > 0 && double.IsFinite(v)) ? value
-            : throw new ArgumentOutOfRangeException(nameof(Scale), value.ToString(), "Scale values must be finite and greater than 0.");
+        init => _scale = value is null ? null : ScalarOrArray.From(value) is var v && v.All(s => s > 0 && double.IsFinite(s)) ? v
+            : throw new ArgumentOutOfRangeException(nameof(Scale), ScalarOrArray.From(value).ToString(), "Scale values must be finite and greater than 0.");
     }
 
     /// <summary>Whether samples and features are shuffled (<c>shuffle</c>). <value>Default true.</value></summary>
@@ -163,14 +165,14 @@ public sealed record MakeClassificationOptions
             }
         }
 
-        if (Shift is not null && !Shift.Fits(Features))
+        if (_shift is not null && !_shift.Fits(Features))
         {
-            throw new ArgumentException($"Shift has {Shift.Values.Count} values but Features is {Features}: give one value, or one per feature.");
+            throw new ArgumentException($"Shift has {_shift.Count} values but Features is {Features}: give one value, or one per feature.");
         }
 
-        if (Scale is not null && !Scale.Fits(Features))
+        if (_scale is not null && !_scale.Fits(Features))
         {
-            throw new ArgumentException($"Scale has {Scale.Values.Count} values but Features is {Features}: give one value, or one per feature.");
+            throw new ArgumentException($"Scale has {_scale.Count} values but Features is {Features}: give one value, or one per feature.");
         }
 
         CheckSizes();

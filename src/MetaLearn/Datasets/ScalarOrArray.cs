@@ -2,10 +2,10 @@ namespace MetaLearn.Datasets;
 
 /// <summary>
 /// A value given either once for every item or once per item (per feature, per center), like the
-/// "float or array-like" parameters of scikit-learn's generators. Converts implicitly from
-/// <see cref="double"/> and <see cref="T:double[]"/>.
+/// "float or array-like" parameters of scikit-learn's generators. The options show it as an
+/// <see cref="IReadOnlyList{T}"/> of doubles: one value applies to every item.
 /// </summary>
-public sealed class ScalarOrArray : IEquatable<ScalarOrArray>
+internal sealed class ScalarOrArray : IEquatable<ScalarOrArray>, IReadOnlyList<double>
 {
     private readonly double[] _values;
 
@@ -37,11 +37,29 @@ public sealed class ScalarOrArray : IEquatable<ScalarOrArray>
         return new ScalarOrArray(values.ToArray(), false);
     }
 
+    /// <summary>How many values there are: one if <see cref="IsScalar"/>, else one per item.</summary>
+    public int Count => _values.Length;
+
+    /// <summary>One value (<paramref name="values"/> holds one) for every item, or one per item; the list is copied.</summary>
+    /// <exception cref="ArgumentException"><paramref name="values"/> is empty.</exception>
+    public static ScalarOrArray From(IReadOnlyList<double> values) => values switch
+    {
+        ScalarOrArray same => same,
+        { Count: 1 } => Of(values[0]),
+        _ => Of(values),
+    };
+
     /// <summary>One value for every item.</summary>
     public static implicit operator ScalarOrArray(double value) => Of(value);
 
     /// <summary>One value per item; the array is copied.</summary>
     public static implicit operator ScalarOrArray(double[] values) => Of(values);
+
+    /// <inheritdoc />
+    public IEnumerator<double> GetEnumerator() => ((IEnumerable<double>)_values).GetEnumerator();
+
+    /// <inheritdoc />
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>The value of item <paramref name="index"/>.</summary>
     public double this[int index] => IsScalar ? _values[0] : _values[index];

@@ -15,7 +15,7 @@ internal static partial class AlgorithmSettings
         ["name"] = algorithm.Name,
         ["options"] = algorithm switch
         {
-            GradientMetaLearner g => OptionsJson.Write(g.Options),
+            MamlVariant g => OptionsJson.Write(g.Options),
             Reptile r => OptionsJson.Write(r.Options),
             Imaml i => OptionsJson.Write(i.Options),
             Cavia c => OptionsJson.Write(c.Options),
@@ -52,7 +52,7 @@ internal static partial class AlgorithmSettings
                 $"the algorithm '{name}' is not known to this MetaLearn ({string.Join(", ", MetaAlgorithms.Names)} and finetune are)"),
         };
 
-        var options = (algorithm as GradientMetaLearner)?.Options;
+        var options = (algorithm as MamlVariant)?.Options;
         if (algorithm.Name != name || (name == "metasgd" && options!.StepSizes != StepSizeMode.PerElement))
         {
             string actual = algorithm.Name;
@@ -74,7 +74,7 @@ internal static partial class AlgorithmSettings
 
     /// <summary>The algorithm's learned step sizes (empty when fixed).</summary>
     public static IReadOnlyList<Parameter> StepSizes(IMetaAlgorithm algorithm) =>
-        algorithm is GradientMetaLearner g ? g.LearnedStepSizes : Array.Empty<Parameter>();
+        algorithm is MamlVariant g ? g.LearnedStepSizes : Array.Empty<Parameter>();
 
     private static PrototypicalNetworks PrototypicalNetworks(ManifestObject o, IFunctionalModel model)
     {

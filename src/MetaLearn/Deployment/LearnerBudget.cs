@@ -24,7 +24,7 @@ internal static class LearnerBudget
     /// <exception cref="LearnerFileException">The model is too large (<see cref="LearnerFileProblem.TooLarge"/>).</exception>
     public static void CheckModel(string path, ModelArchitecture architecture, JsonObject manifest, IEnumerable<SafeTensors.Entry> entries, InputLimits limits)
     {
-        Int128? described = ModelArchitectures.Bytes(architecture);
+        Int128? described = ModelArchitecture.Bytes(architecture);
         Int128 bytes = described ?? entries
             .Where(e => e.Name.StartsWith("model.", StringComparison.Ordinal) || e.Name.StartsWith("buffers.", StringComparison.Ordinal))
             .Aggregate(Int128.Zero, (sum, e) => sum + e.Data.Length);

@@ -21,7 +21,7 @@ namespace MetaLearn.Deployment;
 /// JSON <c>manifest</c> and <c>checksum</c>: SHA-256 of the header (with the checksum's hex digits written as zeros)
 /// followed by the data. The checksum rule and the position of <c>format</c> and <c>format_version</c> are fixed across
 /// format versions. The manifest holds <c>algorithm</c> (<c>name</c> and every option of its options record),
-/// <c>model</c> (<c>kind</c> and every option, see <see cref="ModelArchitectures"/>), the application's <c>metadata</c>
+/// <c>model</c> (<c>kind</c> and every option, see <see cref="ModelArchitecture"/>), the application's <c>metadata</c>
 /// and the writing <c>library</c>'s version; all of it is culture-invariant JSON (numbers as JSON numbers, enums and
 /// losses by name).
 /// </para>
@@ -60,15 +60,15 @@ public static partial class LearnerFile
     /// <param name="metadata">The application's own strings to keep with the learner (e.g. class names); null for none.</param>
     /// <param name="architecture">
     /// The model's architecture; null finds it from the model's type (<c>mlp</c>, <c>conv4</c>, registered kinds). A model
-    /// converted from a TorchSharp module needs <see cref="ModelArchitectures.Module"/>.
+    /// converted from a TorchSharp module needs <see cref="ModelArchitecture.Module"/>.
     /// </param>
-    /// <exception cref="NotSupportedException">The algorithm or the model's type cannot be described (see <see cref="ModelArchitectures.Register{TModel}"/>).</exception>
+    /// <exception cref="NotSupportedException">The algorithm or the model's type cannot be described (see <see cref="ModelArchitecture.Register{TModel}"/>).</exception>
     public static void Save(IMetaAlgorithm algorithm, string path, IReadOnlyDictionary<string, string>? metadata = null, ModelArchitecture? architecture = null)
     {
         ArgumentNullException.ThrowIfNull(algorithm);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var model = algorithm.Model;
-        architecture = architecture is null ? ModelArchitecture.Of(model) : ModelArchitectures.Complete(architecture, model);
+        architecture = architecture is null ? ModelArchitecture.Of(model) : ModelArchitecture.Complete(architecture, model);
         var manifest = new JsonObject
         {
             ["algorithm"] = AlgorithmSettings.Describe(algorithm),

@@ -12,7 +12,7 @@ namespace MetaLearn.Deployment;
 /// from the type means an option added to a record is written without anyone remembering to; reading a file that
 /// lacks it is refused, so whoever adds an option that changes predictions also bumps
 /// <see cref="LearnerFile.FormatVersion"/> and says what older files meant. Keys are the property names in camel case
-/// (<c>DType</c> is <c>dtype</c>); enums are written by name; numbers are JSON numbers, so no culture is involved.
+/// (<c>DType</c> is <c>dtype</c>; an option renamed since keeps its key through <see cref="SettingKeyAttribute"/>); enums are written by name; numbers are JSON numbers, so no culture is involved.
 /// <see cref="Device"/> properties are not written: a loaded model lives on the CPU.
 /// </summary>
 internal static class OptionsJson
@@ -60,10 +60,15 @@ internal static class OptionsJson
     private static IEnumerable<PropertyInfo> Settable(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanRead && p.SetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0 && p.PropertyType != typeof(Device))
-            .OrderBy(p => p.Name, StringComparer.Ordinal);
+            .OrderBy(StoredName, StringComparer.Ordinal);
 
     private static string Key(PropertyInfo property) =>
-        property.Name == "DType" ? "dtype" : char.ToLowerInvariant(property.Name[0]) + property.Name[1..];
+        property.GetCustomAttribute<SettingKeyAttribute>()?.Key
+        ?? (property.Name == "DType" ? "dtype" : char.ToLowerInvariant(property.Name[0]) + property.Name[1..]);
+
+    /// <summary>The name the keys are ordered by: the property's, or the one a <see cref="SettingKeyAttribute"/> keeps.</summary>
+    private static string StoredName(PropertyInfo property) =>
+        property.GetCustomAttribute<SettingKeyAttribute>()?.Key is { } key ? char.ToUpperInvariant(key[0]) + key[1..] : property.Name;
 
     private static JsonNode? Value(PropertyInfo property, object? value)
     {

@@ -6,7 +6,7 @@ namespace MetaLearn.Evaluation;
 /// </summary>
 public static class Baselines
 {
-    /// <summary>Query accuracies of <see cref="LogisticRegression"/> and <see cref="NearestNeighbor"/> fitted on the support set.</summary>
+    /// <summary>Query accuracies of an L2-regularised logistic regression and a 1-nearest-neighbour classifier fitted on the support set.</summary>
     /// <param name="supportFeatures">Support rows by features.</param>
     /// <param name="supportClasses">The class of each support row.</param>
     /// <param name="queryFeatures">Query rows by features.</param>

@@ -6,7 +6,7 @@ namespace MetaLearn.Evaluation;
 /// Multinomial logistic regression with an L2 penalty (scikit-learn's <c>LogisticRegression()</c> objective), fitted
 /// by damped Newton steps in double precision: the few-shot baseline that a meta-learned model must beat.
 /// </summary>
-public sealed class LogisticRegression
+internal sealed class LogisticRegression
 {
     private readonly double[,] _weights;
     private readonly double[] _intercepts;

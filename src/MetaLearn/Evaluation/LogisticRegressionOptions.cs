@@ -1,6 +1,6 @@
 namespace MetaLearn.Evaluation;
 
-/// <summary>Options of <see cref="LogisticRegression"/>.</summary>
+/// <summary>Options of the logistic-regression baseline of <see cref="Baselines"/>.</summary>
 public sealed record LogisticRegressionOptions
 {
     /// <summary>

@@ -4,7 +4,7 @@ namespace MetaLearn.Evaluation;
 /// The 1-nearest-neighbour classifier: a row takes the class of the closest labelled row in Euclidean distance (the
 /// first such row on a tie). A few-shot baseline with nothing to fit.
 /// </summary>
-public sealed class NearestNeighbor
+internal sealed class NearestNeighbor
 {
     private readonly float[,] _features;
     private readonly long[] _classes;

@@ -25,7 +25,7 @@ namespace MetaLearn.Models;
 /// <para>A backbone's state is its module's parameters and buffers (and its head's): anything else the module holds
 /// must be set by the factory, which has to build the same architecture every call. Learner files and checkpoints hold
 /// the parameters and buffers; to save and load a learner, register the factory under a kind with
-/// <c>ModelArchitectures.RegisterModule</c> in both processes and save with <c>ModelArchitectures.Module(kind)</c>.</para>
+/// <c>ModelArchitecture.RegisterModule</c> in both processes and save with <c>ModelArchitecture.Module(kind)</c>.</para>
 /// </remarks>
 public sealed class Backbone : IFunctionalModel
 {

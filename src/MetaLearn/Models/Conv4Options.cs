@@ -57,8 +57,8 @@ public sealed record Conv4Options
 
     /// <summary>
     /// Whether a meta-batch may run task-batched through this network. A task-batched pass loops over the tasks for
-    /// the convolutions and batch norm (each task's slice with that task's weights, as <see cref="Layers.Conv2d"/>
-    /// does) and batches only the pooling and the linear head; its results equal the per-task path's, and it holds
+    /// the convolutions and batch norm (each task's slice with that task's weights, as the converted
+    /// convolution layers do) and batches only the pooling and the linear head; its results equal the per-task path's, and it holds
     /// every task's activations at once. Off by default: the per-task path is the measured one (one grouped
     /// convolution over all tasks, an earlier form of this option, measured about 4x slower than it on the CPU).
     /// </summary>

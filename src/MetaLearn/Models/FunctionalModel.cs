@@ -12,8 +12,8 @@ namespace MetaLearn.Models;
 /// this class: register the parameters in the constructor (<see cref="AddParameter"/>, <see cref="AddUniformParameter"/>,
 /// <see cref="AddConstantParameter"/>, <see cref="AddBuffer"/>; the order of registration is the order of
 /// <see cref="Parameters"/> and of the weights <see cref="Run"/> receives), optionally mark where the head starts
-/// (<see cref="MarkHeadStart()"/>), and implement <see cref="Run"/> over <c>torch.nn.functional</c> or
-/// <see cref="Layers"/> using only the weights it is given, never <see cref="Parameters"/> directly.</para>
+/// (<see cref="MarkHeadStart()"/>), and implement <see cref="Run"/> over <c>torch.nn.functional</c> using only the
+/// weights it is given, never <see cref="Parameters"/> directly.</para>
 /// <para>Initial values are drawn in float64 on the CPU from a generator seeded with the constructor's seed, in
 /// registration order, then converted; so a seed gives the same initialisation on every device and dtype. Forward-time
 /// randomness (dropout) draws from a second generator seeded with the same seed (<see cref="Noise"/>) in meta-training;

@@ -1,7 +1,7 @@
 namespace MetaLearn.Models;
 
 /// <summary>Conveniences over <see cref="IFunctionalModel"/>.</summary>
-public static class FunctionalModelExtensions
+internal static class FunctionalModelExtensions
 {
     /// <summary>Runs the model with its own parameters on a single-modality input.</summary>
     /// <returns>The output, owned by the caller.</returns>

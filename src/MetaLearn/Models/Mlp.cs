@@ -40,7 +40,7 @@ public sealed class Mlp : FunctionalModel
 
     /// <summary>Runs layers [<paramref name="firstLayer"/>, <paramref name="endLayer"/>) of an MLP given as (weight, bias) pairs.</summary>
     /// <returns>The output, owned by the caller; intermediate tensors go to the enclosing dispose scope.</returns>
-    public static Tensor Run(Tensor x, IReadOnlyList<Tensor> weights, int firstLayer, int endLayer, bool taskBatched)
+    internal static Tensor Run(Tensor x, IReadOnlyList<Tensor> weights, int firstLayer, int endLayer, bool taskBatched)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(weights);

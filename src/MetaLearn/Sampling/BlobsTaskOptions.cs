@@ -1,7 +1,7 @@
 using MetaLearn.Datasets;
 namespace MetaLearn.Sampling;
 
-/// <summary>Options of <see cref="BlobsTaskSampler"/>. Ways: clusters per episode; when the generator has more centers, each episode picks this many at random. Defaults: 3 ways (at least 1), 5 shots, 15 queries per cluster.</summary>
+/// <summary>Options of <see cref="TaskSamplers.Blobs"/>. Ways: clusters per episode; when the generator has more centers, each episode picks this many at random. Defaults: 3 ways (at least 1), 5 shots, 15 queries per cluster.</summary>
 public sealed record BlobsTaskOptions() : ClassificationTaskOptions(ways: 3, shots: 5, queries: 15, minimumWays: 1)
 {
     private readonly MakeBlobsOptions _generator = new() { Samples = 150, Features = 2, Centers = 3 };

@@ -7,7 +7,7 @@ namespace MetaLearn.Sampling;
 /// unless they are fixed), with labelled support and query sets per cluster, relabelled 0..Ways-1, class-major.
 /// </summary>
 /// <param name="options">The task distribution (validated here); default <c>new BlobsTaskOptions()</c>.</param>
-public sealed class BlobsTaskSampler(BlobsTaskOptions? options = null) : TaskSampler<BlobsTaskOptions>(options ?? new BlobsTaskOptions())
+internal sealed class BlobsTaskSampler(BlobsTaskOptions? options = null) : TaskSampler<BlobsTaskOptions>(options ?? new BlobsTaskOptions())
 {
     /// <summary>The seed of the <see cref="MakeBlobs"/> draw behind episode <paramref name="seed"/>.</summary>
     public static int DataSeed(int seed) => Seeds.Derive(seed, 0, 0);

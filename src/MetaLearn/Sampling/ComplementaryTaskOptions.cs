@@ -1,6 +1,6 @@
 namespace MetaLearn.Sampling;
 
-/// <summary>Options of <see cref="ComplementaryTaskSampler"/>. Defaults: 4 ways (at least 2), 5 shots, 10 queries.</summary>
+/// <summary>Options of <see cref="TaskSamplers.Complementary"/>. Defaults: 4 ways (at least 2), 5 shots, 10 queries.</summary>
 public sealed record ComplementaryTaskOptions() : ClassificationTaskOptions(ways: 4, shots: 5, queries: 10, minimumWays: 2), IModalityTaskOptions
 {
     private readonly int _latentDimensions = 2;

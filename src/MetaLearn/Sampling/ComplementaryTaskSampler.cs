@@ -15,7 +15,7 @@ namespace MetaLearn.Sampling;
 /// meta-learned. Missing modalities follow <see cref="ModalityMask"/>. Labels are 0..Ways-1, class-major.
 /// </summary>
 /// <param name="options">The task distribution (validated here); default <c>new ComplementaryTaskOptions()</c>.</param>
-public sealed class ComplementaryTaskSampler(ComplementaryTaskOptions? options = null) : ModalityTaskSampler<ComplementaryTaskOptions>(options ?? new ComplementaryTaskOptions(), "complementary")
+internal sealed class ComplementaryTaskSampler(ComplementaryTaskOptions? options = null) : ModalityTaskSampler<ComplementaryTaskOptions>(options ?? new ComplementaryTaskOptions(), "complementary")
 {
     /// <summary>The group modality <paramref name="modality"/> shows for each class in the task of <paramref name="seed"/>; -1 for every class of a noise modality.</summary>
     public int[] Groups(int seed, int modality)

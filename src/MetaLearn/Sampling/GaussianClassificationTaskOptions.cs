@@ -1,7 +1,7 @@
 namespace MetaLearn.Sampling;
 
-/// <summary>Options of <see cref="GaussianClassificationTaskSampler"/>. Defaults: 5 ways (at least 2), 5 shots, 5 queries.</summary>
-public sealed record GaussianClassificationTaskOptions() : ClassificationTaskOptions(ways: 5, shots: 5, queries: 5, minimumWays: 2)
+/// <summary>Options of <see cref="TaskSamplers.GaussianClassification"/>. Defaults: 5 ways (at least 2), 5 shots, 5 queries.</summary>
+internal sealed record GaussianClassificationTaskOptions() : ClassificationTaskOptions(ways: 5, shots: 5, queries: 5, minimumWays: 2)
 {
     /// <summary>Input dimension. <value>Default 8.</value></summary>
     public int Features { get; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Features), value, "Need at least one feature."); } = 8;

@@ -8,7 +8,7 @@ namespace MetaLearn.Sampling;
 /// from N(mean, I). Support and query are ordered class-major with labels 0..N-1.
 /// </summary>
 /// <param name="options">The task distribution (validated here); default <c>new GaussianClassificationTaskOptions()</c>.</param>
-public sealed class GaussianClassificationTaskSampler(GaussianClassificationTaskOptions? options = null) : TaskSampler<GaussianClassificationTaskOptions>(options ?? new GaussianClassificationTaskOptions())
+internal sealed class GaussianClassificationTaskSampler(GaussianClassificationTaskOptions? options = null) : TaskSampler<GaussianClassificationTaskOptions>(options ?? new GaussianClassificationTaskOptions())
 {
     /// <inheritdoc />
     public override Episode Sample(int seed)

@@ -5,7 +5,7 @@ namespace MetaLearn.Sampling;
 /// episodes one by one and stacking them. <see cref="SampleBatch"/> must give exactly the episodes that
 /// <see cref="ITaskSampler.Sample"/> gives for the same seeds.
 /// </summary>
-public interface IBatchTaskSampler : ITaskSampler
+internal interface IBatchTaskSampler : ITaskSampler
 {
     /// <summary>Draws the episodes of <paramref name="seeds"/>, stacked along a leading task dimension.</summary>
     /// <returns>A new batch on the CPU that the caller owns and must dispose.</returns>

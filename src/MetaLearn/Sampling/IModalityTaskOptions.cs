@@ -1,7 +1,7 @@
 namespace MetaLearn.Sampling;
 
 /// <summary>Options of a synthetic multimodal task distribution whose modalities are fixed random views of latent variables.</summary>
-public interface IModalityTaskOptions
+internal interface IModalityTaskOptions
 {
     /// <summary>The modalities, in input order.</summary>
     IReadOnlyList<ModalityOptions> Modalities { get; }

@@ -2,7 +2,7 @@ using MetaLearn.Datasets;
 namespace MetaLearn.Sampling;
 
 /// <summary>
-/// Options of <see cref="MakeClassificationTaskSampler"/>. The defaults are the benchmark workload "makeclass-maml"
+/// Options of <see cref="TaskSamplers.MakeClassification"/>. The defaults are the benchmark workload "makeclass-maml"
 /// (<see cref="Workload"/>): a fresh <c>make_classification(n_samples=200, n_features=20, n_informative=2,
 /// n_redundant=10, n_classes=3, n_clusters_per_class=1, class_sep=1.0, flip_y=0.01)</c> per task, 3-way,
 /// 5 support and 15 query examples per class.

@@ -8,7 +8,7 @@ namespace MetaLearn.Sampling;
 /// 0..N-1. The "makeclass-maml" benchmark's task distribution by default.
 /// </summary>
 /// <param name="options">The task distribution (validated here); default <c>MakeClassificationTaskOptions.Workload</c>.</param>
-public sealed class MakeClassificationTaskSampler(MakeClassificationTaskOptions? options = null) : TaskSampler<MakeClassificationTaskOptions>(options ?? MakeClassificationTaskOptions.Workload)
+internal sealed class MakeClassificationTaskSampler(MakeClassificationTaskOptions? options = null) : TaskSampler<MakeClassificationTaskOptions>(options ?? MakeClassificationTaskOptions.Workload)
 {
     /// <summary>The seed of the <see cref="MakeClassification"/> draw behind episode <paramref name="seed"/>.</summary>
     public static int DataSeed(int seed) => Seeds.Derive(seed, 0, 0);

@@ -1,8 +1,7 @@
 namespace MetaLearn.Sampling;
 
 /// <summary>
-/// One modality of a synthetic multimodal task (<see cref="ComplementaryTaskSampler"/>,
-/// <see cref="MultimodalRegressionTaskSampler"/>): its features are a fixed projection of latent variables plus noise.
+/// One modality of a synthetic multimodal task (<see cref="TaskSamplers.Complementary"/>): its features are a fixed projection of latent variables plus noise.
 /// </summary>
 public sealed record ModalityOptions
 {

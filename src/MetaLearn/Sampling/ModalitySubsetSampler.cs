@@ -6,7 +6,7 @@ namespace MetaLearn.Sampling;
 /// <see cref="ModalityMask"/> (the last input); the mask is passed on as it is, so keep it only with the modalities it
 /// describes. Episode seeds, targets and infos are unchanged.
 /// </summary>
-public sealed class ModalitySubsetSampler : ITaskSampler
+internal sealed class ModalitySubsetSampler : ITaskSampler
 {
     private readonly int[] _inputs;
 

@@ -8,7 +8,7 @@ namespace MetaLearn.Sampling;
 /// modality's fixed projection once, when the sampler is created.
 /// </summary>
 /// <typeparam name="TOptions">The options record of the task distribution.</typeparam>
-public abstract class ModalityTaskSampler<TOptions> : TaskSampler<TOptions>
+internal abstract class ModalityTaskSampler<TOptions> : TaskSampler<TOptions>
     where TOptions : FewShotTaskOptions, IModalityTaskOptions
 {
     /// <summary>Validates the options, checks an episode's size and draws the projections.</summary>

@@ -1,7 +1,7 @@
 namespace MetaLearn.Sampling;
 
-/// <summary>Options of <see cref="MultimodalRegressionTaskSampler"/>; the ranges follow the sinusoid tasks of Finn et al. Defaults: 10 support and 10 query examples per task, amplitudes in [0.1, 2.5], phases in [0, π], inputs in [−5, 5].</summary>
-public sealed record MultimodalRegressionTaskOptions() : SineTaskRanges(shots: 10, queries: 10, amplitudeMax: 2.5), IModalityTaskOptions
+/// <summary>Options of <see cref="TaskSamplers.MultimodalRegression"/>; the ranges follow the sinusoid tasks of Finn et al. Defaults: 10 support and 10 query examples per task, amplitudes in [0.1, 2.5], phases in [0, π], inputs in [−5, 5].</summary>
+internal sealed record MultimodalRegressionTaskOptions() : SineTaskRanges(shots: 10, queries: 10, amplitudeMax: 2.5), IModalityTaskOptions
 {
     private readonly IReadOnlyList<ModalityOptions> _modalities = new[]
     {

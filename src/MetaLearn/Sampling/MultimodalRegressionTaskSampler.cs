@@ -11,7 +11,7 @@ namespace MetaLearn.Sampling;
 /// Targets are [N, 1] float32; missing modalities follow <see cref="ModalityMask"/>.
 /// </summary>
 /// <param name="options">The task distribution (validated here); default <c>new MultimodalRegressionTaskOptions()</c>.</param>
-public sealed class MultimodalRegressionTaskSampler(MultimodalRegressionTaskOptions? options = null) : ModalityTaskSampler<MultimodalRegressionTaskOptions>(options ?? new MultimodalRegressionTaskOptions(), "multimodal regression")
+internal sealed class MultimodalRegressionTaskSampler(MultimodalRegressionTaskOptions? options = null) : ModalityTaskSampler<MultimodalRegressionTaskOptions>(options ?? new MultimodalRegressionTaskOptions(), "multimodal regression")
 {
     /// <summary>The amplitude and phase of each modality's term in the task of <paramref name="seed"/> (amplitude 0 for a noise modality).</summary>
     public (double Amplitude, double Phase)[] Terms(int seed)

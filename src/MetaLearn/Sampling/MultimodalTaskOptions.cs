@@ -1,7 +1,7 @@
 namespace MetaLearn.Sampling;
 
-/// <summary>Options of <see cref="MultimodalTaskSampler"/>. Defaults: 3 ways (at least 2), 5 shots, 10 queries.</summary>
-public sealed record MultimodalTaskOptions() : ClassificationTaskOptions(ways: 3, shots: 5, queries: 10, minimumWays: 2)
+/// <summary>Options of <see cref="TaskSamplers.Multimodal"/>. Defaults: 3 ways (at least 2), 5 shots, 10 queries.</summary>
+internal sealed record MultimodalTaskOptions() : ClassificationTaskOptions(ways: 3, shots: 5, queries: 10, minimumWays: 2)
 {
     private readonly double _separation = 2.0;
     private readonly IReadOnlyList<int> _modalityFeatures = new[] { 4, 6 };

@@ -9,7 +9,7 @@ namespace MetaLearn.Sampling;
 /// trust, which is what fusion weights adapted in the inner loop can do. Episodes have one input tensor per modality.
 /// </summary>
 /// <param name="options">The task distribution (validated here); default <c>new MultimodalTaskOptions()</c>.</param>
-public sealed class MultimodalTaskSampler(MultimodalTaskOptions? options = null) : TaskSampler<MultimodalTaskOptions>(options ?? new MultimodalTaskOptions())
+internal sealed class MultimodalTaskSampler(MultimodalTaskOptions? options = null) : TaskSampler<MultimodalTaskOptions>(options ?? new MultimodalTaskOptions())
 {
     /// <summary>The modality that carries the class in the task of <paramref name="seed"/>.</summary>
     public int InformativeModality(int seed) => new Xoshiro256StarStar(seed).Next(Options.ModalityFeatures.Count);

@@ -1,6 +1,6 @@
 namespace MetaLearn.Sampling;
 
-/// <summary>Options of <see cref="ProjectedClusterTaskSampler"/>. Ways are clusters. Defaults: 3 ways (at least 1), 5 shots, 15 queries per cluster.</summary>
+/// <summary>Options of <see cref="TaskSamplers.ProjectedClusters"/>. Ways are clusters. Defaults: 3 ways (at least 1), 5 shots, 15 queries per cluster.</summary>
 public sealed record ProjectedClusterTaskOptions() : ClassificationTaskOptions(ways: 3, shots: 5, queries: 15, minimumWays: 1)
 {
     /// <summary>Input dimension: 2 structured directions plus Dimensions - 2 noise directions. <value>Default 10. At least 3.</value></summary>

@@ -12,7 +12,7 @@ namespace MetaLearn.Sampling;
 /// <see cref="Projection"/> · x succeeds: an embedding meta-learned across tasks can find the plane.
 /// Support and query sets are labelled by cluster, 0..Ways-1, class-major.
 /// </summary>
-public sealed class ProjectedClusterTaskSampler : TaskSampler<ProjectedClusterTaskOptions>
+internal sealed class ProjectedClusterTaskSampler : TaskSampler<ProjectedClusterTaskOptions>
 {
     private readonly double[] _rotation;
 

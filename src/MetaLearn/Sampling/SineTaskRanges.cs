@@ -1,8 +1,8 @@
 namespace MetaLearn.Sampling;
 
 /// <summary>
-/// The ranges that sine regression tasks draw from (Finn et al. 2017): amplitude, phase and input, shared by
-/// <see cref="SinusoidTaskOptions"/> and <see cref="MultimodalRegressionTaskOptions"/>. Phase defaults to [0, π] and
+/// The ranges that sine regression tasks draw from (Finn et al. 2017): amplitude, phase and input, the base of
+/// <see cref="SinusoidTaskOptions"/> (and of the multimodal regression tasks' options). Phase defaults to [0, π] and
 /// input to [−5, 5]; the smallest amplitude defaults to 0.1 and the largest is the derived options'.
 /// </summary>
 public abstract record SineTaskRanges : FewShotTaskOptions

@@ -7,7 +7,7 @@ namespace MetaLearn.Sampling;
 /// Inputs and targets are [K, 1] float32.
 /// </summary>
 /// <param name="options">The task distribution (validated here); default <c>new SinusoidTaskOptions()</c>.</param>
-public sealed class SinusoidTaskSampler(SinusoidTaskOptions? options = null) : TaskSampler<SinusoidTaskOptions>(options ?? new SinusoidTaskOptions()), IBatchTaskSampler
+internal sealed class SinusoidTaskSampler(SinusoidTaskOptions? options = null) : TaskSampler<SinusoidTaskOptions>(options ?? new SinusoidTaskOptions()), IBatchTaskSampler
 {
     /// <inheritdoc />
     public override Episode Sample(int seed)

@@ -6,7 +6,7 @@ namespace MetaLearn.Sampling;
 /// distribution of your own with an options record derived from <see cref="FewShotTaskOptions"/>.
 /// </summary>
 /// <typeparam name="TOptions">The options record of the task distribution.</typeparam>
-public abstract class TaskSampler<TOptions> : ITaskSampler
+internal abstract class TaskSampler<TOptions> : ITaskSampler
     where TOptions : FewShotTaskOptions
 {
     /// <summary>Validates <paramref name="options"/> (<see cref="FewShotTaskOptions.Validate"/>) and keeps them.</summary>

@@ -18,20 +18,31 @@ public static class TaskSamplers
     public static ITaskSampler Blobs(BlobsTaskOptions? options = null) => new BlobsTaskSampler(options);
 
     /// <summary>Simple Gaussian N-way K-shot classification tasks.</summary>
-    public static ITaskSampler GaussianClassification(GaussianClassificationTaskOptions? options = null) => new GaussianClassificationTaskSampler(options);
+    internal static ITaskSampler GaussianClassification(GaussianClassificationTaskOptions? options = null) => new GaussianClassificationTaskSampler(options);
 
     /// <summary>Clustering tasks whose clusters are separable only in a task-independent projection (meta-clustering).</summary>
     public static ITaskSampler ProjectedClusters(ProjectedClusterTaskOptions? options = null) => new ProjectedClusterTaskSampler(options);
 
     /// <summary>Multimodal classification tasks whose informative modality changes from task to task.</summary>
-    public static ITaskSampler Multimodal(MultimodalTaskOptions? options = null) => new MultimodalTaskSampler(options);
+    internal static ITaskSampler Multimodal(MultimodalTaskOptions? options = null) => new MultimodalTaskSampler(options);
 
     /// <summary>Multimodal classification tasks whose modalities complement each other (each alone separates only groups of classes), with optional noise modalities and missing modalities.</summary>
     public static ITaskSampler Complementary(ComplementaryTaskOptions? options = null) => new ComplementaryTaskSampler(options);
 
     /// <summary>Multimodal regression tasks: a sum of sinusoids, each term's input seen by one modality only.</summary>
-    public static ITaskSampler MultimodalRegression(MultimodalRegressionTaskOptions? options = null) => new MultimodalRegressionTaskSampler(options);
+    internal static ITaskSampler MultimodalRegression(MultimodalRegressionTaskOptions? options = null) => new MultimodalRegressionTaskSampler(options);
 
     /// <summary>N-way K-shot episodes over a labelled data set (e.g. <see cref="Omniglot.Load"/>); the data set is not owned.</summary>
     public static ITaskSampler Episodes(LabeledDataset dataset, EpisodicSamplerOptions options) => new EpisodicSampler(dataset, options);
+
+    /// <summary>
+    /// The episodes of <paramref name="inner"/> restricted to some of their input tensors, for instance one modality of a
+    /// multimodal task to train a single-modality model on the very same tasks. The indices may include a
+    /// <see cref="ModalityMask"/> (the last input), which is passed on as it is. Episode seeds, targets and infos are
+    /// unchanged; <paramref name="inner"/> is not owned.
+    /// </summary>
+    /// <param name="inner">The sampler whose episodes are restricted.</param>
+    /// <param name="inputs">Indices of the inputs to keep, in the order to keep them; at least one, no repeats.</param>
+    /// <exception cref="ArgumentException">No index, a negative or repeated index.</exception>
+    public static ITaskSampler ModalitySubset(ITaskSampler inner, params int[] inputs) => new ModalitySubsetSampler(inner, inputs);
 }

@@ -101,10 +101,10 @@ public sealed class AccumulateShareTests
             "anil" => new Anil(model, inner),
             "protonet" => new PrototypicalNetworks(model, taskBatching: false),
             "r2d2" => new R2D2(model, new R2D2Options { TaskBatching = false }),
-            "cavia" => new Cavia(model, new CaviaOptions { ContextSize = 2, InnerSteps = 2, InnerStepSize = 0.3, TaskBatching = false }),
-            "imaml" => new Imaml(model, new ImamlOptions { InnerSteps = 3, TaskBatching = false }),
-            "reptile" => new Reptile(model, new ReptileOptions { InnerSteps = 3, OuterStepSize = 0.7, TaskBatching = false }),
-            "reptile-outer-optimizer" => new Reptile(model, new ReptileOptions { InnerSteps = 3, OuterUpdate = ReptileOuterUpdate.OuterOptimizer, TaskBatching = false }),
+            "cavia" => new Cavia(model, new CaviaOptions { ContextSize = 2, Steps = 2, StepSize = 0.3, TaskBatching = false }),
+            "imaml" => new Imaml(model, new ImamlOptions { Steps = 3, TaskBatching = false }),
+            "reptile" => new Reptile(model, new ReptileOptions { Steps = 3, OuterStepSize = 0.7, TaskBatching = false }),
+            "reptile-outer-optimizer" => new Reptile(model, new ReptileOptions { Steps = 3, OuterUpdate = ReptileOuterUpdate.OuterOptimizer, TaskBatching = false }),
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
         return (model, learner);

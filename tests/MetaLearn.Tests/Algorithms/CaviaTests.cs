@@ -13,7 +13,7 @@ public sealed class CaviaTests
     public void AccumulateMetaGradient_SecondOrder_MatchesCentralFiniteDifferences()
     {
         using var model = ContextModel(seed: 2);
-        using var cavia = new Cavia(model, new CaviaOptions { ContextSize = Context, InnerSteps = 2, InnerStepSize = 0.3, TaskBatching = false });
+        using var cavia = new Cavia(model, new CaviaOptions { ContextSize = Context, Steps = 2, StepSize = 0.3, TaskBatching = false });
         using var episode = TestEpisodes.Sine(60);
 
         cavia.AccumulateMetaGradient(new[] { episode }, 0);
@@ -28,7 +28,7 @@ public sealed class CaviaTests
     {
         const double alpha = 0.5;
         using var model = ContextModel(seed: 3);
-        using var cavia = new Cavia(model, new CaviaOptions { ContextSize = Context, InnerSteps = 1, InnerStepSize = alpha });
+        using var cavia = new Cavia(model, new CaviaOptions { ContextSize = Context, Steps = 1, StepSize = alpha });
         using var episode = TestEpisodes.Sine(61);
         double[] before = TestEpisodes.Flatten(model.Parameters);
 
@@ -60,7 +60,7 @@ public sealed class CaviaTests
 
         (double Loss, double[] Grad) Run(bool batched)
         {
-            using var cavia = new Cavia(model, new CaviaOptions { ContextSize = Context, InnerSteps = 2, InnerStepSize = 0.3, TaskBatching = batched });
+            using var cavia = new Cavia(model, new CaviaOptions { ContextSize = Context, Steps = 2, StepSize = 0.3, TaskBatching = batched });
             TestEpisodes.ZeroGrads(model.Parameters);
             var result = cavia.AccumulateMetaGradient(episodes, 0);
             result.TaskBatched.Should().Be(batched);
@@ -79,13 +79,13 @@ public sealed class CaviaTests
     {
         var o = new CaviaOptions();
         o.ContextSize.Should().Be(5);
-        o.InnerSteps.Should().Be(1);
-        o.InnerStepSize.Should().Be(1.0);
+        o.Steps.Should().Be(1);
+        o.StepSize.Should().Be(1.0);
         o.FirstOrder.Should().BeFalse();
         o.TaskBatching.Should().BeTrue();
         ((Action)(() => _ = new CaviaOptions { ContextSize = 0 })).Should().Throw<ArgumentOutOfRangeException>();
-        ((Action)(() => _ = new CaviaOptions { InnerSteps = 0 })).Should().Throw<ArgumentOutOfRangeException>();
-        ((Action)(() => _ = new CaviaOptions { InnerStepSize = 0 })).Should().Throw<ArgumentOutOfRangeException>();
+        ((Action)(() => _ = new CaviaOptions { Steps = 0 })).Should().Throw<ArgumentOutOfRangeException>();
+        ((Action)(() => _ = new CaviaOptions { StepSize = 0 })).Should().Throw<ArgumentOutOfRangeException>();
 
         using var model = ContextModel(seed: 1);
         using var cavia = new Cavia(model, new CaviaOptions { ContextSize = Context, TaskBatching = false });

@@ -17,7 +17,7 @@ public sealed class ImamlTests
         const double lambda = 50;
         using var model = TestEpisodes.TinyRegressor(seed: 5);
         using var episode = TestEpisodes.Sine(31);
-        using var imaml = new Imaml(model, new ImamlOptions { InnerSteps = steps, InnerStepSize = alpha, Regularization = lambda, ConjugateGradientSteps = 30, TaskBatching = false });
+        using var imaml = new Imaml(model, new ImamlOptions { Steps = steps, StepSize = alpha, Regularization = lambda, ConjugateGradientSteps = 30, TaskBatching = false });
 
         imaml.AccumulateMetaGradient(new[] { episode }, 0);
         double[] implicitGradient = TestEpisodes.Grads(model.Parameters);
@@ -50,7 +50,7 @@ public sealed class ImamlTests
     {
         using var model = TestEpisodes.TinyRegressor(seed: 6);
         var episodes = Enumerable.Range(40, 3).Select(i => TestEpisodes.Sine(i)).ToArray();
-        var options = new ImamlOptions { InnerSteps = 5, InnerStepSize = 0.02, Regularization = 2, ConjugateGradientSteps = 5 };
+        var options = new ImamlOptions { Steps = 5, StepSize = 0.02, Regularization = 2, ConjugateGradientSteps = 5 };
 
         (double Loss, double[] Grad) Run(ImamlOptions o)
         {
@@ -76,7 +76,7 @@ public sealed class ImamlTests
     public void AccumulateMetaGradient_AfterWarmUp_LeavesNoTensorAlive()
     {
         using var model = TestEpisodes.TinyRegressor(dtype: ScalarType.Float32);
-        using var imaml = new Imaml(model, new ImamlOptions { InnerSteps = 4 });
+        using var imaml = new Imaml(model, new ImamlOptions { Steps = 4 });
         var episodes = Enumerable.Range(0, 3).Select(i => TestEpisodes.Sine(i)).ToArray();
         imaml.AccumulateMetaGradient(episodes, 0);
         imaml.PredictQuery(episodes[0]).Dispose();
@@ -100,7 +100,7 @@ public sealed class ImamlTests
         // when the next existed, it grew by one tensor per parameter per step.
         using var inner = TestEpisodes.TinyRegressor(dtype: ScalarType.Float32);
         using var model = new RecordingModel(inner);
-        using var imaml = new Imaml(model, new ImamlOptions { InnerSteps = 30, ConjugateGradientSteps = 2 });
+        using var imaml = new Imaml(model, new ImamlOptions { Steps = 30, ConjugateGradientSteps = 2 });
         using var episode = TestEpisodes.Sine(4);
         imaml.AccumulateMetaGradient(new[] { episode }, 0);
 
@@ -112,13 +112,13 @@ public sealed class ImamlTests
     public void Options_Defaults_AndInvalidValues()
     {
         var o = new ImamlOptions();
-        o.InnerSteps.Should().Be(10);
-        o.InnerStepSize.Should().Be(0.01);
+        o.Steps.Should().Be(10);
+        o.StepSize.Should().Be(0.01);
         o.Regularization.Should().Be(2.0);
         o.ConjugateGradientSteps.Should().Be(5);
         o.TaskBatching.Should().BeTrue();
-        ((Action)(() => _ = new ImamlOptions { InnerSteps = 0 })).Should().Throw<ArgumentOutOfRangeException>();
-        ((Action)(() => _ = new ImamlOptions { InnerStepSize = -1 })).Should().Throw<ArgumentOutOfRangeException>();
+        ((Action)(() => _ = new ImamlOptions { Steps = 0 })).Should().Throw<ArgumentOutOfRangeException>();
+        ((Action)(() => _ = new ImamlOptions { StepSize = -1 })).Should().Throw<ArgumentOutOfRangeException>();
         ((Action)(() => _ = new ImamlOptions { Regularization = 0 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*λ*");
         ((Action)(() => _ = new ImamlOptions { ConjugateGradientSteps = 0 })).Should().Throw<ArgumentOutOfRangeException>();
     }

@@ -41,11 +41,11 @@ public sealed class MetaAlgorithmsTests
         }
 
         using var reptile = (Reptile)MetaAlgorithms.Create("reptile", model, inner);
-        reptile.Options.Should().Be(new ReptileOptions { InnerSteps = 3, InnerStepSize = 0.2, TaskBatching = false });
+        reptile.Options.Should().Be(new ReptileOptions { Steps = 3, StepSize = 0.2, TaskBatching = false });
         using var imaml = (Imaml)MetaAlgorithms.Create("imaml", model, inner);
-        imaml.Options.Should().Be(new ImamlOptions { InnerSteps = 3, InnerStepSize = 0.2, TaskBatching = false });
+        imaml.Options.Should().Be(new ImamlOptions { Steps = 3, StepSize = 0.2, TaskBatching = false });
         using var cavia = (Cavia)MetaAlgorithms.Create("cavia", model, inner);
-        cavia.Options.Should().Be(new CaviaOptions { InnerSteps = 3, InnerStepSize = 0.2, TaskBatching = false });
+        cavia.Options.Should().Be(new CaviaOptions { Steps = 3, StepSize = 0.2, TaskBatching = false });
         using var protonet = (PrototypicalNetworks)MetaAlgorithms.Create("protonet", model, inner);
         protonet.TaskBatching.Should().BeFalse();
     }

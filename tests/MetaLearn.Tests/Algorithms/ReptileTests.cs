@@ -15,7 +15,7 @@ public sealed class ReptileTests
     public void OuterOptimizer_SgdStep_InterpolatesTowardsTheMeanAdaptedWeights(bool taskBatching)
     {
         const double epsilon = 0.25;
-        var options = new ReptileOptions { InnerSteps = 3, InnerStepSize = 0.02, TaskBatching = taskBatching, OuterUpdate = ReptileOuterUpdate.OuterOptimizer };
+        var options = new ReptileOptions { Steps = 3, StepSize = 0.02, TaskBatching = taskBatching, OuterUpdate = ReptileOuterUpdate.OuterOptimizer };
         var episodes = new[] { TestEpisodes.Sine(1), TestEpisodes.Sine(2) };
         using var model = TestEpisodes.TinyRegressor();
         using var reptile = new Reptile(model, options);
@@ -44,7 +44,7 @@ public sealed class ReptileTests
     {
         // θ ← θ + ε_i (mean_t φ_t − θ), ε_i = 0.5 (1 − i / 4), computed by hand for three meta-iterations; the trainer
         // steps its default Adam after every call, which must change nothing.
-        var options = new ReptileOptions { InnerSteps = 2, InnerStepSize = 0.02, OuterStepSize = 0.5, OuterStepSizeAnnealingIterations = 4, TaskBatching = taskBatching };
+        var options = new ReptileOptions { Steps = 2, StepSize = 0.02, OuterStepSize = 0.5, OuterStepSizeAnnealingIterations = 4, TaskBatching = taskBatching };
         var sampler = new SinusoidTaskSampler(new SinusoidTaskOptions { Shots = 5, Queries = 5 });
         using var model = TestEpisodes.TinyRegressor(seed: 3);
         using var byHand = TestEpisodes.TinyRegressor(seed: 3);
@@ -78,7 +78,7 @@ public sealed class ReptileTests
     public void Interpolation_NonFiniteAdaptation_LeavesParametersUntouchedAndReportsNaN()
     {
         using var model = TestEpisodes.TinyRegressor();
-        using var reptile = new Reptile(model, new ReptileOptions { InnerSteps = 1, TaskBatching = false });
+        using var reptile = new Reptile(model, new ReptileOptions { Steps = 1, TaskBatching = false });
         using var episode = TestEpisodes.Sine(3);
         using (no_grad())
         using (var nan = double.NaN.ToScalar())
@@ -97,8 +97,8 @@ public sealed class ReptileTests
     public void Options_Defaults_AndInvalidValues()
     {
         var o = new ReptileOptions();
-        o.InnerSteps.Should().Be(5);
-        o.InnerStepSize.Should().Be(0.01);
+        o.Steps.Should().Be(5);
+        o.StepSize.Should().Be(0.01);
         o.TaskBatching.Should().BeTrue();
         o.OuterUpdate.Should().Be(ReptileOuterUpdate.Interpolation);
         o.OuterStepSize.Should().Be(1.0);
@@ -106,8 +106,8 @@ public sealed class ReptileTests
         o.OuterStepSizeAt(1000).Should().Be(1.0);
         (o with { OuterStepSize = 0.8, OuterStepSizeAnnealingIterations = 10 }).OuterStepSizeAt(3).Should().BeApproximately(0.8 * 0.7, 1e-15);
         (o with { OuterStepSizeAnnealingIterations = 10 }).OuterStepSizeAt(25).Should().Be(0);
-        ((Action)(() => _ = new ReptileOptions { InnerSteps = 0 })).Should().Throw<ArgumentOutOfRangeException>();
-        ((Action)(() => _ = new ReptileOptions { InnerStepSize = double.NaN })).Should().Throw<ArgumentOutOfRangeException>();
+        ((Action)(() => _ = new ReptileOptions { Steps = 0 })).Should().Throw<ArgumentOutOfRangeException>();
+        ((Action)(() => _ = new ReptileOptions { StepSize = double.NaN })).Should().Throw<ArgumentOutOfRangeException>();
         ((Action)(() => _ = new ReptileOptions { OuterStepSize = 1.5 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*(0, 1]*");
         ((Action)(() => _ = new ReptileOptions { OuterStepSizeAnnealingIterations = -1 })).Should().Throw<ArgumentOutOfRangeException>();
     }
@@ -115,9 +115,9 @@ public sealed class ReptileTests
     private static double[] AdaptBySgd(IFunctionalModel model, Episode episode, ReptileOptions options)
     {
         using var scope = NewDisposeScope();
-        using var lr = options.InnerStepSize.ToScalar();
+        using var lr = options.StepSize.ToScalar();
         var weights = model.Parameters.Select(p => p.detach().clone()).ToArray();
-        for (int s = 0; s < options.InnerSteps; s++)
+        for (int s = 0; s < options.Steps; s++)
         {
             var leaves = weights.Select(w => w.detach().requires_grad_(true)).ToArray();
             var loss = nn.functional.mse_loss(model.Forward(new[] { episode.SupportInput.to(ScalarType.Float64) }, leaves, default), episode.SupportTargets.to(ScalarType.Float64));

@@ -33,7 +33,7 @@ public sealed class KMeansTests
     [Fact]
     public void Fit_WellSeparatedBlobs_RecoversThemUpToPermutation()
     {
-        var blobs = MakeBlobs.Generate(new MakeBlobsOptions { Samples = 300, Centers = 4, Features = 3, ClusterStd = 0.3, CenterBox = (-20, 20) }, 2);
+        var blobs = MakeBlobs.Generate(new MakeBlobsOptions { Samples = 300, Centers = 4, Features = 3, ClusterStd = new[] { 0.3 }, CenterBox = (-20, 20) }, 2);
         var points = Enumerable.Range(0, blobs.Data.Count).Select(i => blobs.Data.Row(i)).ToArray();
 
         var result = KMeans.Fit(points, new KMeansOptions { Clusters = 4, Seed = 1 });
@@ -61,7 +61,7 @@ public sealed class KMeansTests
     [Fact]
     public void Fit_SameSeed_SameResult()
     {
-        var blobs = MakeBlobs.Generate(new MakeBlobsOptions { Samples = 100, Centers = 5, ClusterStd = 3.0 }, 3);
+        var blobs = MakeBlobs.Generate(new MakeBlobsOptions { Samples = 100, Centers = 5, ClusterStd = new[] { 3.0 } }, 3);
         var points = Enumerable.Range(0, 100).Select(i => blobs.Data.Row(i)).ToArray();
 
         var a = KMeans.Fit(points, new KMeansOptions { Clusters = 5, Seed = 4, Restarts = 2 });

@@ -12,8 +12,7 @@ public sealed class MakeBlobsTests
         (o.Samples, o.Features, o.Centers, o.CenterCount, o.FeatureCount).Should().Be((100, 2, 3, 3, 2));
         o.SamplesPerCenter.Should().BeNull();
         o.CenterPoints.Should().BeNull();
-        o.ClusterStd.IsScalar.Should().BeTrue();
-        o.ClusterStd[0].Should().Be(1.0);
+        o.ClusterStd.Should().Equal(1.0);
         o.CenterBox.Should().Be((-10.0, 10.0));
         o.Shuffle.Should().BeTrue();
     }
@@ -24,7 +23,7 @@ public sealed class MakeBlobsTests
         FluentActions.Invoking(() => new MakeBlobsOptions { Samples = 0 }).Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("Samples");
         FluentActions.Invoking(() => new MakeBlobsOptions { Features = 0 }).Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("Features");
         FluentActions.Invoking(() => new MakeBlobsOptions { Centers = 0 }).Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("Centers");
-        FluentActions.Invoking(() => new MakeBlobsOptions { ClusterStd = -1.0 }).Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("ClusterStd");
+        FluentActions.Invoking(() => new MakeBlobsOptions { ClusterStd = new[] { -1.0 } }).Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("ClusterStd");
         FluentActions.Invoking(() => new MakeBlobsOptions { CenterBox = (1.0, 1.0) }).Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("CenterBox");
         FluentActions.Invoking(() => new MakeBlobsOptions { SamplesPerCenter = new[] { 3, -1 } }).Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("SamplesPerCenter");
         FluentActions.Invoking(() => new MakeBlobsOptions { CenterPoints = new[] { new[] { 1.0, 2.0 }, new[] { 1.0 } } }).Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("CenterPoints");

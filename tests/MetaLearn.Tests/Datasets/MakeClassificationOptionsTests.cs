@@ -20,15 +20,13 @@ public sealed class MakeClassificationOptionsTests
         o.FlipY.Should().Be(0.01);
         o.ClassSep.Should().Be(1.0);
         o.Hypercube.Should().BeTrue();
-        o.Shift!.IsScalar.Should().BeTrue();
-        o.Shift[0].Should().Be(0.0);
-        o.Scale!.IsScalar.Should().BeTrue();
-        o.Scale[0].Should().Be(1.0);
+        o.Shift.Should().Equal(0.0);
+        o.Scale.Should().Equal(1.0);
         o.Shuffle.Should().BeTrue();
         o.Useless.Should().Be(16);
         o.Clusters.Should().Be(4);
         o.Should().Be(new MakeClassificationOptions(), "options compare by value, shift and scale included");
-        (o with { Shift = 2.0 }).Should().NotBe(o);
+        (o with { Shift = new[] { 2.0 } }).Should().NotBe(o);
     }
 
     public static TheoryData<string, Func<MakeClassificationOptions>> InvalidValues() => new()
@@ -44,9 +42,9 @@ public sealed class MakeClassificationOptionsTests
         { "FlipY", () => new MakeClassificationOptions { FlipY = 1.01 } },
         { "ClassSep", () => new MakeClassificationOptions { ClassSep = 0 } },
         { "ClassSep", () => new MakeClassificationOptions { ClassSep = double.NaN } },
-        { "Scale", () => new MakeClassificationOptions { Scale = 0.0 } },
+        { "Scale", () => new MakeClassificationOptions { Scale = new[] { 0.0 } } },
         { "Scale", () => new MakeClassificationOptions { Scale = new[] { 1.0, -2.0 } } },
-        { "Shift", () => new MakeClassificationOptions { Shift = double.PositiveInfinity } },
+        { "Shift", () => new MakeClassificationOptions { Shift = new[] { double.PositiveInfinity } } },
         { "Weights", () => new MakeClassificationOptions { Weights = new[] { 0.5, -0.1 } } },
     };
 

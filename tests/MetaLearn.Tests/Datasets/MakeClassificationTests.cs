@@ -138,7 +138,7 @@ public sealed class MakeClassificationTests
     public void Generate_ShiftAndScale_AppliedAfterGeneration()
     {
         var plain = MakeClassification.Generate(Unshuffled, 21).Data;
-        var moved = MakeClassification.Generate(Unshuffled with { Shift = 3.0, Scale = 2.0 }, 21).Data;
+        var moved = MakeClassification.Generate(Unshuffled with { Shift = new[] { 3.0 }, Scale = new[] { 2.0 } }, 21).Data;
 
         for (int i = 0; i < plain.Count; i++)
         {

@@ -32,7 +32,7 @@ internal static class LearnerCases
                 {
                     int f = features, o = outputs;
                     bool r = running;
-                    ModelArchitectures.RegisterModule(ModuleKind(f, o, r), () => CreateModule(f, o, r));
+                    ModelArchitecture.RegisterModule(ModuleKind(f, o, r), () => CreateModule(f, o, r));
                 }
             }
         }
@@ -103,17 +103,17 @@ internal static class LearnerCases
         {
             "mlp" => new(described, kind, "4", () => new Mlp(new MlpOptions { LayerSizes = new[] { features, 16, outputs }, Seed = seed }), null, create),
             "conv4" => new($"{described}, {conv4 with { BatchNormStatistics = statistics }}", kind, "1x8x8", () => new Conv4(conv4 with { Seed = seed, BatchNormStatistics = statistics }), null, create),
-            "module" => new(described, kind, "4", () => Module(features, outputs, seed, statistics), ModelArchitectures.Module(ModuleKind(features, outputs, running)), create),
+            "module" => new(described, kind, "4", () => Module(features, outputs, seed, statistics), ModelArchitecture.Module(ModuleKind(features, outputs, running)), create),
             "late-fusion" => new(described, kind, "4|6",
                 () => new LateFusion(new IFunctionalModel[] { Module(4, outputs, seed, statistics), new Mlp(new MlpOptions { LayerSizes = new[] { 6, 8, outputs }, Seed = seed }) }),
-                ModelArchitectures.LateFusion(new[] { ModelArchitectures.Module(ModuleKind(4, outputs, running)), Of(new MlpOptions { LayerSizes = new[] { 6, 8, outputs }, Seed = seed }) }),
+                ModelArchitecture.LateFusion(new[] { ModelArchitecture.Module(ModuleKind(4, outputs, running)), Of(new MlpOptions { LayerSizes = new[] { 6, 8, outputs }, Seed = seed }) }),
                 create),
             _ => new(described, kind, "4|6",
                 () => new FeatureFusion(
                     new IFunctionalModel[] { new Mlp(new MlpOptions { LayerSizes = new[] { 4, 5 }, Seed = seed }), Module(6, 5, seed, statistics) },
                     new MlpOptions { LayerSizes = new[] { 10, 8, outputs }, Seed = seed }),
-                ModelArchitectures.FeatureFusion(
-                    new[] { Of(new MlpOptions { LayerSizes = new[] { 4, 5 }, Seed = seed }), ModelArchitectures.Module(ModuleKind(6, 5, running)) },
+                ModelArchitecture.FeatureFusion(
+                    new[] { Of(new MlpOptions { LayerSizes = new[] { 4, 5 }, Seed = seed }), ModelArchitecture.Module(ModuleKind(6, 5, running)) },
                     Of(new MlpOptions { LayerSizes = new[] { 10, 8, outputs }, Seed = seed })),
                 create),
         };
@@ -196,7 +196,7 @@ internal static class LearnerCases
             from batching in Gen.Elements(false, true)
             select (Func<IFunctionalModel, IMetaAlgorithm>)(m => new Reptile(m, new ReptileOptions
             {
-                InnerSteps = steps, InnerStepSize = stepSize, OuterUpdate = update, OuterStepSize = epsilon, OuterStepSizeAnnealingIterations = annealing, Loss = loss, TaskBatching = batching,
+                Steps = steps, StepSize = stepSize, OuterUpdate = update, OuterStepSize = epsilon, OuterStepSizeAnnealingIterations = annealing, Loss = loss, TaskBatching = batching,
             })),
         "imaml" =>
             from steps in Gen.Choose(1, 3)
@@ -207,7 +207,7 @@ internal static class LearnerCases
             from batching in Gen.Elements(false, true)
             select (Func<IFunctionalModel, IMetaAlgorithm>)(m => new Imaml(m, new ImamlOptions
             {
-                InnerSteps = steps, InnerStepSize = stepSize, Regularization = regularization, ConjugateGradientSteps = cg, Loss = loss, TaskBatching = batching,
+                Steps = steps, StepSize = stepSize, Regularization = regularization, ConjugateGradientSteps = cg, Loss = loss, TaskBatching = batching,
             })),
         "cavia" =>
             from steps in Gen.Choose(1, 3)
@@ -217,7 +217,7 @@ internal static class LearnerCases
             from batching in Gen.Elements(false, true)
             select (Func<IFunctionalModel, IMetaAlgorithm>)(m => new Cavia(m, new CaviaOptions
             {
-                InnerSteps = steps, InnerStepSize = stepSize, FirstOrder = firstOrder, Loss = loss, TaskBatching = batching,
+                Steps = steps, StepSize = stepSize, FirstOrder = firstOrder, Loss = loss, TaskBatching = batching,
             })),
         "r2d2" =>
             from regularization in Between(0.1, 5)

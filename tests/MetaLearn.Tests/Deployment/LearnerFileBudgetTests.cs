@@ -117,7 +117,7 @@ public sealed class LearnerFileBudgetTests : IDisposable
     {
         string kind = "budget-test-" + Guid.NewGuid().ToString("N");
         int built = 0;
-        ModelArchitectures.RegisterModule(kind, () =>
+        ModelArchitecture.RegisterModule(kind, () =>
         {
             built++;
             return torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3));
@@ -128,7 +128,7 @@ public sealed class LearnerFileBudgetTests : IDisposable
         using (var model = FunctionalModel.FromModule(module))
         using (var learner = new Maml(model))
         {
-            LearnerFile.Save(learner, path, architecture: ModelArchitectures.Module(kind));
+            LearnerFile.Save(learner, path, architecture: ModelArchitecture.Module(kind));
             declared = model.Parameters.Concat(model.Buffers).Aggregate(Int128.Zero, (sum, t) => sum + (t.NumberOfElements * t.ElementSize));
         }
 

@@ -45,6 +45,18 @@ public sealed class LearnerFileSettingsTests : IDisposable
         }
     }
 
+    [Fact]
+    public void OptionsJson_StepsRenamedFromInnerSteps_KeepsTheKeysAndOrderFilesWereWrittenWith()
+    {
+        var json = OptionsJson.Write(new ReptileOptions { Steps = 3, StepSize = 0.25 });
+
+        // Files written before the rename hold innerSteps / innerStepSize, in the place the old names sorted to.
+        json.Select(p => p.Key).Should().Equal("innerStepSize", "innerSteps", "loss", "outerStepSize", "outerStepSizeAnnealingIterations", "outerUpdate", "taskBatching");
+        ((int)json["innerSteps"]!, (double)json["innerStepSize"]!).Should().Be((3, 0.25));
+        var read = OptionsJson.Read<ReptileOptions>(new ManifestObject(json, "options"));
+        (read.Steps, read.StepSize).Should().Be((3, 0.25));
+    }
+
     [Theory]
     [InlineData(InnerUpdateRule.Momentum)]
     [InlineData(InnerUpdateRule.Adam)]
@@ -94,7 +106,7 @@ public sealed class LearnerFileSettingsTests : IDisposable
     [Fact]
     public void SaveThenLoad_ModelWithDropout_RestoresItsGeneratorState()
     {
-        ModelArchitectures.RegisterModule("test-dropout", () => DropoutModule(4, 3));
+        ModelArchitecture.RegisterModule("test-dropout", () => DropoutModule(4, 3));
         using var model = FunctionalModel.FromModule(DropoutModule(4, 3));
         using (var scope = NewDisposeScope())
         {
@@ -104,7 +116,7 @@ public sealed class LearnerFileSettingsTests : IDisposable
         using var maml = new Maml(model);
         string path = Path.Combine(_directory, "dropout.metalearn");
 
-        LearnerFile.Save(maml, path, architecture: ModelArchitectures.Module("test-dropout"));
+        LearnerFile.Save(maml, path, architecture: ModelArchitecture.Module("test-dropout"));
         using var loaded = LearnerFile.Load(path);
 
         GeneratorState(loaded.Model).Should().Equal(GeneratorState(model));
@@ -116,7 +128,7 @@ public sealed class LearnerFileSettingsTests : IDisposable
     public void SaveThenLoad_ConvertedModuleWithTransductiveBatchNorm_KeepsItsConversionOptions()
     {
         static nn.Module Create() => nn.Sequential(("fc", nn.Linear(4, 8)), ("norm", nn.BatchNorm1d(8, track_running_stats: false)), ("out", nn.Linear(8, 3)));
-        ModelArchitectures.RegisterModule("test-untracked", Create);
+        ModelArchitecture.RegisterModule("test-untracked", Create);
         var conversion = new ModuleConversionOptions { BatchNormStatistics = BatchNormStatistics.Transductive, Seed = 4, TaskBatching = false };
         using var module = Create();
         using var model = FunctionalModel.FromModule(module, conversion);
@@ -125,12 +137,12 @@ public sealed class LearnerFileSettingsTests : IDisposable
         using var episode = tasks.Sample(5);
         string path = Path.Combine(_directory, "untracked.metalearn");
 
-        LearnerFile.Save(maml, path, architecture: ModelArchitectures.Module("test-untracked"));
+        LearnerFile.Save(maml, path, architecture: ModelArchitecture.Module("test-untracked"));
         using var loaded = LearnerFile.Load(path);
 
         ((ConvertedModel)loaded.Model).ConversionOptions.Should().Be(conversion);
         Probabilities(loaded.Algorithm, episode).Should().Equal(Probabilities(maml, episode));
-        using var byRegistration = ModelArchitectures.Module("test-untracked").Build();
+        using var byRegistration = ModelArchitecture.Module("test-untracked").Build();
         ((ConvertedModel)byRegistration).ConversionOptions.BatchNormStatistics.Should().Be(BatchNormStatistics.Support, "the registration's options are the defaults, so only the file says Transductive");
     }
 
@@ -159,7 +171,7 @@ public sealed class LearnerFileSettingsTests : IDisposable
     [Fact]
     public void SaveThenLoad_FeatureFusionWithAConvertedEncoder_NeedsAndUsesItsExplicitArchitecture()
     {
-        ModelArchitectures.RegisterModule("test-dropout-encoder", () => DropoutModule(6, 5));
+        ModelArchitecture.RegisterModule("test-dropout-encoder", () => DropoutModule(6, 5));
         using var model = new FeatureFusion(
             new IFunctionalModel[] { new Mlp(new MlpOptions { LayerSizes = new[] { 4, 5 }, Seed = 1 }), FunctionalModel.FromModule(DropoutModule(6, 5)) },
             new MlpOptions { LayerSizes = new[] { 10, 3 }, Seed = 2 });
@@ -173,8 +185,8 @@ public sealed class LearnerFileSettingsTests : IDisposable
 
         var byType = () => LearnerFile.Save(maml, path);
         byType.Should().Throw<NotSupportedException>().WithMessage("*no model kind describes it*");
-        var architecture = ModelArchitectures.FeatureFusion(
-            new[] { ModelArchitecture.Of(model.Encoders[0]), ModelArchitectures.Module("test-dropout-encoder") },
+        var architecture = ModelArchitecture.FeatureFusion(
+            new[] { ModelArchitecture.Of(model.Encoders[0]), ModelArchitecture.Module("test-dropout-encoder") },
             ModelArchitecture.Of(model.Head));
         LearnerFile.Save(maml, path, architecture: architecture);
         using var loaded = LearnerFile.Load(path);

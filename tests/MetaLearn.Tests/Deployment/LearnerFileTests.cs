@@ -37,8 +37,8 @@ public sealed class LearnerFileTests : IDisposable
         TestEpisodes.Flatten(loaded.Algorithm.MetaParameters).Should().Equal(TestEpisodes.Flatten(learner.MetaParameters));
         switch (learner)
         {
-            case GradientMetaLearner g:
-                ((GradientMetaLearner)loaded.Algorithm).Options.Should().BeEquivalentTo(g.Options);
+            case MamlVariant g:
+                ((MamlVariant)loaded.Algorithm).Options.Should().BeEquivalentTo(g.Options);
                 break;
             case Reptile r:
                 ((Reptile)loaded.Algorithm).Options.Should().Be(r.Options);
@@ -115,8 +115,8 @@ public sealed class LearnerFileTests : IDisposable
 
             string path = Path.Combine(_directory, $"backbone-{name}.metalearn");
             var save = () => LearnerFile.Save(learner, path);
-            save.Should().Throw<NotSupportedException>().WithMessage("*RegisterModule*ModelArchitectures.Module(kind)*");
-            LearnerFile.Save(learner, path, architecture: ModelArchitectures.Module(Models.ResidualMlp.Kind));
+            save.Should().Throw<NotSupportedException>().WithMessage("*RegisterModule*ModelArchitecture.Module(kind)*");
+            LearnerFile.Save(learner, path, architecture: ModelArchitecture.Module(Models.ResidualMlp.Kind));
             paths.Add(path);
             using var adapted = learner.Adapt(table.Features, table.ClassIds().Select(c => (long)c).ToArray());
             expected.Add((name, adapted.PredictProbabilities(rowFeatures)));

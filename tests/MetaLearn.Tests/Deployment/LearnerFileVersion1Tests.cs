@@ -45,7 +45,7 @@ public sealed class LearnerFileVersion1Tests : IDisposable
         using var learner = LearnerFile.Load(Fixture("v1-reptile-de.metalearn"));
 
         var options = ((Reptile)learner.Algorithm).Options;
-        (options.InnerSteps, options.InnerStepSize, options.OuterStepSize, options.OuterStepSizeAnnealingIterations).Should().Be((3, 0.05, 0.5, 100));
+        (options.Steps, options.StepSize, options.OuterStepSize, options.OuterStepSizeAnnealingIterations).Should().Be((3, 0.05, 0.5, 100));
         options.Loss.Name.Should().Be("cross-entropy (label smoothing 0.2)");
         MaxDifference(Probabilities(learner.Algorithm, new[] { 9L, 4 }, new[] { 5L, 4 }, 11, 12, 9), Expected(learner)).Should().BeLessThan(1e-6);
     }

@@ -27,8 +27,8 @@ public sealed class BatchNormStatisticsTests
         var queryOutput = model.Forward(new[] { query }, w, new ForwardContext { Training = false, Statistics = collector.Applying() });
 
         // By hand: the support's per-channel mean and biased variance after the convolution, applied to the query's.
-        var supportConv = Layers.Conv2d(support, w[0], w[1], padding: 1, taskBatched: false);
-        var queryConv = Layers.Conv2d(query, w[0], w[1], padding: 1, taskBatched: false);
+        var supportConv = nn.functional.conv2d(support, w[0], w[1], padding: new long[] { 1, 1 });
+        var queryConv = nn.functional.conv2d(query, w[0], w[1], padding: new long[] { 1, 1 });
         var mean = supportConv.mean(new long[] { 0, 2, 3 });
         var variance = supportConv.var(new long[] { 0, 2, 3 }, unbiased: false);
         var expected = nn.functional.batch_norm(queryConv, mean, variance, w[2], w[3], training: false);
@@ -199,7 +199,7 @@ public sealed class BatchNormStatisticsTests
 
     /// <summary>The rest of <see cref="OneBlock"/> after batch norm: ReLU, pooling, flatten and the head.</summary>
     private static Tensor Head(Conv4 model, Tensor normalised) =>
-        Layers.Linear(Layers.MaxPool2x2(normalised.relu(), false).flatten(1), model.Parameters[4], model.Parameters[5], false);
+        Layers.Linear(nn.functional.max_pool2d(normalised.relu(), 2).flatten(1), model.Parameters[4], model.Parameters[5], false);
 
     /// <summary>Moves the batch-norm scale and shift off 1 and 0, so that they matter.</summary>
     private static void Perturb(Conv4 model)

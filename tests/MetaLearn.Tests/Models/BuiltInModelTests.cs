@@ -57,9 +57,9 @@ public sealed class BuiltInModelTests
             for (int b = 0; b < 2; b++)
             {
                 int at = b * 6;
-                h = Layers.Conv2d(h, w[at], w[at + 1], padding: 1, taskBatched: false);
-                h = Layers.BatchNorm(h, w[at + 2 + (2 * set)], w[at + 3 + (2 * set)], taskBatched: false);
-                h = Layers.MaxPool2x2(h.relu(), taskBatched: false);
+                h = nn.functional.conv2d(h, w[at], w[at + 1], padding: new long[] { 1, 1 });
+                h = nn.functional.batch_norm(h, null, null, w[at + 2 + (2 * set)], w[at + 3 + (2 * set)], training: true);
+                h = nn.functional.max_pool2d(h.relu(), 2);
             }
 
             var expected = Layers.Linear(h.flatten(1), w[12], w[13], taskBatched: false);
@@ -89,7 +89,7 @@ public sealed class BuiltInModelTests
 
         var evaluated = model.Forward(new[] { x }, model.Parameters, new ForwardContext(Step: 1) { Training = false });
         var normalised = nn.functional.batch_norm(conv, model.Buffers[3], model.Buffers[4], model.Parameters[4], model.Parameters[5], training: false);
-        var expected = Layers.Linear(Layers.MaxPool2x2(normalised.relu(), false).flatten(1), model.Parameters[6], model.Parameters[7], false);
+        var expected = Layers.Linear(nn.functional.max_pool2d(normalised.relu(), 2).flatten(1), model.Parameters[6], model.Parameters[7], false);
         ModuleConversionTests.MaxAbs(evaluated, expected).Should().BeLessThan(1e-12);
     }
 

@@ -92,10 +92,10 @@ public sealed class MultimodalModels : IDisposable
     public static readonly InnerLoopOptions Inner = new() { Steps = 3, StepSize = 0.3 };
 
     /// <summary>Two complementary 8-feature modalities, 4 ways: each alone separates only 2 groups of 2 classes.</summary>
-    public static readonly ComplementaryTaskSampler Complete = new(Options(0));
+    internal static readonly ComplementaryTaskSampler Complete = new(Options(0));
 
     /// <summary>The same tasks with modality 1 missing for 30% of the examples.</summary>
-    public static readonly ComplementaryTaskSampler Missing = new(Options(0.3));
+    internal static readonly ComplementaryTaskSampler Missing = new(Options(0.3));
 
     /// <summary>Meta-trains the models.</summary>
     public MultimodalModels()

@@ -8,9 +8,9 @@ public sealed class ResNet12Tests
     private static readonly ResNet12Options Small = new() { Channels = new[] { 2, 3, 3, 4 }, InputChannels = 1, Ways = 3, Seed = 4, DType = ScalarType.Float64 };
 
     [Fact]
-    public void Create_ConvertsWithBlockNames_AndConvertedOutputEqualsTheModuleInBothModes()
+    public void CreateModule_ConvertsWithBlockNames_AndConvertedOutputEqualsTheModuleInBothModes()
     {
-        using var module = ResNet12.Create(Small);
+        using var module = ResNet12.CreateModule(Small);
         using var model = FunctionalModel.FromModule(module);
         using var scope = NewDisposeScope();
 
@@ -29,11 +29,11 @@ public sealed class ResNet12Tests
     }
 
     [Fact]
-    public void Create_SameSeedSameWeights_OtherSeedDiffers_AndOptionsAreChecked()
+    public void Constructor_SameSeedSameWeights_OtherSeedDiffers_AndOptionsAreChecked()
     {
-        using var a = ResNet12.CreateModel(Small);
-        using var b = ResNet12.CreateModel(Small);
-        using var c = ResNet12.CreateModel(Small with { Seed = 5 });
+        using var a = new ResNet12(Small);
+        using var b = new ResNet12(Small);
+        using var c = new ResNet12(Small with { Seed = 5 });
 
         TestEpisodes.Flatten(a.Parameters).Should().Equal(TestEpisodes.Flatten(b.Parameters));
         TestEpisodes.Flatten(a.Parameters).Should().NotEqual(TestEpisodes.Flatten(c.Parameters));
@@ -41,5 +41,27 @@ public sealed class ResNet12Tests
         (new ResNet12Options().InputChannels, new ResNet12Options().Ways, new ResNet12Options().NegativeSlope).Should().Be((3, 5, 0.1));
         ((Action)(() => _ = new ResNet12Options { Channels = new[] { 64, 128, 256 } })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*four positive channel counts*");
         ((Action)(() => _ = new ResNet12Options { Ways = -1 })).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public void Constructor_IsTheConvertedModule_WithItsOptions()
+    {
+        var options = Small with { Ways = 2, Seed = 9 };
+        using var module = ResNet12.CreateModule(options);
+        using var converted = FunctionalModel.FromModule(module, new ModuleConversionOptions { Seed = options.Seed });
+        using var model = new ResNet12(options);
+        using var scope = NewDisposeScope();
+
+        model.Options.Should().Be(options);
+        model.ParameterNames.Should().Equal(converted.ParameterNames);
+        model.BufferNames.Should().Equal(converted.BufferNames);
+        model.HeadStart.Should().Be(converted.HeadStart);
+        TestEpisodes.Flatten(model.Parameters).Should().Equal(TestEpisodes.Flatten(converted.Parameters));
+        var x = randn(4, 1, 16, 16, dtype: ScalarType.Float64);
+        foreach (bool training in new[] { true, false })
+        {
+            module.train(training);
+            ModuleConversionTests.MaxAbs(model.Forward(new[] { x }, model.Parameters, new ForwardContext { Training = training }), module.forward(x)).Should().BeLessThan(1e-6);
+        }
     }
 }

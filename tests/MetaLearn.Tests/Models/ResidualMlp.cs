@@ -40,7 +40,7 @@ internal sealed class ResidualMlp : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Registers <see cref="Kind"/> (4 inputs, no dropout).</summary>
-    public static void Register() => MetaLearn.Deployment.ModelArchitectures.RegisterModule(Kind, () => new ResidualMlp());
+    public static void Register() => MetaLearn.Deployment.ModelArchitecture.RegisterModule(Kind, () => new ResidualMlp());
 
     public override Tensor forward(Tensor input)
     {

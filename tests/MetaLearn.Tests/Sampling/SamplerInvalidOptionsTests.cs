@@ -108,7 +108,7 @@ public sealed class SamplerInvalidOptionsTests
         HugeCount.Select(v => new InvalidCase(
             $"blobs Samples = Features = {v}",
             () => new BlobsTaskSampler(new BlobsTaskOptions { Generator = new MakeBlobsOptions { Samples = v, Features = v }, Ways = 1, Shots = 1, Queries = 1 }))),
-        BadReal.Select(v => new InvalidCase($"blobs ClusterStd = {v}", () => new MakeBlobsOptions { ClusterStd = ScalarOrArray.Of(v) })));
+        BadReal.Select(v => new InvalidCase($"blobs ClusterStd = {v}", () => new MakeBlobsOptions { ClusterStd = new[] { v } })));
 
     private static Gen<InvalidCase> Gaussian() => Gen.OneOf(
         Gen.Elements(1, 0, -3).Select(v => new InvalidCase($"gaussian Ways = {v}", () => new GaussianClassificationTaskSampler(new GaussianClassificationTaskOptions { Ways = v }))),

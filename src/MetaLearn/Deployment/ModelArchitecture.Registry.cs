@@ -3,33 +3,28 @@ using System.Text.Json.Nodes;
 
 namespace MetaLearn.Deployment;
 
-/// <summary>
-/// The registry of model kinds a learner file can hold: <c>mlp</c> (<see cref="Mlp"/>), <c>conv4</c>
-/// (<see cref="Conv4"/>), <c>late-fusion</c> (<see cref="Models.LateFusion"/>) and <c>feature-fusion</c>
-/// (<see cref="Models.FeatureFusion"/>) are built in; <see cref="Register{TModel}"/> adds others (a model converted from a
-/// TorchSharp module, a hand-written model) by saying how to describe a model as JSON options and how to build one from them.
-/// </summary>
-/// <remarks>
-/// The built-in kinds write every option of their options record (all but the device: a loaded model lives on the
-/// CPU) and refuse, when building, options that are missing or that they do not know. A fusion model is described by
-/// its branches' architectures (<c>{"branches": [{"kind": ..., "options": ...}, ...]}</c>; a feature fusion also has a
-/// <c>head</c>), each found from the branch's type; a fusion with a branch converted from a module is described with
+/// <content>
+/// The registry of model kinds a learner file can hold. The built-in kinds write every option of their options record
+/// (all but the device: a loaded model lives on the CPU) and refuse, when building, options that are missing or that
+/// they do not know. A fusion model is described by its branches' architectures
+/// (<c>{"branches": [{"kind": ..., "options": ...}, ...]}</c>; a feature fusion also has a <c>head</c>), each found from
+/// the branch's type; a fusion with a branch converted from a module is described with
 /// <see cref="LateFusion(IReadOnlyList{ModelArchitecture})"/> or <see cref="FeatureFusion"/>.
-/// </remarks>
-public static class ModelArchitectures
+/// </content>
+public sealed partial record ModelArchitecture
 {
-    private static readonly ConcurrentDictionary<string, (Type Type, Func<IFunctionalModel, JsonObject> Describe, Func<JsonObject, IFunctionalModel> Build, Func<JsonObject, Int128?>? Bytes)> Kinds = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, (Type Type, Func<IFunctionalModel, JsonObject> Describe, Func<JsonObject, IFunctionalModel> Build, Func<JsonObject, Int128?>? Bytes)> Registry = new(StringComparer.Ordinal);
 
-    static ModelArchitectures()
+    static ModelArchitecture()
     {
-        Kinds["mlp"] = (typeof(Mlp), m => OptionsJson.Write(((Mlp)m).Options), o => new Mlp(MlpOptionsOf(o)), o => AllocationSize.ModelBytes(MlpOptionsOf(o)));
-        Kinds["conv4"] = (typeof(Conv4), m => OptionsJson.Write(((Conv4)m).Options), o => new Conv4(Conv4OptionsOf(o)), o => AllocationSize.ModelBytes(Conv4OptionsOf(o)));
-        Kinds["late-fusion"] = (typeof(LateFusion), m => DescribeLateFusion((LateFusion)m), BuildLateFusion, o => PartsBytes(o, "branches"));
-        Kinds["feature-fusion"] = (typeof(FeatureFusion), m => DescribeFeatureFusion((FeatureFusion)m), BuildFeatureFusion, o => PartsBytes(o, "encoders", "head"));
+        Registry["mlp"] = (typeof(Mlp), m => OptionsJson.Write(((Mlp)m).Options), o => new Mlp(MlpOptionsOf(o)), o => AllocationSize.ModelBytes(MlpOptionsOf(o)));
+        Registry["conv4"] = (typeof(Conv4), m => OptionsJson.Write(((Conv4)m).Options), o => new Conv4(Conv4OptionsOf(o)), o => AllocationSize.ModelBytes(Conv4OptionsOf(o)));
+        Registry["late-fusion"] = (typeof(LateFusion), m => DescribeLateFusion((LateFusion)m), BuildLateFusion, o => PartsBytes(o, "branches"));
+        Registry["feature-fusion"] = (typeof(FeatureFusion), m => DescribeFeatureFusion((FeatureFusion)m), BuildFeatureFusion, o => PartsBytes(o, "encoders", "head"));
     }
 
-    /// <summary>The registered kinds.</summary>
-    public static IReadOnlyCollection<string> Names => Kinds.Keys.Order(StringComparer.Ordinal).ToArray();
+    /// <summary>The registered kinds, in ordinal order.</summary>
+    public static IReadOnlyCollection<string> Kinds => Registry.Keys.Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>Registers (or replaces) a model kind.</summary>
     /// <typeparam name="TModel">The model type this kind describes.</typeparam>
@@ -42,7 +37,7 @@ public static class ModelArchitectures
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
         ArgumentNullException.ThrowIfNull(describe);
         ArgumentNullException.ThrowIfNull(build);
-        Kinds[kind] = (typeof(TModel), m => describe((TModel)m), o => build(o), null);
+        Registry[kind] = (typeof(TModel), m => describe((TModel)m), o => build(o), null);
     }
 
     /// <summary>
@@ -50,7 +45,7 @@ public static class ModelArchitectures
     /// used as a <see cref="Backbone"/>: the module is code, so both the saving and the loading process register the same
     /// <paramref name="kind"/> with a factory that builds the module; the learner file records which of the two the model
     /// was (with its conversion or backbone options) and restores its parameters and buffers. Save such a learner with
-    /// <c>LearnerFile.Save(..., architecture: ModelArchitectures.Module(kind))</c>.
+    /// <c>LearnerFile.Save(..., architecture: ModelArchitecture.Module(kind))</c>.
     /// </summary>
     /// <param name="kind">The name stored in learner files.</param>
     /// <param name="createModule">
@@ -58,7 +53,7 @@ public static class ModelArchitectures
     /// <c>nn.Module&lt;Tensor, Tensor&gt;</c>, and the backbone's own factory calls it again for its frozen copies.
     /// </param>
     /// <param name="options">
-    /// Conversion options for a model built from the kind alone (<c>ModelArchitectures.Module(kind).Build()</c>, or a
+    /// Conversion options for a model built from the kind alone (<c>ModelArchitecture.Module(kind).Build()</c>, or a
     /// format-1 file); null for the defaults. A learner file records the options its model was converted with, and
     /// loading uses those.
     /// </param>
@@ -66,7 +61,7 @@ public static class ModelArchitectures
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
         ArgumentNullException.ThrowIfNull(createModule);
-        Kinds[kind] = (typeof(ModuleKind), _ => new JsonObject(), o =>
+        Registry[kind] = (typeof(ModuleKind), _ => new JsonObject(), o =>
         {
             if (o[BackboneKey] is not null)
             {
@@ -114,7 +109,7 @@ public static class ModelArchitectures
     /// </summary>
     internal static ModelArchitecture Complete(ModelArchitecture architecture, IFunctionalModel model)
     {
-        bool moduleKind = Kinds.TryGetValue(architecture.Kind, out var entry) && entry.Type == typeof(ModuleKind);
+        bool moduleKind = Registry.TryGetValue(architecture.Kind, out var entry) && entry.Type == typeof(ModuleKind);
         if (architecture.Options.Count == 0 && model is ConvertedModel converted && moduleKind)
         {
             return architecture with { Options = OptionsJson.Write(converted.ConversionOptions) };
@@ -125,8 +120,8 @@ public static class ModelArchitectures
             return architecture.Options.Count == 0 && moduleKind
                 ? architecture with { Options = new JsonObject { [BackboneKey] = OptionsJson.Write(backbone.Options) } }
                 : throw new NotSupportedException(
-                    $"A Backbone is saved as a module kind: register its module factory with ModelArchitectures.RegisterModule(kind, factory) and save with " +
-                    $"architecture: ModelArchitectures.Module(kind) (got the architecture '{architecture.Kind}').");
+                    $"A Backbone is saved as a module kind: register its module factory with ModelArchitecture.RegisterModule(kind, factory) and save with " +
+                    $"architecture: ModelArchitecture.Module(kind) (got the architecture '{architecture.Kind}').");
         }
 
         var parts = (architecture.Kind, model) switch
@@ -158,21 +153,21 @@ public static class ModelArchitectures
 
     /// <summary>The architecture of a model converted from a module registered with <see cref="RegisterModule"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="kind"/> is not registered.</exception>
-    public static ModelArchitecture Module(string kind) => Kinds.ContainsKey(kind)
+    public static ModelArchitecture Module(string kind) => Registry.ContainsKey(kind)
         ? new ModelArchitecture(kind, new JsonObject())
-        : throw new ArgumentException($"No module kind '{kind}' is registered; call ModelArchitectures.RegisterModule first.", nameof(kind));
+        : throw new ArgumentException($"No module kind '{kind}' is registered; call ModelArchitecture.RegisterModule first.", nameof(kind));
 
-    internal static ModelArchitecture Describe(IFunctionalModel model)
+    internal static ModelArchitecture DescribeModel(IFunctionalModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model is Backbone)
         {
             throw new NotSupportedException(
-                "A Backbone's module is code: register its factory with ModelArchitectures.RegisterModule(kind, factory) in the saving and the loading " +
-                "process, and save with architecture: ModelArchitectures.Module(kind).");
+                "A Backbone's module is code: register its factory with ModelArchitecture.RegisterModule(kind, factory) in the saving and the loading " +
+                "process, and save with architecture: ModelArchitecture.Module(kind).");
         }
 
-        foreach (var (kind, entry) in Kinds)
+        foreach (var (kind, entry) in Registry)
         {
             if (entry.Type == model.GetType())
             {
@@ -181,8 +176,8 @@ public static class ModelArchitectures
         }
 
         throw new NotSupportedException(
-            $"A {model.GetType().Name} cannot be saved: no model kind describes it ({string.Join(", ", Names)} are registered). " +
-            "Register it with ModelArchitectures.Register.");
+            $"A {model.GetType().Name} cannot be saved: no model kind describes it ({string.Join(", ", Kinds)} are registered). " +
+            "Register it with ModelArchitecture.Register.");
     }
 
     /// <summary>
@@ -190,15 +185,15 @@ public static class ModelArchitectures
     /// from its options without building it; null for registered and converted kinds, whose options do not tell.
     /// </summary>
     internal static Int128? Bytes(ModelArchitecture architecture) =>
-        Kinds.TryGetValue(architecture.Kind, out var entry) && entry.Bytes is { } bytes ? bytes(architecture.Options) : null;
+        Registry.TryGetValue(architecture.Kind, out var entry) && entry.Bytes is { } bytes ? bytes(architecture.Options) : null;
 
-    internal static IFunctionalModel Build(ModelArchitecture architecture)
+    internal static IFunctionalModel BuildModel(ModelArchitecture architecture)
     {
         ArgumentNullException.ThrowIfNull(architecture);
-        if (!Kinds.TryGetValue(architecture.Kind, out var entry))
+        if (!Registry.TryGetValue(architecture.Kind, out var entry))
         {
             throw new SettingsException(LearnerFileProblem.Unsupported,
-                $"the model kind '{architecture.Kind}' is not registered in this process ({string.Join(", ", Names)} are); register it with ModelArchitectures.Register before loading");
+                $"the model kind '{architecture.Kind}' is not registered in this process ({string.Join(", ", Kinds)} are); register it with ModelArchitecture.Register before loading");
         }
 
         return entry.Build((JsonObject)architecture.Options.DeepClone());
@@ -246,7 +241,7 @@ public static class ModelArchitectures
 
     private static JsonObject DescribeLateFusion(LateFusion model) => new()
     {
-        ["branches"] = new JsonArray(model.Branches.Select(b => (JsonNode)Describe(b).ToJson()).ToArray()),
+        ["branches"] = new JsonArray(model.Branches.Select(b => (JsonNode)DescribeModel(b).ToJson()).ToArray()),
     };
 
     private static LateFusion BuildLateFusion(JsonObject o)
@@ -259,8 +254,8 @@ public static class ModelArchitectures
 
     private static JsonObject DescribeFeatureFusion(FeatureFusion model) => new()
     {
-        ["encoders"] = new JsonArray(model.Encoders.Select(e => (JsonNode)Describe(e).ToJson()).ToArray()),
-        ["head"] = Describe(model.Head).ToJson(),
+        ["encoders"] = new JsonArray(model.Encoders.Select(e => (JsonNode)DescribeModel(e).ToJson()).ToArray()),
+        ["head"] = DescribeModel(model.Head).ToJson(),
     };
 
     private static FeatureFusion BuildFeatureFusion(JsonObject o)
@@ -270,7 +265,7 @@ public static class ModelArchitectures
         var parts = encoders.ToList();
         try
         {
-            parts.Add(Build(ModelArchitecture.FromJson(settings.Object("head"))));
+            parts.Add(BuildModel(ModelArchitecture.FromJson(settings.Object("head"))));
             settings.End();
         }
         catch
@@ -292,7 +287,7 @@ public static class ModelArchitectures
             for (int i = 0; i < array.Count; i++)
             {
                 var part = array[i] as JsonObject ?? throw settings.Invalid($"{key}[{i}]", "is not a JSON object");
-                parts.Add(Build(ModelArchitecture.FromJson(new ManifestObject(part, settings.Path($"{key}[{i}]")))));
+                parts.Add(BuildModel(ModelArchitecture.FromJson(new ManifestObject(part, settings.Path($"{key}[{i}]")))));
             }
 
             return parts;

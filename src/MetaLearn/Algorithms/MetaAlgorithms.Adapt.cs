@@ -1,7 +1,7 @@
 namespace MetaLearn.Algorithms;
 
-/// <summary>Conveniences over <see cref="IMetaAlgorithm.Adapt"/> for single-modality data and plain .NET arrays.</summary>
-public static class MetaAlgorithmExtensions
+/// <content>Conveniences over <see cref="IMetaAlgorithm.Adapt"/> for single-modality data and plain .NET arrays.</content>
+public static partial class MetaAlgorithms
 {
     /// <summary>Adapts to a single-modality support set given as tensors.</summary>
     /// <param name="algorithm">The meta-trained algorithm.</param>

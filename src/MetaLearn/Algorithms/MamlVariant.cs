@@ -3,10 +3,13 @@ using TorchSharp.Modules;
 namespace MetaLearn.Algorithms;
 
 /// <summary>
-/// The shared machinery of the gradient-based algorithms (MAML, first-order MAML, Meta-SGD, ANIL): adapt on the
-/// support set with the inner loop, score the query set, and back-propagate the mean query loss.
+/// The MAML variants configured by <see cref="InnerLoopOptions"/>: <see cref="Maml"/> (second- or first-order),
+/// <see cref="MetaSgd"/> (learned step sizes) and <see cref="Anil"/> (only the head adapts). They adapt on the support
+/// set with the shared differentiable inner loop, score the query set, and back-propagate the mean query loss through
+/// the adaptation. <see cref="Reptile"/>, <see cref="Imaml"/> and <see cref="Cavia"/> are gradient-based too, but compute
+/// their meta-gradients otherwise and take their own options (<see cref="InnerAdaptationOptions"/>).
 /// </summary>
-public abstract class GradientMetaLearner : EpisodicLearner
+public abstract class MamlVariant : EpisodicLearner
 {
     private readonly InnerLoop _inner;
     private readonly InnerLoop? _headInner;
@@ -14,13 +17,13 @@ public abstract class GradientMetaLearner : EpisodicLearner
     private readonly Parameter[] _metaParameters;
     private readonly bool _headOnly;
 
-    /// <summary>Creates the learner; learned step sizes (if any) start at <see cref="InnerLoopOptions.StepSize"/>.</summary>
+    /// <summary>Creates the algorithm; learned step sizes (if any) start at <see cref="InnerLoopOptions.StepSize"/>.</summary>
     /// <param name="name">The algorithm's short name.</param>
-    /// <param name="model">The model; the learner does not own it.</param>
+    /// <param name="model">The model; the algorithm does not own it.</param>
     /// <param name="options">Inner-loop options.</param>
     /// <param name="headOnly">Whether only the head's parameters are adapted (ANIL); a <see cref="Backbone"/> needs it.</param>
     /// <exception cref="ArgumentException"><paramref name="model"/> is a <see cref="Backbone"/> and not only the head is adapted.</exception>
-    protected GradientMetaLearner(string name, IFunctionalModel model, InnerLoopOptions options, bool headOnly)
+    private protected MamlVariant(string name, IFunctionalModel model, InnerLoopOptions options, bool headOnly)
         : base(name, model, (options ?? throw new ArgumentNullException(nameof(options))).TaskBatching)
     {
         if (!headOnly)
@@ -28,7 +31,6 @@ public abstract class GradientMetaLearner : EpisodicLearner
             ModelChecks.AdaptsEveryWeight(model, name);
         }
 
-        options.Validate();
         if (options.ParallelTasks > 1 && model is not FunctionalModel { TrainsTasksIndependently: true })
         {
             throw new ArgumentException(

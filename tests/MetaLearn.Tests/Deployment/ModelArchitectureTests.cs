@@ -5,7 +5,7 @@ using MetaLearn.Models;
 namespace MetaLearn.Tests.Deployment;
 
 /// <summary>The conv4 kind records its batch-norm statistics and refuses a description without them or with an unknown mode.</summary>
-public sealed class ModelArchitecturesTests
+public sealed class ModelArchitectureTests
 {
     [Theory]
     [InlineData(BatchNormStatistics.Support)]
