@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using MetaLearn.Algorithms;
@@ -79,7 +78,7 @@ public sealed class LearnerFileTests : IDisposable
             expected.Add((name, adapted.PredictProbabilities(CsvTable.Read(rows, new CsvTableOptions { LabelRequired = false }).Features)));
         }
 
-        var output = RunProbe(new[] { "probe", support, rows }.Concat(paths));
+        var output = LearnerProbe.Run(new[] { "probe", support, rows }.Concat(paths));
 
         output.Select(line => line.Split(' ')[0]).Should().Equal(expected.Select(e => e.Name));
         for (int i = 0; i < expected.Count; i++)
@@ -128,7 +127,7 @@ public sealed class LearnerFileTests : IDisposable
             TestEpisodes.Flatten(loaded.Algorithm.MetaParameters).Should().Equal(TestEpisodes.Flatten(learner.MetaParameters));
         }
 
-        var output = RunProbe(new[] { "probe", support, rows }.Concat(paths));
+        var output = LearnerProbe.Run(new[] { "probe", support, rows }.Concat(paths));
 
         output.Select(line => line.Split(' ')[0]).Should().Equal(expected.Select(e => e.Name));
         for (int i = 0; i < expected.Count; i++)
@@ -297,22 +296,5 @@ public sealed class LearnerFileTests : IDisposable
         File.WriteAllText(supportPath, support.ToString());
         File.WriteAllText(rowsPath, rows.ToString());
         return (supportPath, rowsPath);
-    }
-
-    private static string[] RunProbe(IEnumerable<string> args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(typeof(LearnerProbe).Assembly.Location);
-        foreach (string a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit(120_000).Should().BeTrue("the probe process should finish");
-        process.ExitCode.Should().Be(0, stderr.Result);
-        return stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 }
