@@ -139,7 +139,8 @@ internal static class FewShotRun
         AnsiConsole.MarkupLine(Markup.Escape(
             $"Validation, 1-shot within-alphabet on {string.Join(", ", validationSet.Groups)}, {settings.ValidationEpisodes} episodes of {ValidationQueries} queries per class " +
             $"({settings.ScratchEpisodes} for the from-scratch baseline): {settings.Algorithm} 20-way error {1 - metaScores.Twenty:P2} ± {metaScores.Confidence:P2} (95% CI), " +
-            $"fine-tuning baseline {1 - baselineScores.Twenty:P2}, from scratch {1 - scratch.Twenty:P2}."));
+            $"fine-tuning baseline {1 - baselineScores.Twenty:P2}, from scratch {1 - scratch.Twenty:P2}; 5-way error {1 - metaScores.Five:P2}, " +
+            $"fine-tuning baseline {1 - baselineScores.Five:P2}, from scratch {1 - scratch.Five:P2}; {clock.Elapsed.TotalMinutes:F1} min in all."));
 
         double errorRate = 1 - metaScores.Twenty;
         if (settings.EvalRuns is string runsFolder)

@@ -1,6 +1,10 @@
 namespace OmniglotFewShot;
 
-/// <summary>The networks the sample trains: Conv4, ResNet-12 (functional) or TorchVision's ResNet-18 (a <see cref="Backbone"/>).</summary>
+/// <summary>
+/// The networks the sample trains: Conv4 with group norm (a TorchSharp module converted by
+/// <see cref="FunctionalModel.FromModule"/>), Conv4 with batch norm, ResNet-12 (functional) or TorchVision's ResNet-18
+/// (a <see cref="Backbone"/>).
+/// </summary>
 internal static class Networks
 {
     /// <summary>Features per example of the embedding (no head) of <paramref name="model"/> on 28x28 images.</summary>
@@ -16,8 +20,46 @@ internal static class Networks
     {
         "resnet12" => ResNet12.CreateModel(new ResNet12Options { Ways = ways, InputChannels = 1, Seed = settings.Seed }),
         "resnet18" => ResNet18(settings.Seed, ways),
+        "conv4gn" => GroupNormConv4(settings.Seed, ways),
         _ => new Conv4(new Conv4Options { Ways = ways, Seed = settings.Seed, BatchNormStatistics = settings.BatchNorm }),
     };
+
+    /// <summary>
+    /// Conv4 (four blocks of 3x3 convolution with 64 channels, group norm over 8 groups of 8 channels, ReLU, 2x2 max
+    /// pooling) built from TorchSharp modules and converted to a functional model. Group norm normalises each image on
+    /// its own, so support and query images are treated alike and no statistics depend on the episode. Its initial
+    /// values come from TorchSharp's global generator, seeded with <paramref name="seed"/>.
+    /// </summary>
+    private static IFunctionalModel GroupNormConv4(int seed, int ways)
+    {
+        manual_seed(seed);
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
+        long channels = 1;
+        for (int b = 0; b < 4; b++)
+        {
+            layers.Add(($"conv{b}", nn.Conv2d(channels, 64, 3, padding: 1)));
+            var norm = nn.GroupNorm(8, 64);
+            using (no_grad())
+            {
+                norm.weight!.fill_(1.0f);
+                norm.bias!.zero_();
+            }
+
+            layers.Add(($"gn{b}", norm));
+            layers.Add(($"relu{b}", nn.ReLU()));
+            layers.Add(($"pool{b}", nn.MaxPool2d(2)));
+            channels = 64;
+        }
+
+        layers.Add(("flat", nn.Flatten()));
+        if (ways > 0)
+        {
+            layers.Add(("head", nn.Linear(64, ways)));
+        }
+
+        using var module = nn.Sequential(layers.ToArray());
+        return FunctionalModel.FromModule(module, new ModuleConversionOptions { Seed = seed });
+    }
 
     /// <summary>
     /// TorchVision's ResNet-18 (its forward is code, which FunctionalModel.FromModule does not convert) as a backbone:

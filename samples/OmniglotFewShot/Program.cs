@@ -6,11 +6,15 @@ using OmniglotFewShot;
 string dataFolder = Path.Combine(AppContext.BaseDirectory, "data", "omniglot");
 var algorithm = new Option<string>("--algorithm") { Description = "protonet | maml | fomaml | anil", DefaultValueFactory = _ => "protonet" };
 algorithm.AcceptOnlyFromAmong("protonet", "maml", "fomaml", "anil");
-var modelKind = new Option<string>("--model") { Description = "conv4 | resnet12 | resnet18 (TorchVision's, as a backbone: protonet or anil)", DefaultValueFactory = _ => "conv4" };
-modelKind.AcceptOnlyFromAmong("conv4", "resnet12", "resnet18");
+var modelKind = new Option<string>("--model")
+{
+    Description = "conv4gn (Conv4 with group norm) | conv4 (with batch norm) | resnet12 | resnet18 (TorchVision's, as a backbone: protonet or anil)",
+    DefaultValueFactory = _ => "conv4gn",
+};
+modelKind.AcceptOnlyFromAmong("conv4gn", "conv4", "resnet12", "resnet18");
 var batchNorm = new Option<BatchNormStatistics>("--batch-norm")
 {
-    Description = "Conv4's batch norm: Support (each task's support statistics), Running (train/eval running statistics) or Transductive (each call's own rows).",
+    Description = "--model conv4's batch norm: Support (each task's support statistics), Running (train/eval running statistics) or Transductive (each call's own rows).",
     DefaultValueFactory = _ => BatchNormStatistics.Support,
 };
 var augment = new Option<bool>("--augment")
@@ -39,7 +43,7 @@ var queries = new Option<int>("--queries") { Description = "Query examples per c
 var sameAlphabet = new Option<bool>("--same-alphabet") { Description = "Draw each training episode from one alphabet (as the evaluation does)." };
 var metaBatch = new Option<int?>("--meta-batch") { Description = "Episodes per meta-iteration [protonet 1, others 8]." };
 var learningRate = new Option<double>("--lr") { Description = "Adam learning rate of the outer loop.", DefaultValueFactory = _ => 1e-3 };
-var iterations = new Option<int>("--iterations") { Description = "Meta-iterations: with the same seed and --threads, the same model on any machine.", DefaultValueFactory = _ => 3000 };
+var iterations = new Option<int>("--iterations") { Description = "Meta-iterations: with the same seed and --threads, the same model on any machine.", DefaultValueFactory = _ => 2000 };
 var baselineIterations = new Option<int>("--baseline-iterations")
 {
     Description = "Pre-training iterations of the fine-tuning baseline (a cosine classifier over all training classes).",
