@@ -2,7 +2,7 @@ namespace MetaLearn.Algorithms;
 
 /// <summary>
 /// The inner loop's update directions (<see cref="InnerUpdateRule"/>) in differentiable tensor operations. Its Scalars
-/// are held for the learner's lifetime so no native Scalar is freed mid-call (see ScalarMath).
+/// are held for the algorithm's lifetime so no native Scalar is freed mid-call (see ScalarMath).
 /// </summary>
 internal sealed class DifferentiableOptimizer
 {

@@ -13,9 +13,9 @@ public abstract class EpisodicLearner : IMetaAlgorithm
     private readonly bool _taskBatching;
     private readonly bool _batchOnlyEqualWays;
 
-    /// <summary>Creates the learner.</summary>
+    /// <summary>Creates the algorithm.</summary>
     /// <param name="name">The algorithm's short name.</param>
-    /// <param name="model">The model; the learner does not own it.</param>
+    /// <param name="model">The model; the algorithm does not own it.</param>
     /// <param name="taskBatching">Whether episodes of equal shapes may run as one task-batched computation.</param>
     /// <param name="batchOnlyEqualWays">Whether batching also needs every episode to have the same number of ways (one-hot heads).</param>
     private protected EpisodicLearner(string name, IFunctionalModel model, bool taskBatching, bool batchOnlyEqualWays = false)

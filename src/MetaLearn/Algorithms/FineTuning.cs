@@ -10,7 +10,7 @@ namespace MetaLearn.Algorithms;
 /// </summary>
 /// <remarks>
 /// <para><b>Pre-training</b> is meta-training with this algorithm: <c>MetaTrainer</c> over batches labelled with the
-/// training set's classes (<see cref="Sampling.TaskSamplers.Episodes"/> with <see cref="Sampling.EpisodicSamplerOptions.DatasetLabels"/>:
+/// training set's classes (<see cref="Sampling.EpisodicSampler"/> with <see cref="Sampling.EpisodicSamplerOptions.DatasetLabels"/>:
 /// each batch holds Ways classes with Shots + Queries examples each, labelled with their index among all
 /// <see cref="FineTuningOptions.Classes"/> classes), so pre-training has the trainer's seeds, checkpoints, resume,
 /// validation (few-shot episodes, scored through <see cref="Adapt"/>) and progress. Every support and query example of
@@ -19,7 +19,7 @@ namespace MetaLearn.Algorithms;
 /// <para><b>Adaptation</b> embeds the support set (evaluation mode, batch norm as the model says; a <see cref="Backbone"/>'s
 /// frozen copy) and fits a new classifier by <see cref="FineTuningOptions.Steps"/> full-batch Adam steps on the
 /// cross-entropy, starting from zero (linear) or from the normalised class means (cosine), so it is deterministic and
-/// changes nothing in the learner. The model is an embedding network: no head (<c>Conv4Options.Ways = 0</c>, a backbone
+/// changes nothing in the algorithm. The model is an embedding network: no head (<c>Conv4Options.Ways = 0</c>, a backbone
 /// without head); the same model may go on to meta-training with another algorithm (e.g. Prototypical Networks).</para>
 /// </remarks>
 public sealed class FineTuning : EpisodicLearner
@@ -113,7 +113,7 @@ public sealed class FineTuning : EpisodicLearner
         if (_weight is null)
         {
             throw new InvalidOperationException(
-                "This FineTuning learner has no pre-training classifier (FineTuningOptions.Classes is 0); give Classes and Features to pre-train, or only Adapt.");
+                "This FineTuning algorithm has no pre-training classifier (FineTuningOptions.Classes is 0); give Classes and Features to pre-train, or only Adapt.");
         }
 
         if (!support.IsClassification || support.Ways != Options.Classes)

@@ -12,7 +12,7 @@ public sealed record FineTuningOptions
 
     /// <summary>
     /// The classes of supervised pre-training (the training set's, e.g. <c>EpisodicSampler.ClassCount</c> of a sampler
-    /// with <see cref="Sampling.EpisodicSamplerOptions.DatasetLabels"/>); 0 for a learner that only fits heads on an
+    /// with <see cref="Sampling.EpisodicSamplerOptions.DatasetLabels"/>); 0 for an algorithm that only fits heads on an
     /// embedding trained elsewhere.
     /// </summary>
     /// <value>Default 0. Zero or more.</value>

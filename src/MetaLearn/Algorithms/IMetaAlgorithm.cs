@@ -34,7 +34,7 @@ public interface IMetaAlgorithm : IDisposable
     /// <summary>
     /// The query predictions (logits or values) of an episode, computed as an app computes them: <see cref="Adapt"/> to
     /// the support set (with the episode's <see cref="EpisodeInfo.Kind"/>), then <see cref="AdaptedModel.Predict(IReadOnlyList{Tensor})"/>
-    /// on the query inputs. Evaluation and validation score this. Changes nothing in the learner.
+    /// on the query inputs. Evaluation and validation score this. Changes nothing in the algorithm.
     /// </summary>
     /// <returns>A detached tensor the caller owns.</returns>
     Tensor PredictQuery(Episode episode) => Adaptation.PredictQuery(this, episode);
@@ -44,12 +44,12 @@ public interface IMetaAlgorithm : IDisposable
     /// or outside <c>no_grad()</c> (gradients are enabled for the adaptation itself).
     /// </summary>
     /// <remarks>
-    /// <para>Pure: the learner is read, never written. Its parameters, buffers (batch-norm running statistics), learned
+    /// <para>Pure: the algorithm is read, never written. Its parameters, buffers (batch-norm running statistics), learned
     /// step sizes, its own meta-parameters (R2D2's λ, scale and bias) and the model's dropout generator are the same
     /// before and after; dropout in the inner steps draws from a generator private to the call, seeded with
     /// <see cref="AdaptationOptions.Seed"/>, so the same support set and options give the same adapted model.</para>
-    /// <para>Thread safety: any number of threads may call <c>Adapt</c> on one learner at once, and use the adapted
-    /// models they get, while nothing trains, loads into or disposes the learner (meta-training writes what
+    /// <para>Thread safety: any number of threads may call <c>Adapt</c> on one algorithm at once, and use the adapted
+    /// models they get, while nothing trains, loads into or disposes the algorithm (meta-training writes what
     /// <c>Adapt</c> reads). Results equal those of the same calls made one after the other, up to the rounding of
     /// libtorch's intra-op parallelism (each calling thread may split an operation differently).</para>
     /// </remarks>

@@ -4,7 +4,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace MetaLearn.Algorithms;
 
 /// <summary>
-/// The loss a learner minimises on a task (inner loop and query): each task's mean over its examples. Choose it with
+/// The loss an algorithm minimises on a task (inner loop and query): each task's mean over its examples. Choose it with
 /// <see cref="InnerLoopOptions.Loss"/> (or the Loss option of the other algorithms). <see cref="ByTaskKind"/>, the
 /// default, takes the loss from the episode's declared <see cref="TaskKind"/> (<see cref="For"/>): cross-entropy for
 /// classification, the mean squared error for regression, binary cross-entropy on logits for multi-label tasks.

@@ -8,7 +8,7 @@ namespace MetaLearn.Evaluation;
 /// <summary>
 /// Adapts an algorithm to fresh episodes and reports mean query loss and accuracy with 95% confidence intervals. Each
 /// episode is scored on what an app computes, <see cref="IMetaAlgorithm.Adapt"/> then <see cref="AdaptedModel.Predict(IReadOnlyList{Tensor})"/>
-/// (<see cref="IMetaAlgorithm.PredictQuery"/>), which changes nothing in the learner: the result does not depend on the
+/// (<see cref="IMetaAlgorithm.PredictQuery"/>), which changes nothing in the algorithm: the result does not depend on the
 /// order of the episodes or on what ran before.
 /// </summary>
 public static class Evaluator

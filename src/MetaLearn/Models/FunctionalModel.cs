@@ -47,7 +47,7 @@ public abstract partial class FunctionalModel : IFunctionalModel
     /// <inheritdoc />
     public IReadOnlyList<string> ParameterNames => _store.Names;
 
-    /// <summary>State the forward pass reads and updates but the learner does not optimise (e.g. running statistics).</summary>
+    /// <summary>State the forward pass reads and updates but the algorithm does not optimise (e.g. running statistics).</summary>
     public IReadOnlyList<Tensor> Buffers => _store.Buffers;
 
     /// <summary>Names of <see cref="Buffers"/>, e.g. <c>bn1.running_mean</c>.</summary>

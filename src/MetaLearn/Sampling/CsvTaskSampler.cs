@@ -3,7 +3,7 @@ using MetaLearn.Datasets;
 namespace MetaLearn.Sampling;
 
 /// <summary>
-/// N-way K-shot classification episodes drawn from the rows of a labelled CSV file (an <see cref="TaskSamplers.Episodes"/>
+/// N-way K-shot classification episodes drawn from the rows of a labelled CSV file (an <see cref="EpisodicSampler"/>
 /// over <see cref="CsvTable.ToDataset"/>). The sampler owns the data set it read: dispose it when done.
 /// </summary>
 public sealed class CsvTaskSampler : ITaskSampler, IDisposable

@@ -21,7 +21,7 @@ namespace MetaLearn.Sampling;
 /// set, so it is safe on any thread. The sampler does not own the data set: keep it alive while sampling.
 /// </para>
 /// </remarks>
-internal sealed class EpisodicSampler : ITaskSampler
+public sealed class EpisodicSampler : ITaskSampler
 {
     private readonly LabeledDataset _dataset;
     private readonly int[] _baseClasses;

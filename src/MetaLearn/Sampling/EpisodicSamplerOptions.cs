@@ -2,7 +2,7 @@ using MetaLearn.Datasets;
 
 namespace MetaLearn.Sampling;
 
-/// <summary>What an <see cref="TaskSamplers.Episodes"/> draws: N ways, K shots and Q queries per class, from which classes. Defaults: 5 ways (at least 1), 1 shot, 15 queries.</summary>
+/// <summary>What an <see cref="EpisodicSampler"/> draws: N ways, K shots and Q queries per class, from which classes. Defaults: 5 ways (at least 1), 1 shot, 15 queries.</summary>
 public sealed record EpisodicSamplerOptions() : ClassificationTaskOptions(ways: 5, shots: 1, queries: 15, minimumWays: 1)
 {
     /// <summary>The right-angle rotations Omniglot training uses to quadruple its classes: 0, 90, 180 and 270 degrees.</summary>
@@ -20,7 +20,7 @@ public sealed record EpisodicSamplerOptions() : ClassificationTaskOptions(ways: 
     public bool SameGroup { get; init; }
 
     /// <summary>
-    /// Whether each example is labelled with its class's index among all classes of the data set
+    /// Whether each example is labelled with its class's index among all <see cref="EpisodicSampler.ClassCount"/> classes
     /// the sampler draws from (rotated classes included; the episode then declares that many ways), instead of 0..Ways−1
     /// in the order the classes were drawn: batches for supervised pre-training over all training classes
     /// (<see cref="Algorithms.FineTuning"/>).

@@ -6,7 +6,7 @@ namespace MetaLearn.Tasks;
 /// <param name="Queries">Query examples per class (per task for regression).</param>
 /// <param name="Seed">The seed the sampler drew this episode from; the same seed gives the same episode.</param>
 /// <param name="Kind">
-/// What the targets are: class labels, regression values or multi-label values. It selects the learner's default loss
+/// What the targets are: class labels, regression values or multi-label values. It selects the algorithm's default loss
 /// and is checked against the targets when the episode is built. Default <see cref="TaskKind.Classification"/>.
 /// </param>
 public sealed record EpisodeInfo(int Ways, int Shots, int Queries, int Seed, TaskKind Kind = TaskKind.Classification);

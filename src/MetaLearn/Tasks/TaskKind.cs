@@ -1,7 +1,7 @@
 namespace MetaLearn.Tasks;
 
 /// <summary>
-/// What an episode's targets are, declared by whoever makes the episode (every sampler sets it). It picks a learner's
+/// What an episode's targets are, declared by whoever makes the episode (every sampler sets it). It picks an algorithm's
 /// default loss (see <c>Loss.ByTaskKind</c>) and what targets an episode accepts.
 /// </summary>
 public enum TaskKind
