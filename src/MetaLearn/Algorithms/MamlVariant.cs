@@ -63,6 +63,7 @@ public abstract class MamlVariant : EpisodicLearner
     /// <inheritdoc />
     public override AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
     {
+        ThrowIfDisposed();
         int steps = options?.Steps ?? Options.Steps;
         if (options?.StepSize is not null && _stepSizes.Length > 0)
         {
