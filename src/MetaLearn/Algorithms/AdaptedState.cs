@@ -82,7 +82,7 @@ internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
             inputs = new[] { Cavia.AppendContext(inputs[0], TaskContext) };
         }
 
-        var output = model.Forward(inputs, Weights, context);
+        var output = HeldModels.Forward(model, inputs, Weights, context);
         if (Prototypes is not null)
         {
             output = PrototypicalNetworks.NegativeSquaredDistances(output, Prototypes);

@@ -33,6 +33,7 @@ public sealed class Reptile : EpisodicLearner
     /// <inheritdoc />
     public override AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
     {
+        ThrowIfDisposed();
         var innerOptions = _innerOptions with { Steps = options?.Steps ?? _innerOptions.Steps, StepSize = options?.StepSize ?? _innerOptions.StepSize };
         var inner = new InnerLoop(Model, innerOptions, headOnly: false, learnedStepSizes: null);
         return Adaptation.Run(Model, supportInputs, supportTargets, innerOptions.Steps, classesFromHead: true, Options.Loss, options?.Kind, options?.Seed ?? 0,
@@ -51,6 +52,7 @@ public sealed class Reptile : EpisodicLearner
     /// <exception cref="InvalidOperationException"><see cref="ReptileOptions.OuterUpdate"/> is <see cref="ReptileOuterUpdate.OuterOptimizer"/>.</exception>
     public bool ApplyOuterUpdate(int iteration)
     {
+        ThrowIfDisposed();
         if (Options.OuterUpdate == ReptileOuterUpdate.OuterOptimizer)
         {
             throw new InvalidOperationException("With ReptileOuterUpdate.OuterOptimizer an outer optimizer steps the meta-gradient; use ReptileOuterUpdate.Interpolation for Reptile's own update.");
