@@ -97,7 +97,7 @@ internal sealed record Classifier(Tensor Weight, Tensor? Bias, Tensor? Scale, bo
             _second.mul_(Beta2).addcmul_(gradient, gradient, OneMinusBeta2);
             double corrected = stepSize * Math.Sqrt(1 - Math.Pow(0.999, step)) / (1 - Math.Pow(0.9, step));
             using var negative = (-corrected).ToScalar();
-            using var denominator = _second.sqrt().add_(AdamEpsilon);
+            using var denominator = _second.sqrt().Plus(AdamEpsilon);
             value.addcdiv_(_first, denominator, negative);
         }
     }

@@ -31,11 +31,14 @@ public sealed class Reptile : EpisodicLearner
     public ReptileOptions Options { get; }
 
     /// <inheritdoc />
+    protected override void Dispose(bool disposing) => _inner.Dispose();
+
+    /// <inheritdoc />
     public override AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
     {
         ThrowIfDisposed();
         var innerOptions = _innerOptions with { Steps = options?.Steps ?? _innerOptions.Steps, StepSize = options?.StepSize ?? _innerOptions.StepSize };
-        var inner = new InnerLoop(Model, innerOptions, headOnly: false, learnedStepSizes: null);
+        using var inner = new InnerLoop(Model, innerOptions, headOnly: false, learnedStepSizes: null);
         return Adaptation.Run(Model, supportInputs, supportTargets, innerOptions.Steps, classesFromHead: true, Options.Loss, options?.Kind, options?.Seed ?? 0,
             (_, support, passes) => new AdaptedState(inner.Adapt(support, Model.Parameters, createGraph: false, passes)) { StepsTaken = innerOptions.Steps });
     }
