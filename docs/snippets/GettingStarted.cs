@@ -46,7 +46,7 @@ internal static class GettingStarted
         long[] labels = task.SupportTargets.data<long>().ToArray();
         float[,] newRows = ToArray(task.QueryInput);
 
-        // Adapt once (5 steps on the support set), then predict any number of rows; the learner is not changed.
+        // Adapt once (5 steps on the support set), then predict any number of rows; maml is not changed.
         using AdaptedModel adapted = maml.Adapt(labelledRows, labels);
         long[] predicted = adapted.PredictClasses(newRows);
         float[,] probabilities = adapted.PredictProbabilities(newRows);

@@ -70,9 +70,7 @@ public sealed record InnerLoopOptions
     public double MultiStepLossFloor
     {
         get => _multiStepLossFloor;
-        init => _multiStepLossFloor = value >= 0 && value < 1
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(MultiStepLossFloor), value, "The floor must be at least 0 and below 1 (the paper uses 0.03).");
+        init => _multiStepLossFloor = OptionChecks.Valid(value, value >= 0 && value < 1, nameof(MultiStepLossFloor), "The floor must be at least 0 and below 1 (the paper uses 0.03).");
     }
 
     /// <summary>The inner optimizer. <value>Default <see cref="InnerUpdateRule.Sgd"/>.</value></summary>
@@ -148,7 +146,6 @@ public sealed record InnerLoopOptions
         init => _loss = OptionChecks.NotNull(value, nameof(Loss));
     }
 
-    private static double InUnitInterval(double value, string name) => value >= 0 && value < 1
-        ? value
-        : throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least 0 and below 1.");
+    private static double InUnitInterval(double value, string name) =>
+        OptionChecks.Valid(value, value >= 0 && value < 1, name, $"{name} must be at least 0 and below 1.");
 }
