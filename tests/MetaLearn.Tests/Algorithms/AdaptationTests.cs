@@ -16,7 +16,7 @@ public sealed class AdaptationTests
     public void Adapt_UnderNoGrad_EqualsAdaptationOutsideIt(string name)
     {
         using var model = Classifier(name);
-        using var learner = MetaAlgorithms.Create(name, model, new InnerLoopOptions { Steps = 3, StepSize = 0.1 });
+        using var learner = TestAlgorithms.Create(name, model, steps: 3, stepSize: 0.1);
         var (x, y, rows) = Data(seed: 1);
 
         using var outside = learner.Adapt(x, y);
@@ -37,7 +37,7 @@ public sealed class AdaptationTests
     public void Adapt_ArraysAndTensors_GiveTheSamePredictions(string name)
     {
         using var model = Classifier(name);
-        using var learner = MetaAlgorithms.Create(name, model, new InnerLoopOptions { Steps = 2, StepSize = 0.1 });
+        using var learner = TestAlgorithms.Create(name, model, steps: 2, stepSize: 0.1);
         var (x, y, rows) = Data(seed: 2);
         using var xt = tensor(x.Cast<float>().ToArray(), new long[] { x.GetLength(0), x.GetLength(1) });
         using var yt = tensor(y);
@@ -64,7 +64,7 @@ public sealed class AdaptationTests
     public void Adapt_MoreTestTimeSteps_LowerTheSupportLoss(string name)
     {
         using var model = Classifier(name);
-        using var learner = MetaAlgorithms.Create(name, model, new InnerLoopOptions { Steps = 1, StepSize = 0.1 });
+        using var learner = TestAlgorithms.Create(name, model, steps: 1, stepSize: 0.1);
         var (x, y, _) = Data(seed: 3);
 
         using var one = learner.Adapt(x, y, new AdaptationOptions { Steps = 1 });
@@ -206,7 +206,7 @@ public sealed class AdaptationTests
     public void Adapt_PredictsTheQueryAsPredictQueryDoes(string name)
     {
         using var model = name == "cavia" ? TestEpisodes.TinyClassifier(features: 4 + new CaviaOptions().ContextSize) : TestEpisodes.TinyClassifier(ways: name == "r2d2" ? 8 : 3);
-        using var learner = MetaAlgorithms.Create(name, model, new InnerLoopOptions { Steps = 3, StepSize = 0.1 });
+        using var learner = TestAlgorithms.Create(name, model, steps: 3, stepSize: 0.1);
         using var episode = TestEpisodes.Gaussian(4);
         using var scope = NewDisposeScope();
         var expected = learner.PredictQuery(episode);

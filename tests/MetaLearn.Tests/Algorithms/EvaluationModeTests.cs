@@ -53,7 +53,7 @@ public sealed class EvaluationModeTests
         using var inner = new Mlp(new MlpOptions { LayerSizes = new[] { features, 8, 3 }, Seed = 1, DType = ScalarType.Float64 });
         using var model = new RecordingModel(inner);
         using var episode = TestEpisodes.Gaussian(3);
-        using var algorithm = MetaAlgorithms.Create(name, model, new InnerLoopOptions { Steps = 2, StepSize = 0.1 });
+        using var algorithm = TestAlgorithms.Create(name, model, steps: 2, stepSize: 0.1);
         using var scope = NewDisposeScope();
         algorithm.PredictQuery(episode);
 
