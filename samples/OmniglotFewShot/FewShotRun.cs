@@ -2,7 +2,7 @@ using Spectre.Console;
 
 namespace OmniglotFewShot;
 
-/// <summary>Loads the alphabets, meta-trains within the time budget, and scores the result.</summary>
+/// <summary>Loads the alphabets, meta-trains for the given meta-iterations (or until the optional time budget), and scores the result.</summary>
 internal static class FewShotRun
 {
     /// <summary>Meta-iterations per <see cref="MetaTrainer.Train"/> call; the clock and validation are checked between calls.</summary>
@@ -70,8 +70,9 @@ internal static class FewShotRun
             $"in {clock.Elapsed.TotalSeconds:F1} s."));
 
         using var model = new Conv4(new Conv4Options { Ways = settings.HasHead ? FewShotSettings.EvaluationWays : 0, Seed = settings.Seed });
-        var inner = new InnerLoopOptions { Steps = settings.InnerSteps, StepSize = settings.InnerStepSize };
-        var testInner = inner with { Steps = settings.TestInnerSteps };
+        // ProtoNets has no inner steps (MetaAlgorithms.Create refuses them); the MAML family gets the sample's inner loop.
+        var inner = settings.HasHead ? new MetaAlgorithmOverrides { InnerSteps = settings.InnerSteps, InnerStepSize = settings.InnerStepSize } : null;
+        var testInner = inner is null ? null : inner with { InnerSteps = settings.TestInnerSteps };
         using IMetaAlgorithm learner = MetaAlgorithms.Create(settings.Algorithm, model, inner);
         using IMetaAlgorithm tester = MetaAlgorithms.Create(settings.Algorithm, model, testInner);
         using var trainer = new MetaTrainer(learner, new MetaTrainerOptions
@@ -113,9 +114,15 @@ internal static class FewShotRun
         // With --resume, --iterations more meta-iterations from the checkpoint's (model selection starts afresh).
         int start = session.Attach(trainer);
         int target = start + settings.Iterations;
-        var budget = TimeSpan.FromMinutes(settings.TimeBudgetMinutes);
+        var budget = settings.TimeBudgetMinutes is double minutes ? TimeSpan.FromMinutes(minutes) : (TimeSpan?)null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(session.Stop);
-        stop.CancelAfter(budget);
+        if (budget is TimeSpan limit)
+        {
+            stop.CancelAfter(limit);
+        }
+
+        AnsiConsole.MarkupLine(Markup.Escape(FormattableString.Invariant(
+            $"Training {settings.Iterations} meta-iterations from iteration {start} (seed {settings.Seed}, {settings.Threads} intra-op thread(s)){(budget is null ? string.Empty : $", or until {budget.Value.TotalMinutes:F1} minutes have passed")}.")));
         var clock = Stopwatch.StartNew();
         var selection = new ModelSelection(tester.MetaParameters);
         int selectionSeed = Seeds.Derive(settings.Seed, 2, 0);
@@ -132,7 +139,7 @@ internal static class FewShotRun
                 {
                     lastLoss = p.QueryLoss;
                     lastAccuracy = p.QueryAccuracy;
-                    task.Value = Math.Max((double)(p.Iteration - start) / settings.Iterations, clock.Elapsed / budget);
+                    task.Value = Math.Max((double)(p.Iteration - start) / settings.Iterations, budget is TimeSpan limit ? clock.Elapsed / limit : 0);
                     task.Description = Markup.Escape(FormattableString.Invariant(
                         $"{trainer.Algorithm.Name} it {p.Iteration} loss {p.QueryLoss:F3} acc {p.QueryAccuracy:P1} | {selection.Describe()}"));
                     if (p.Iteration >= target)
@@ -149,7 +156,7 @@ internal static class FewShotRun
                     }
                     catch (OperationCanceledException) when (!session.Stop.IsCancellationRequested)
                     {
-                        // The budget ran out or the iteration target was reached mid-chunk; the last finished step stands.
+                        // The time budget ran out or the iteration target was reached mid-chunk; the last finished step stands.
                     }
 
                     bool last = trainer.Iteration >= target || stop.IsCancellationRequested;

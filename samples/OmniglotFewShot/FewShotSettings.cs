@@ -39,8 +39,8 @@ internal sealed record FewShotSettings
     /// <summary>Most meta-iterations to train.</summary>
     public required int Iterations { get; init; }
 
-    /// <summary>Wall-clock minutes of training (data loading and the final evaluation not included).</summary>
-    public required double TimeBudgetMinutes { get; init; }
+    /// <summary>Wall-clock minutes after which training also stops (data loading and the final evaluation not included), or null for none.</summary>
+    public required double? TimeBudgetMinutes { get; init; }
 
     /// <summary>Iterations between model-selection validations (0: none, keep the last parameters).</summary>
     public required int ValidationInterval { get; init; }
@@ -80,7 +80,7 @@ internal sealed record FewShotSettings
                 "only protonet, which has no head, can train with other ways.";
         }
 
-        if (!(TimeBudgetMinutes > 0) || !(LearningRate > 0) || !(InnerStepSize > 0))
+        if (TimeBudgetMinutes is <= 0 or double.NaN || !(LearningRate > 0) || !(InnerStepSize > 0))
         {
             return "--time-budget, --lr and --inner-lr must be positive.";
         }

@@ -26,8 +26,8 @@ var queries = new Option<int>("--queries") { Description = "Query examples per c
 var sameAlphabet = new Option<bool>("--same-alphabet") { Description = "Draw each training episode from one alphabet (as the evaluation does)." };
 var metaBatch = new Option<int?>("--meta-batch") { Description = "Episodes per meta-iteration [protonet 1, others 8]." };
 var learningRate = new Option<double>("--lr") { Description = "Adam learning rate of the outer loop.", DefaultValueFactory = _ => 1e-3 };
-var iterations = new Option<int>("--iterations") { Description = "Most meta-iterations (training also stops at --time-budget).", DefaultValueFactory = _ => 100_000 };
-var timeBudget = new Option<double>("--time-budget") { Description = "Minutes of training (loading and final evaluation excluded).", DefaultValueFactory = _ => 10.0 };
+var iterations = new Option<int>("--iterations") { Description = "Meta-iterations: with the same seed and --threads, the same model on any machine.", DefaultValueFactory = _ => 3000 };
+var timeBudget = new Option<double?>("--time-budget") { Description = "Also stop after this many minutes of training (then the result depends on the machine's speed); default none." };
 var validationInterval = new Option<int>("--validation-interval")
 {
     Description = "Iterations between model-selection validations on 100 episodes (0: keep the last parameters).",
