@@ -44,7 +44,7 @@ internal sealed record Workload(
 
     public static Workload OmniglotConv4Maml { get; } = new(
         "omniglot-conv4-maml",
-        () => new Conv4(new Conv4Options { Ways = 5, Channels = 64, InputChannels = 1, ImageSize = 28, Blocks = 4, BatchNormSets = 1 }),
+        () => new Conv4(new Conv4Options { Ways = 5, Channels = 64, InputChannels = 1, ImageSize = 28, Blocks = 4, BatchNormSets = 1, BatchNormStatistics = BatchNormStatistics.Transductive }),
         new InnerLoopOptions { Steps = 1, StepSize = 0.4, FirstOrder = false },
         MetaBatchSize: 32,
         () => new RandomImageTaskSampler(ways: 5, shots: 1, queries: 15, channels: 1, size: 28),
@@ -103,7 +103,8 @@ internal sealed record Workload(
         {
             using var builtIn = (FunctionalModel)CreateModel();
             using var module = builtIn.ToModule();
-            return FunctionalModel.FromModule(module);
+            var statistics = builtIn.UsesBatchNormStatistics(BatchNormStatistics.Transductive) ? BatchNormStatistics.Transductive : BatchNormStatistics.Support;
+            return FunctionalModel.FromModule(module, new ModuleConversionOptions { BatchNormStatistics = statistics });
         },
     };
 

@@ -51,6 +51,50 @@ internal static class AllocationSize
             $"An episode of the {sampler} sampler", sizeof(float), true, "lower Ways, Shots, Queries or the number of features.",
             ("Ways", ways), ("Shots + Queries", (long)shots + queries), ("features", features));
 
+    /// <summary>The bytes of the parameters and buffers an <see cref="Mlp"/> with <paramref name="options"/> allocates, computed without building it.</summary>
+    public static Int128 ModelBytes(MlpOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Int128 elements = 0;
+        for (int i = 0; i + 1 < options.LayerSizes.Count; i++)
+        {
+            // A weight [out, in] and a bias [out].
+            elements += (Int128)options.LayerSizes[i + 1] * ((Int128)options.LayerSizes[i] + 1);
+        }
+
+        return elements * ElementBytes(options.DType);
+    }
+
+    /// <summary>The bytes of the parameters and buffers a <see cref="Conv4"/> with <paramref name="options"/> allocates, computed without building it.</summary>
+    public static Int128 ModelBytes(Conv4Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Int128 channels = options.Channels;
+
+        // Per block: a scale and a shift per batch-norm set, and, when statistics are kept, a running mean, a running
+        // variance and a batch count per set.
+        bool statistics = options.BatchNormStatistics == BatchNormStatistics.Running;
+        Int128 norm = options.BatchNormSets * ((2 * channels) + (statistics ? (2 * channels) + 1 : 0));
+        Int128 first = (channels * options.InputChannels * 9) + channels + norm;
+        Int128 later = (channels * channels * 9) + channels + norm;
+        Int128 elements = first + ((options.Blocks - 1) * later);
+
+        // Every block halves the side; the head maps the flattened features to the ways.
+        long side = options.Blocks >= 31 ? 0 : options.ImageSize >> options.Blocks;
+        elements += options.Ways * ((channels * side * side) + 1);
+        return elements * ElementBytes(options.DType);
+    }
+
+    /// <summary>Bytes per element of <paramref name="dtype"/> (16, the most any type takes, for types without a fixed size here).</summary>
+    public static int ElementBytes(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Byte or ScalarType.Int8 or ScalarType.Bool => 1,
+        ScalarType.Int16 or ScalarType.Float16 or ScalarType.BFloat16 => 2,
+        ScalarType.Int32 or ScalarType.Float32 => 4,
+        ScalarType.Int64 or ScalarType.Float64 or ScalarType.ComplexFloat32 => 8,
+        _ => 16,
+    };
+
     private static long AvailableBytes()
     {
         long total = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;

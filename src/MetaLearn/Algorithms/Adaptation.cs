@@ -2,13 +2,30 @@ namespace MetaLearn.Algorithms;
 
 /// <summary>
 /// The one adaptation path behind <see cref="IMetaAlgorithm.Adapt"/>: check the support set, bring it to the model's
-/// device and dtype, run the algorithm's adaptation with gradients enabled (whatever the caller's grad mode), and keep
-/// detached copies of the result.
+/// device and dtype, run the algorithm's adaptation with gradients enabled (whatever the caller's grad mode) in
+/// adapting passes with a dropout generator of its own, freeze the batch-norm statistics predictions use, and keep
+/// detached copies of the result. It reads the learner and writes nothing to it, so calls may run concurrently. And
+/// the one path from an episode to its query predictions (<see cref="PredictQuery"/>), which evaluation scores.
 /// </summary>
 internal static class Adaptation
 {
     /// <summary>What an algorithm's adaptation produces: the weights and the algorithm's extras (prototypes, context, ridge head).</summary>
-    public delegate AdaptedState Adapter(EpisodeSide support);
+    /// <param name="support">The support set, on the model's device and dtype.</param>
+    /// <param name="passes">The contexts of the adaptation's support passes.</param>
+    public delegate AdaptedState Adapter(EpisodeSide support, Passes passes);
+
+    /// <summary>
+    /// <see cref="IMetaAlgorithm.Adapt"/> to the episode's support set (with its declared kind), then
+    /// <see cref="AdaptedModel.Predict(IReadOnlyList{Tensor})"/> on its query inputs: what an app computes.
+    /// </summary>
+    /// <returns>A detached tensor the caller owns.</returns>
+    public static Tensor PredictQuery(IMetaAlgorithm algorithm, Episode episode)
+    {
+        ArgumentNullException.ThrowIfNull(algorithm);
+        ArgumentNullException.ThrowIfNull(episode);
+        using var adapted = algorithm.Adapt(episode.SupportInputs, episode.SupportTargets, new AdaptationOptions { Kind = episode.Info.Kind });
+        return adapted.Predict(episode.QueryInputs);
+    }
 
     /// <param name="model">The model whose weights are adapted.</param>
     /// <param name="inputs">Support inputs, one per modality.</param>
@@ -17,8 +34,9 @@ internal static class Adaptation
     /// <param name="classesFromHead">Whether the model's output is one logit per class (checked before adapting).</param>
     /// <param name="loss">The algorithm's loss option (<see cref="Loss.ByTaskKind"/>: the kind's loss); the support loss is reported in it.</param>
     /// <param name="kind">The declared kind of the support targets; null: int64 targets are classification, floating-point ones regression.</param>
+    /// <param name="seed">Seed of the adaptation's dropout generator (<see cref="AdaptationOptions.Seed"/>).</param>
     /// <param name="adapt">The algorithm's adaptation.</param>
-    public static AdaptedModel Run(IFunctionalModel model, IReadOnlyList<Tensor> inputs, Tensor targets, int steps, bool classesFromHead, Loss loss, TaskKind? kind, Adapter adapt)
+    public static AdaptedModel Run(IFunctionalModel model, IReadOnlyList<Tensor> inputs, Tensor targets, int steps, bool classesFromHead, Loss loss, TaskKind? kind, long seed, Adapter adapt)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
@@ -33,8 +51,11 @@ internal static class Adaptation
         var y = classification ? targets.to(model.Device) : targets.to(model.DType, model.Device);
         if (classification && classesFromHead)
         {
+            // Two rows where there are two: batch norm over a batch of one row of features is undefined. The pass adapts
+            // (running statistics are read, not written) and draws no dropout masks.
             using var noGrad = no_grad();
-            long outputs = model.Forward(x.Select(t => t[..1]).ToArray(), model.Parameters, Contexts.Predicting(0)).shape[^1];
+            var rows = x.Select(t => t[..(int)Math.Min(2, t.shape[0])]).ToArray();
+            long outputs = model.Forward(rows, model.Parameters, Contexts.Predicting(0) with { Adapting = true }).shape[^1];
             if (outputs < ways)
             {
                 throw new ArgumentException(
@@ -44,7 +65,16 @@ internal static class Adaptation
         }
 
         var support = EpisodeSide.Of(x, y, ways, taskKind);
-        var kept = adapt(support).Keep();
+        using var noise = new Generator(unchecked((ulong)seed));
+        var state = adapt(support, Passes.Adaptation(noise));
+        if (state.Statistics is null)
+        {
+            using var noGrad = no_grad();
+            var adapted = state;
+            state = state with { Statistics = SupportStatistics.ForPrediction(model, Contexts.Predicting(state.StepsTaken), c => adapted.Output(model, x, c)) };
+        }
+
+        var kept = state.Keep();
         try
         {
             using var noGrad = no_grad();

@@ -2,7 +2,8 @@ namespace MetaLearn.Algorithms;
 
 /// <summary>
 /// Test-time choices of <see cref="IMetaAlgorithm.Adapt"/>: how many inner steps to take on the support set and with
-/// which step size; null keeps the value the algorithm was meta-trained with.
+/// which step size (null keeps the value the algorithm was meta-trained with), what the targets are, and the seed of
+/// the adaptation's dropout masks.
 /// </summary>
 public sealed record AdaptationOptions
 {
@@ -32,4 +33,12 @@ public sealed record AdaptationOptions
             ? value
             : throw new ArgumentOutOfRangeException(nameof(StepSize), value, "The step size must be positive and finite (or null for the training value).");
     }
+
+    /// <summary>
+    /// Seed of the generator, private to the call, that dropout draws its masks from during the adaptation's inner
+    /// steps, so the same support set and seed give the same adapted model, whatever else runs, and the model's own
+    /// generator is left alone. Predictions run without dropout.
+    /// </summary>
+    /// <value>Default 0. Any value.</value>
+    public long Seed { get; init; }
 }

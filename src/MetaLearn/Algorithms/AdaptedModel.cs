@@ -2,10 +2,21 @@ namespace MetaLearn.Algorithms;
 
 /// <summary>
 /// A model adapted once to a support set by <see cref="IMetaAlgorithm.Adapt"/>: it predicts values, classes and class
-/// probabilities for any number of unlabelled rows without adapting again. It owns detached copies of its weights (and,
-/// for Prototypical Networks, the class prototypes), so later meta-training does not change it; dispose it to free
-/// them. It runs the learner's model as the architecture: keep that model alive while predicting.
+/// probabilities for any number of unlabelled rows without adapting again. It owns detached copies of everything it
+/// reads: its weights, the algorithm's extras (prototypes, context, ridge head) and the batch-norm statistics it
+/// normalises with (the support set's under the adapted weights, or a copy of the running statistics; see
+/// <see cref="BatchNormStatistics"/>), so its predictions do not change when the learner adapts again, is evaluated or
+/// is trained further; dispose it to free them. It runs the learner's model as the architecture: keep that model alive
+/// while predicting.
 /// </summary>
+/// <remarks>
+/// <para>A row's prediction depends only on that row: predictions run in evaluation mode (no dropout) with the frozen
+/// statistics, except with <see cref="BatchNormStatistics.Transductive"/> batch norm, which normalises each call over
+/// the rows of that call.</para>
+/// <para>Thread safety: it holds no mutable state, so any number of threads may call its predicting members at once
+/// (also while other threads adapt the same learner), as long as it is not disposed meanwhile and the learner's model
+/// is not disposed.</para>
+/// </remarks>
 public sealed class AdaptedModel : IDisposable
 {
     private readonly AdaptedState _state;

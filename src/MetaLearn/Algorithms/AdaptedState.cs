@@ -26,6 +26,12 @@ internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
     /// <summary>The inner step whose context predictions use (<see cref="Contexts.Predicting"/>).</summary>
     public int StepsTaken { get; init; }
 
+    /// <summary>
+    /// The batch-norm statistics predictions normalise with (the support set's under the adapted weights, copies of the
+    /// running statistics); null until collected.
+    /// </summary>
+    public NormStatistics? Statistics { get; init; }
+
     /// <summary>Everything besides the weights, by export name.</summary>
     public IEnumerable<(string Name, Tensor Value)> Extras()
     {
@@ -45,11 +51,20 @@ internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
         RidgeWeights = CopyOrNull(RidgeWeights),
         RidgeScale = CopyOrNull(RidgeScale),
         RidgeBias = CopyOrNull(RidgeBias),
+        Statistics = (Statistics ?? NormStatistics.Empty).Keep(),
     };
 
-    /// <summary>The predictions (logits or values) for <paramref name="inputs"/>, in evaluation mode.</summary>
+    /// <summary>
+    /// The predictions (logits or values) for <paramref name="inputs"/>, in evaluation mode with <see cref="Statistics"/>:
+    /// each row's prediction depends only on that row (unless the model's batch norm is transductive).
+    /// </summary>
     /// <returns>A tensor in the current dispose scope.</returns>
-    public Tensor Output(IFunctionalModel model, IReadOnlyList<Tensor> inputs)
+    public Tensor Output(IFunctionalModel model, IReadOnlyList<Tensor> inputs) =>
+        Output(model, inputs, Contexts.Predicting(StepsTaken) with { Statistics = Statistics ?? NormStatistics.Empty });
+
+    /// <summary>The predictions for <paramref name="inputs"/> in <paramref name="context"/> (e.g. a pass collecting statistics).</summary>
+    /// <returns>A tensor in the current dispose scope.</returns>
+    public Tensor Output(IFunctionalModel model, IReadOnlyList<Tensor> inputs, ForwardContext context)
     {
         if (TaskContext is not null)
         {
@@ -57,7 +72,7 @@ internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
             inputs = new[] { cat(new[] { x, TaskContext.unsqueeze(0).expand(x.shape[0], TaskContext.shape[0]) }, -1) };
         }
 
-        var output = model.Forward(inputs, Weights, Contexts.Predicting(StepsTaken));
+        var output = model.Forward(inputs, Weights, context);
         if (Prototypes is not null)
         {
             output = (output.unsqueeze(-2) - Prototypes.unsqueeze(-3)).Squared().sum(-1).neg();
@@ -84,6 +99,8 @@ internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
         {
             value.Dispose();
         }
+
+        Statistics?.DisposeTensors();
     }
 
     private static Tensor Copy(Tensor t) => t.detach().clone().DetachFromDisposeScope();

@@ -33,8 +33,8 @@ public sealed class Cavia : EpisodicLearner
     {
         int steps = options?.Steps ?? Options.InnerSteps;
         using var negativeStepSize = (-(options?.StepSize ?? Options.InnerStepSize)).ToScalar();
-        return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: false, Options.Loss, options?.Kind,
-            support => new AdaptedState(Model.Parameters) { TaskContext = AdaptContext(support, Model.Parameters, createGraph: false, steps, negativeStepSize) });
+        return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: false, Options.Loss, options?.Kind, options?.Seed ?? 0,
+            (support, passes) => new AdaptedState(Model.Parameters) { TaskContext = AdaptContext(support, Model.Parameters, createGraph: false, steps, negativeStepSize, passes) });
     }
 
     /// <inheritdoc />
@@ -42,27 +42,19 @@ public sealed class Cavia : EpisodicLearner
 
     private protected override MetaBatchRunner.TaskStep StepAt(int iteration) => Step;
 
-    private protected override Tensor Predict(EpisodeSide support, EpisodeSide query)
-    {
-        var weights = Model.Parameters;
-        var context = AdaptContext(support, weights, createGraph: false, Options.InnerSteps, _negativeStepSize);
-        using var noGrad = no_grad();
-        return Forward(query, weights, context, training: false);
-    }
-
     /// <summary>
     /// The task's context after the inner loop (shape [ContextSize], or [T, ContextSize] task-batched), starting from
     /// zero; the network weights are read, never changed.
     /// </summary>
     /// <returns>The context, in the current dispose scope.</returns>
-    private Tensor AdaptContext(EpisodeSide support, IReadOnlyList<Tensor> weights, bool createGraph, int steps, Scalar negativeStepSize)
+    private Tensor AdaptContext(EpisodeSide support, IReadOnlyList<Tensor> weights, bool createGraph, int steps, Scalar negativeStepSize, Passes passes)
     {
         CheckInput(support);
         long[] shape = support.TaskBatched ? new long[] { support.Tasks, Options.ContextSize } : new long[] { Options.ContextSize };
         var context = zeros(shape, dtype: Model.DType, device: Model.Device).requires_grad_(true);
         for (int step = 0; step < steps; step++)
         {
-            var loss = support.LossSum(Forward(support, weights, context), Options.Loss);
+            var loss = support.LossSum(Model.Forward(WithContext(support, context), weights, passes.Step(0, support.TaskBatched)), Options.Loss);
             var grad = torch.autograd.grad(new[] { loss }, new[] { context }, retain_graph: createGraph, create_graph: createGraph)[0];
             context = context.add(grad, negativeStepSize);
             if (!createGraph)
@@ -74,21 +66,21 @@ public sealed class Cavia : EpisodicLearner
         return context;
     }
 
-    /// <summary>The model on the side's inputs with the context appended to every example's features.</summary>
-    private Tensor Forward(EpisodeSide side, IReadOnlyList<Tensor> weights, Tensor context, bool training = true)
+    /// <summary>The side's inputs with the context appended to every example's features.</summary>
+    private Tensor[] WithContext(EpisodeSide side, Tensor context)
     {
         var x = side.Inputs[0];
         var perExample = side.TaskBatched
             ? context.unsqueeze(1).expand(x.shape[0], x.shape[1], Options.ContextSize)
             : context.unsqueeze(0).expand(x.shape[0], Options.ContextSize);
-        return Model.Forward(new[] { cat(new[] { x, perExample }, -1) }, weights, new ForwardContext(0, side.TaskBatched) { Training = training });
+        return new[] { cat(new[] { x, perExample }, -1) };
     }
 
     private (Tensor Losses, Tensor? Accuracies) Step(EpisodeSide support, EpisodeSide query, int tasks)
     {
         var weights = support.InitialWeights(Model.Parameters);
-        var context = AdaptContext(support, weights, createGraph: !Options.FirstOrder, Options.InnerSteps, _negativeStepSize);
-        var prediction = Forward(query, weights, context);
+        var context = AdaptContext(support, weights, createGraph: !Options.FirstOrder, Options.InnerSteps, _negativeStepSize, Passes.MetaTraining);
+        var prediction = SupportStatistics.QueryForward(Model, WithContext(support, context), WithContext(query, context), weights, new ForwardContext(0, query.TaskBatched));
         var perTask = query.Loss(prediction, Options.Loss);
         perTask.sum().Times(1.0 / tasks).backward();
         return (perTask.detach(), query.Accuracy(prediction));

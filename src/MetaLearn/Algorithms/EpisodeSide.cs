@@ -58,20 +58,6 @@ internal sealed class EpisodeSide
     /// <summary>Each task's accuracy for classification (detached argmax), null for other kinds.</summary>
     public Tensor? Accuracy(Tensor prediction) => IsClassification ? TaskLoss.Accuracy(prediction.detach(), Targets, TaskBatched) : null;
 
-    /// <summary>
-    /// Embeds this support side and <paramref name="query"/> in one forward pass of <paramref name="model"/> with its own
-    /// parameters (so batch normalisation computes its statistics over both, as ProtoNets' and R2D2's papers do).
-    /// </summary>
-    /// <returns>The support and query embeddings, in the current dispose scope.</returns>
-    public (Tensor Support, Tensor Query) EmbedWith(EpisodeSide query, IFunctionalModel model, bool training)
-    {
-        int dim = TaskBatched ? 1 : 0;
-        long shots = Targets.shape[dim];
-        var inputs = Inputs.Zip(query.Inputs, (s, q) => cat(new[] { s, q }, dim)).ToArray();
-        var embedded = model.Forward(inputs, InitialWeights(model.Parameters), new ForwardContext(0, TaskBatched) { Training = training });
-        return (embedded.narrow(dim, 0, shots), embedded.narrow(dim, shots, embedded.shape[dim] - shots));
-    }
-
     /// <summary>The model's weights for this batch: the parameters, expanded along the task dimension when batched.</summary>
     public IReadOnlyList<Tensor> InitialWeights(IReadOnlyList<Tensor> parameters)
     {

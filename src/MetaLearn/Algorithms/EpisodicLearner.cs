@@ -4,8 +4,9 @@ namespace MetaLearn.Algorithms;
 
 /// <summary>
 /// What every algorithm shares: its name and model, the meta-batch loop (one task-batched computation when the
-/// algorithm's options and the episodes allow it, else per episode) and the query prediction of one episode. Each
-/// algorithm supplies its per-task step, its query prediction and its adaptation.
+/// algorithm's options and the episodes allow it, else per episode) and the query prediction of one episode, which is
+/// <see cref="Adapt"/> then <see cref="AdaptedModel.Predict(IReadOnlyList{Tensor})"/>. Each algorithm supplies its
+/// per-task step and its adaptation.
 /// </summary>
 public abstract class EpisodicLearner : IMetaAlgorithm
 {
@@ -52,7 +53,7 @@ public abstract class EpisodicLearner : IMetaAlgorithm
     }
 
     /// <inheritdoc />
-    public Tensor PredictQuery(Episode episode) => MetaBatchRunner.Predict(episode, Model, Predict);
+    public Tensor PredictQuery(Episode episode) => Adaptation.PredictQuery(this, episode);
 
     /// <inheritdoc />
     public abstract AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null);
@@ -70,11 +71,31 @@ public abstract class EpisodicLearner : IMetaAlgorithm
     {
     }
 
+    /// <summary>
+    /// Adds one episode's share of meta-iteration <paramref name="iteration"/>'s meta-batch of
+    /// <paramref name="metaBatchSize"/> tasks to the <c>grad</c> of <see cref="MetaParameters"/>: exactly what
+    /// <see cref="AccumulateMetaGradient(IReadOnlyList{Episode}, int)"/> adds for that episode when it runs the meta-batch
+    /// per episode, so shares computed anywhere and added in task order give that run's gradient bit for bit. An
+    /// algorithm that applies its own update (Reptile's interpolation) adds its update direction to <c>grad</c> instead;
+    /// <see cref="FinishShares"/> applies it. Used by distributed training (MetaLearn.Orleans).
+    /// </summary>
+    /// <returns>The episode's query loss and accuracy (a one-task result).</returns>
+    internal MetaBatchResult AccumulateShare(Episode episode, int iteration, int metaBatchSize) =>
+        MetaBatchRunner.Run(new[] { episode }, Model, taskBatching: false, ShareStepAt(iteration), metaBatchSize);
+
+    /// <summary>
+    /// Finishes a meta-iteration whose shares (<see cref="AccumulateShare"/>) were summed into the <c>grad</c> of
+    /// <see cref="MetaParameters"/>, as <see cref="AccumulateMetaGradient(IReadOnlyList{Episode}, int)"/> would end it:
+    /// nothing for algorithms whose gradient an outer optimizer applies; Reptile's interpolation moves the parameters.
+    /// </summary>
+    /// <returns>The meta-batch's result as that call would return it.</returns>
+    internal virtual MetaBatchResult FinishShares(int iteration, MetaBatchResult summed) => summed;
+
+    /// <summary>The per-task step of one share (<see cref="AccumulateShare"/>); the meta-batch's step unless the algorithm applies its own update.</summary>
+    private protected virtual MetaBatchRunner.TaskStep ShareStepAt(int iteration) => StepAt(iteration);
+
     /// <summary>The per-task step of meta-iteration <paramref name="iteration"/>.</summary>
     private protected abstract MetaBatchRunner.TaskStep StepAt(int iteration);
-
-    /// <summary>Adapts to the support side and returns the query predictions (evaluation mode for the query pass).</summary>
-    private protected abstract Tensor Predict(EpisodeSide support, EpisodeSide query);
 
     /// <summary>Runs the meta-batch with the iteration's step; an algorithm that applies its own update wraps this.</summary>
     private protected virtual MetaBatchResult RunMetaBatch(int iteration, Func<MetaBatchRunner.TaskStep, MetaBatchResult> run) => run(StepAt(iteration));

@@ -56,7 +56,8 @@ public abstract class GradientMetaLearner : EpisodicLearner
             Options with { Steps = steps, StepSize = options?.StepSize ?? Options.StepSize, MultiStepLossIterations = 0 },
             _headOnly,
             _stepSizes.Length == 0 ? null : _stepSizes);
-        return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, options?.Kind, support => new AdaptedState(inner.Adapt(support, Model.Parameters, createGraph: false)) { StepsTaken = steps });
+        return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, options?.Kind, options?.Seed ?? 0,
+            (support, passes) => new AdaptedState(inner.Adapt(support, Model.Parameters, createGraph: false, passes)) { StepsTaken = steps });
     }
 
     /// <inheritdoc />
@@ -66,13 +67,6 @@ public abstract class GradientMetaLearner : EpisodicLearner
         {
             s.Dispose();
         }
-    }
-
-    private protected override Tensor Predict(EpisodeSide support, EpisodeSide query)
-    {
-        var weights = _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph: false);
-        using var noGrad = no_grad();
-        return Model.Forward(query.Inputs, weights, Contexts.Predicting(Options.Steps));
     }
 
     private protected override MetaBatchRunner.TaskStep StepAt(int iteration)
@@ -93,6 +87,7 @@ public abstract class GradientMetaLearner : EpisodicLearner
     /// The meta-objective of a (task-batched) task: the sum over tasks of the query loss after adaptation, or with
     /// <paramref name="stepWeights"/> the weighted sum over inner steps of the query losses after each step (the
     /// MAML++ multi-step loss; the final step's query forward is the one the final loss and accuracy come from).
+    /// Each query pass normalises as an adapted model would (<see cref="SupportStatistics.QueryForward"/>).
     /// Also returns each task's final query loss and accuracy, detached.
     /// </summary>
     private (Tensor Objective, Tensor FinalLosses, Tensor? Accuracies) Objective(EpisodeSide support, EpisodeSide query, bool createGraph, double[]? stepWeights)
@@ -109,14 +104,14 @@ public abstract class GradientMetaLearner : EpisodicLearner
                     return;
                 }
 
-                var prediction = Model.Forward(query.Inputs, w, Contexts.After(step, query.TaskBatched));
+                var prediction = SupportStatistics.QueryForward(Model, support.Inputs, query.Inputs, w, Contexts.After(step, query.TaskBatched));
                 finalPrediction = step == steps ? prediction : null;
                 var stepLoss = query.LossSum(prediction, Options.Loss).Times(stepWeights[step - 1]);
                 multiStep = multiStep is null ? stepLoss : multiStep.Plus(stepLoss);
             };
 
-        var weights = _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph, afterStep);
-        var final = finalPrediction ?? Model.Forward(query.Inputs, weights, Contexts.After(steps, query.TaskBatched));
+        var weights = _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph, Passes.MetaTraining, afterStep);
+        var final = finalPrediction ?? SupportStatistics.QueryForward(Model, support.Inputs, query.Inputs, weights, Contexts.After(steps, query.TaskBatched));
         var perTask = query.Loss(final, Options.Loss);
         var accuracy = query.Accuracy(final);
         return (multiStep ?? perTask.sum(), perTask.detach(), accuracy);

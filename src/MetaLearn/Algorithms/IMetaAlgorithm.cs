@@ -31,14 +31,28 @@ public interface IMetaAlgorithm : IDisposable
     /// </summary>
     MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration);
 
-    /// <summary>Adapts to the episode's support set and returns the query predictions (logits or values).</summary>
+    /// <summary>
+    /// The query predictions (logits or values) of an episode, computed as an app computes them: <see cref="Adapt"/> to
+    /// the support set (with the episode's <see cref="EpisodeInfo.Kind"/>), then <see cref="AdaptedModel.Predict(IReadOnlyList{Tensor})"/>
+    /// on the query inputs. Evaluation and validation score this. Changes nothing in the learner.
+    /// </summary>
     /// <returns>A detached tensor the caller owns.</returns>
-    Tensor PredictQuery(Episode episode);
+    Tensor PredictQuery(Episode episode) => Adaptation.PredictQuery(this, episode);
 
     /// <summary>
     /// Adapts once to a support set and returns a model that predicts for any number of unlabelled rows. Works inside
-    /// or outside <c>no_grad()</c> (gradients are enabled for the adaptation itself); the meta-parameters are not changed.
+    /// or outside <c>no_grad()</c> (gradients are enabled for the adaptation itself).
     /// </summary>
+    /// <remarks>
+    /// <para>Pure: the learner is read, never written. Its parameters, buffers (batch-norm running statistics), learned
+    /// step sizes, its own meta-parameters (R2D2's λ, scale and bias) and the model's dropout generator are the same
+    /// before and after; dropout in the inner steps draws from a generator private to the call, seeded with
+    /// <see cref="AdaptationOptions.Seed"/>, so the same support set and options give the same adapted model.</para>
+    /// <para>Thread safety: any number of threads may call <c>Adapt</c> on one learner at once, and use the adapted
+    /// models they get, while nothing trains, loads into or disposes the learner (meta-training writes what
+    /// <c>Adapt</c> reads). Results equal those of the same calls made one after the other, up to the rounding of
+    /// libtorch's intra-op parallelism (each calling thread may split an operation differently).</para>
+    /// </remarks>
     /// <param name="supportInputs">One tensor per modality, <c>[N, ...]</c>; converted to the model's device and dtype.</param>
     /// <param name="supportTargets">Int64 classes <c>[N]</c> (0, 1, 2, ...) or floating-point values shaped like the model's output.</param>
     /// <param name="options">Test-time steps and step size; null keeps the training values.</param>

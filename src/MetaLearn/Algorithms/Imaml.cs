@@ -42,8 +42,8 @@ public sealed class Imaml : EpisodicLearner
     {
         int steps = options?.Steps ?? Options.InnerSteps;
         double stepSize = options?.StepSize ?? Options.InnerStepSize;
-        return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, options?.Kind,
-            support => new AdaptedState(Proximal(support, steps, stepSize)) { StepsTaken = 0 });
+        return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, options?.Kind, options?.Seed ?? 0,
+            (support, passes) => new AdaptedState(Proximal(support, steps, stepSize, passes)) { StepsTaken = 0 });
     }
 
     /// <inheritdoc />
@@ -56,34 +56,28 @@ public sealed class Imaml : EpisodicLearner
 
     private protected override MetaBatchRunner.TaskStep StepAt(int iteration) => Step;
 
-    private protected override Tensor Predict(EpisodeSide support, EpisodeSide query)
-    {
-        var adapted = Proximal(support, Options.InnerSteps, Options.InnerStepSize);
-        using var noGrad = no_grad();
-        return Model.Forward(query.Inputs, adapted, Contexts.Predicting(0));
-    }
-
     /// <summary>
     /// Gradient descent on the proximal objective from θ, safeguarded so that it never increases (see
     /// <see cref="ProximalDescent"/>); memory does not depend on the number of steps.
     /// </summary>
     /// <returns>The adapted weights φ* (detached; parameters the forward pass does not use stay at θ).</returns>
-    private Tensor[] Proximal(EpisodeSide support, int steps, double stepSize)
+    private Tensor[] Proximal(EpisodeSide support, int steps, double stepSize, Passes passes)
     {
         var theta = support.InitialWeights(Model.Parameters).Select(t => t.detach()).ToArray();
-        var context = new ForwardContext(0, support.TaskBatched);
+        var context = passes.Step(0, support.TaskBatched);
         return ProximalDescent.Minimize(
             theta, _used, phi => support.Loss(Model.Forward(support.Inputs, phi, context), Options.Loss), steps, stepSize, Options.Regularization, support.TaskBatched);
     }
 
     private (Tensor Losses, Tensor? Accuracies) Step(EpisodeSide support, EpisodeSide query, int tasks)
     {
-        var phi = Proximal(support, Options.InnerSteps, Options.InnerStepSize);
+        var phi = Proximal(support, Options.InnerSteps, Options.InnerStepSize, Passes.MetaTraining);
         var leaves = phi.Select((w, i) => _used[i] ? w.detach().requires_grad_(true) : w).ToArray();
         var adapted = Used(leaves);
         var context = new ForwardContext(0, support.TaskBatched);
 
-        var prediction = Model.Forward(query.Inputs, leaves, context);
+        // The query is normalised with the support statistics under φ* (in Support mode), so its gradient includes their path.
+        var prediction = SupportStatistics.QueryForward(Model, support.Inputs, query.Inputs, leaves, context);
         var perTask = query.Loss(prediction, Options.Loss);
         var queryGradient = torch.autograd.grad(new[] { perTask.sum() }, adapted);
 

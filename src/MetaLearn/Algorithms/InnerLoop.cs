@@ -34,20 +34,22 @@ internal sealed class InnerLoop
     /// <summary>
     /// Runs the inner loop from <paramref name="initial"/>. With <paramref name="createGraph"/> the result is
     /// differentiable through every step (second order); otherwise the step gradients are constants.
-    /// <paramref name="afterStep"/> sees the weights after each step (for the multi-step loss).
+    /// <paramref name="afterStep"/> sees the weights after each step (for the multi-step loss). The support passes run
+    /// in <paramref name="passes"/>' contexts (meta-training's, or an adaptation's, which changes nothing in the model).
     /// </summary>
     /// <returns>The adapted weights; they and every intermediate belong to the current dispose scope.</returns>
     public IReadOnlyList<Tensor> Adapt(
         EpisodeSide support,
         IReadOnlyList<Tensor> initial,
         bool createGraph,
+        Passes passes,
         Action<int, IReadOnlyList<Tensor>>? afterStep = null)
     {
         var weights = initial;
         var optimizer = _optimizer.Start(weights.Count);
         for (int step = 0; step < _options.Steps; step++)
         {
-            var prediction = _model.Forward(support.Inputs, weights, new ForwardContext(step, support.TaskBatched));
+            var prediction = _model.Forward(support.Inputs, weights, passes.Step(step, support.TaskBatched));
             var loss = support.LossSum(prediction, _options.Loss);
             if (!loss.requires_grad)
             {

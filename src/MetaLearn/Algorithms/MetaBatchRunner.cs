@@ -18,7 +18,11 @@ internal static class MetaBatchRunner
     /// <param name="model">The model whose device and dtype the episodes need.</param>
     /// <param name="taskBatching">Whether to stack equal-shaped episodes into one computation.</param>
     /// <param name="step">The algorithm's per-task step.</param>
-    public static MetaBatchResult Run(IReadOnlyList<Episode> episodes, IFunctionalModel model, bool taskBatching, TaskStep step)
+    /// <param name="metaBatchSize">
+    /// The task count the step scales by; null: the episodes' count. A share of a larger meta-batch passes the whole
+    /// meta-batch's size, so each task adds exactly what it adds when the whole meta-batch runs per episode.
+    /// </param>
+    public static MetaBatchResult Run(IReadOnlyList<Episode> episodes, IFunctionalModel model, bool taskBatching, TaskStep step, int? metaBatchSize = null)
     {
         ArgumentNullException.ThrowIfNull(episodes);
         if (episodes.Count == 0)
@@ -41,7 +45,7 @@ internal static class MetaBatchRunner
             foreach (var episode in batch)
             {
                 using var scope = NewDisposeScope();
-                var (loss, accuracy) = step(EpisodeSide.Support(episode), EpisodeSide.Query(episode), tasks);
+                var (loss, accuracy) = step(EpisodeSide.Support(episode), EpisodeSide.Query(episode), metaBatchSize ?? tasks);
                 lossSum += loss.ReadDouble();
                 accuracySum += accuracy?.ReadDouble() ?? double.NaN;
             }
@@ -86,23 +90,6 @@ internal static class MetaBatchRunner
         finally
         {
             converted?.Dispose();
-        }
-    }
-
-    /// <summary>Runs <paramref name="predict"/> on one episode's support and query sides and returns its detached result.</summary>
-    /// <returns>A tensor the caller owns.</returns>
-    public static Tensor Predict(Episode episode, IFunctionalModel model, Func<EpisodeSide, EpisodeSide, Tensor> predict)
-    {
-        ArgumentNullException.ThrowIfNull(episode);
-        var (batch, owned) = ForModel(new[] { episode }, model);
-        try
-        {
-            using var scope = NewDisposeScope();
-            return predict(EpisodeSide.Support(batch[0]), EpisodeSide.Query(batch[0])).detach().MoveToOuterDisposeScope();
-        }
-        finally
-        {
-            DisposeAll(owned);
         }
     }
 

@@ -5,9 +5,10 @@ namespace MetaLearn.Algorithms;
 /// <summary>
 /// Prototypical Networks (Snell et al., 2017): embed the support set, take each class's mean embedding as its
 /// prototype, and classify a query by minus its squared Euclidean distance to each prototype. The model is an
-/// embedding network (e.g. <see cref="Conv4"/> with no head); there is no inner loop. As in the paper's code, each
-/// task's support and query examples go through the network in one forward pass, so batch normalisation computes its
-/// statistics over both together. The loss (<see cref="Loss"/>) is applied to the logits −‖q − c_k‖²: the default is the
+/// embedding network (e.g. <see cref="Conv4"/> with no head); there is no inner loop. Support and query go through the
+/// network in separate passes, in training as in <see cref="Adapt"/>, and batch norm normalises as the model says
+/// (<see cref="BatchNormStatistics"/>: by default the query with the support set's statistics; the paper's code embeds
+/// support and query in one pass, normalising over both, which an adapted model could not do). The loss (<see cref="Loss"/>) is applied to the logits −‖q − c_k‖²: the default is the
 /// paper's cross-entropy (softmax over negative distances); <see cref="Algorithms.Loss.CrossEntropy"/> with label
 /// smoothing or a <see cref="Algorithms.Loss.Custom"/> loss on those logits can replace it. Losses on values (mean
 /// squared error, L1, Huber, binary cross-entropy) do not apply to distances to prototypes and are refused.
@@ -104,7 +105,7 @@ public sealed class PrototypicalNetworks : EpisodicLearner
             throw new ArgumentException("Prototypical Networks classify: give int64 classes, not regression values.", nameof(supportTargets));
         }
 
-        return Adaptation.Run(Model, supportInputs, supportTargets, 0, classesFromHead: false, Loss, TaskKind.Classification, support =>
+        return Adaptation.Run(Model, supportInputs, supportTargets, 0, classesFromHead: false, Loss, TaskKind.Classification, options?.Seed ?? 0, (support, _) =>
         {
             var missing = Enumerable.Range(0, support.Ways).Except(support.Targets.cpu().data<long>().ToArray().Select(c => (int)c)).ToArray();
             if (missing.Length > 0)
@@ -113,14 +114,19 @@ public sealed class PrototypicalNetworks : EpisodicLearner
                     $"Class(es) {string.Join(", ", missing)} have no support row; every class 0..{support.Ways - 1} needs at least one to have a prototype.", nameof(supportTargets));
             }
 
-            var embedding = Model.Forward(support.Inputs, Model.Parameters, Contexts.Predicting(0));
+            // The support embedding adapts (dropout off; batch norm with the support's statistics) and collects what predictions normalise with.
+            var (embedding, statistics) = SupportStatistics.Collect(Model, Contexts.Predicting(0) with { Adapting = true }, prediction: true,
+                c => Model.Forward(support.Inputs, Model.Parameters, c));
             var oneHot = F.one_hot(support.Targets, support.Ways).to(embedding.dtype);
             var prototypes = oneHot.transpose(-1, -2).matmul(embedding) / oneHot.sum(-2).unsqueeze(-1);
-            return new AdaptedState(Model.Parameters) { Prototypes = prototypes };
+            return new AdaptedState(Model.Parameters) { Prototypes = prototypes, Statistics = statistics };
         });
     }
 
-    /// <summary>Embeds <paramref name="inputs"/> with the model's own parameters in evaluation mode (dropout off); the caller owns the result.</summary>
+    /// <summary>
+    /// Embeds <paramref name="inputs"/> with the model's own parameters in evaluation mode (dropout off; batch norm with
+    /// running statistics uses them, one without normalises over these inputs); the caller owns the result.
+    /// </summary>
     public Tensor Embed(IReadOnlyList<Tensor> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -129,22 +135,16 @@ public sealed class PrototypicalNetworks : EpisodicLearner
 
     private protected override MetaBatchRunner.TaskStep StepAt(int iteration) => Step;
 
-    private protected override Tensor Predict(EpisodeSide support, EpisodeSide query)
-    {
-        using var noGrad = no_grad();
-        return QueryLogits(support, query, training: false);
-    }
-
     private (Tensor Losses, Tensor? Accuracies) Step(EpisodeSide support, EpisodeSide query, int tasks)
     {
-        var logits = QueryLogits(support, query, training: true);
+        var logits = QueryLogits(support, query);
         var losses = query.Loss(logits, Loss);
         losses.sum().Times(1.0 / tasks).backward();
         return (losses.detach(), TaskLoss.Accuracy(logits.detach(), query.Targets, query.TaskBatched));
     }
 
-    /// <summary>Embeds support and query in one forward pass (shared batch statistics) and scores the query.</summary>
-    private Tensor QueryLogits(EpisodeSide support, EpisodeSide query, bool training)
+    /// <summary>Embeds the support set (collecting its statistics), then the query (normalised with them), and scores the query.</summary>
+    private Tensor QueryLogits(EpisodeSide support, EpisodeSide query)
     {
         if (!support.IsClassification)
         {
@@ -152,7 +152,10 @@ public sealed class PrototypicalNetworks : EpisodicLearner
         }
 
         CheckEveryClassHasSupport(support.Targets, support.Ways);
-        var (supportEmbedding, queryEmbedding) = support.EmbedWith(query, Model, training);
+        var weights = support.InitialWeights(Model.Parameters);
+        var context = new ForwardContext(0, support.TaskBatched);
+        var (supportEmbedding, statistics) = SupportStatistics.Collect(Model, context, prediction: false, c => Model.Forward(support.Inputs, weights, c));
+        var queryEmbedding = Model.Forward(query.Inputs, weights, context with { Statistics = statistics });
         return LogitsOfCheckedLabels(supportEmbedding, support.Targets, queryEmbedding, support.Ways);
     }
 }

@@ -8,7 +8,8 @@ namespace MetaLearn.Algorithms;
 /// solved in closed form on each task's support embeddings, regressing one-hot labels, W = (XᵀX + λI)⁻¹ XᵀY, written
 /// in the Woodbury form W = Xᵀ(XXᵀ + λI)⁻¹Y when there are fewer support examples than features (an N×N solve instead
 /// of D×D). Query logits are α · X_query W + β with α, β and λ meta-learned with the embedding; the loss is
-/// cross-entropy. Support and query go through the embedding in one forward pass, as for <see cref="PrototypicalNetworks"/>.
+/// cross-entropy. Support and query go through the embedding in separate passes, batch norm normalising as for
+/// <see cref="PrototypicalNetworks"/>.
 /// </summary>
 public sealed class R2D2 : EpisodicLearner
 {
@@ -69,7 +70,7 @@ public sealed class R2D2 : EpisodicLearner
     /// <inheritdoc />
     /// <remarks>
     /// R2D2 takes no gradient steps: the adapted model holds the ridge head solved in closed form on the support
-    /// embeddings (computed in evaluation mode), with the meta-learned λ, scale and bias. Steps and StepSize must stay null.
+    /// embeddings (dropout off), with copies of the meta-learned λ, scale and bias. Steps and StepSize must stay null.
     /// </remarks>
     public override AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
     {
@@ -83,15 +84,17 @@ public sealed class R2D2 : EpisodicLearner
             throw new ArgumentException($"R2D2 classifies: give int64 classes (AdaptationOptions.Kind was TaskKind.{kind}).", nameof(options));
         }
 
-        return Adaptation.Run(Model, supportInputs, supportTargets, 0, classesFromHead: false, Loss.CrossEntropy(), TaskKind.Classification, support =>
+        return Adaptation.Run(Model, supportInputs, supportTargets, 0, classesFromHead: false, Loss.CrossEntropy(), TaskKind.Classification, options?.Seed ?? 0, (support, _) =>
         {
-            var embedding = Model.Forward(support.Inputs, Model.Parameters, Contexts.Predicting(0));
+            var (embedding, statistics) = SupportStatistics.Collect(Model, Contexts.Predicting(0) with { Adapting = true }, prediction: true,
+                c => Model.Forward(support.Inputs, Model.Parameters, c));
             var targets = F.one_hot(support.Targets, support.Ways).to(embedding.dtype);
             return new AdaptedState(Model.Parameters)
             {
                 RidgeWeights = RidgeWeights(embedding, targets, _logRegularization.exp()),
                 RidgeScale = _scale,
                 RidgeBias = _bias,
+                Statistics = statistics,
             };
         });
     }
@@ -105,12 +108,6 @@ public sealed class R2D2 : EpisodicLearner
     }
 
     private protected override MetaBatchRunner.TaskStep StepAt(int iteration) => Step;
-
-    private protected override Tensor Predict(EpisodeSide support, EpisodeSide query)
-    {
-        using var noGrad = no_grad();
-        return QueryLogits(support, query, training: false);
-    }
 
     private static Parameter Scalar(double value, IFunctionalModel model)
     {
@@ -127,15 +124,18 @@ public sealed class R2D2 : EpisodicLearner
             throw new ArgumentException($"R2D2 classifies: it needs a TaskKind.Classification episode with int64 labels (got TaskKind.{support.Kind}).");
         }
 
-        var logits = QueryLogits(support, query, training: true);
+        var logits = QueryLogits(support, query);
         var losses = query.Loss(logits, Loss.CrossEntropy());
         losses.sum().Times(1.0 / tasks).backward();
         return (losses.detach(), TaskLoss.Accuracy(logits.detach(), query.Targets, query.TaskBatched));
     }
 
-    private Tensor QueryLogits(EpisodeSide support, EpisodeSide query, bool training)
+    private Tensor QueryLogits(EpisodeSide support, EpisodeSide query)
     {
-        var (supportEmbedding, queryEmbedding) = support.EmbedWith(query, Model, training);
+        var modelWeights = support.InitialWeights(Model.Parameters);
+        var context = new ForwardContext(0, support.TaskBatched);
+        var (supportEmbedding, statistics) = SupportStatistics.Collect(Model, context, prediction: false, c => Model.Forward(support.Inputs, modelWeights, c));
+        var queryEmbedding = Model.Forward(query.Inputs, modelWeights, context with { Statistics = statistics });
         var targets = F.one_hot(support.Targets, support.Ways).to(supportEmbedding.dtype);
         var weights = RidgeWeights(supportEmbedding, targets, _logRegularization.exp());
         var logits = queryEmbedding.matmul(weights) * _scale;

@@ -30,17 +30,11 @@ public sealed class Reptile : EpisodicLearner
     {
         var innerOptions = _innerOptions with { Steps = options?.Steps ?? _innerOptions.Steps, StepSize = options?.StepSize ?? _innerOptions.StepSize };
         var inner = new InnerLoop(Model, innerOptions, headOnly: false, learnedStepSizes: null);
-        return Adaptation.Run(Model, supportInputs, supportTargets, innerOptions.Steps, classesFromHead: true, Options.Loss, options?.Kind, support => new AdaptedState(inner.Adapt(support, Model.Parameters, createGraph: false)) { StepsTaken = innerOptions.Steps });
+        return Adaptation.Run(Model, supportInputs, supportTargets, innerOptions.Steps, classesFromHead: true, Options.Loss, options?.Kind, options?.Seed ?? 0,
+            (support, passes) => new AdaptedState(inner.Adapt(support, Model.Parameters, createGraph: false, passes)) { StepsTaken = innerOptions.Steps });
     }
 
     private protected override MetaBatchRunner.TaskStep StepAt(int iteration) => GradientStep;
-
-    private protected override Tensor Predict(EpisodeSide support, EpisodeSide query)
-    {
-        var adapted = _inner.Adapt(support, Model.Parameters, createGraph: false);
-        using var noGrad = no_grad();
-        return Model.Forward(query.Inputs, adapted, Contexts.Predicting(_innerOptions.Steps));
-    }
 
     /// <summary>
     /// With <see cref="ReptileOuterUpdate.Interpolation"/>: runs the meta-batch, summing (φ_t − θ) / T, then applies
@@ -57,22 +51,84 @@ public sealed class Reptile : EpisodicLearner
 
         using var scope = NewDisposeScope();
         var shift = Model.Parameters.Select(p => zeros_like(p)).ToArray();
-        var result = run((support, query, tasks) =>
+        var result = run(InterpolationStep(shift));
+        return Interpolate(iteration, result, shift);
+    }
+
+    /// <summary>
+    /// With <see cref="ReptileOuterUpdate.Interpolation"/>, a share adds its (φ_t − θ) / T to the parameters' <c>grad</c>
+    /// (no parameter moves); <see cref="FinishShares"/> then interpolates with their sum, as <see cref="RunMetaBatch"/> does.
+    /// </summary>
+    private protected override MetaBatchRunner.TaskStep ShareStepAt(int iteration)
+    {
+        if (Options.OuterUpdate == ReptileOuterUpdate.OuterOptimizer)
         {
-            var adapted = Adapt(support);
-            using (no_grad())
+            return GradientStep;
+        }
+
+        return (support, query, tasks) =>
+        {
+            var shift = Model.Parameters.Select(p => zeros_like(p)).ToArray();
+            var scored = InterpolationStep(shift)(support, query, tasks);
+            for (int i = 0; i < shift.Length; i++)
             {
-                for (int i = 0; i < adapted.Length; i++)
+                var p = Model.Parameters[i];
+                if (p.grad is { } grad)
                 {
-                    var p = Model.Parameters[i];
-                    var difference = support.TaskBatched ? (adapted[i] - p.unsqueeze(0)).sum(0L) : adapted[i] - p;
-                    shift[i].add_(difference.Times(1.0 / tasks));
+                    grad.add_(shift[i]);
+                }
+                else
+                {
+                    p.grad = shift[i];
                 }
             }
 
-            return Score(query, adapted);
-        });
+            return scored;
+        };
+    }
 
+    /// <summary>
+    /// With <see cref="ReptileOuterUpdate.Interpolation"/>: θ ← θ + ε_i · (the summed shares in <c>grad</c>), then the
+    /// gradients are cleared (null, as a local interpolation leaves them).
+    /// </summary>
+    internal override MetaBatchResult FinishShares(int iteration, MetaBatchResult summed)
+    {
+        if (Options.OuterUpdate == ReptileOuterUpdate.OuterOptimizer)
+        {
+            return summed;
+        }
+
+        using var scope = NewDisposeScope();
+        var shift = Model.Parameters.Select(p => p.grad ?? zeros_like(p)).ToArray();
+        var result = Interpolate(iteration, summed, shift);
+        foreach (var p in Model.Parameters)
+        {
+            p.grad = null;
+        }
+
+        return result;
+    }
+
+    /// <summary>A step that adapts, adds (φ_t − θ) / T to <paramref name="shift"/> and scores the query set.</summary>
+    private MetaBatchRunner.TaskStep InterpolationStep(Tensor[] shift) => (support, query, tasks) =>
+    {
+        var adapted = Adapt(support);
+        using (no_grad())
+        {
+            for (int i = 0; i < adapted.Length; i++)
+            {
+                var p = Model.Parameters[i];
+                var difference = support.TaskBatched ? (adapted[i] - p.unsqueeze(0)).sum(0L) : adapted[i] - p;
+                shift[i].add_(difference.Times(1.0 / tasks));
+            }
+        }
+
+        return Score(support, query, adapted);
+    };
+
+    /// <summary>θ ← θ + ε_i · shift when the loss and shift are finite; otherwise nothing moves and the loss reads NaN.</summary>
+    private MetaBatchResult Interpolate(int iteration, MetaBatchResult result, Tensor[] shift)
+    {
         using var noGrad = no_grad();
         bool finite = double.IsFinite(result.MeanQueryLoss) && shift.All(s => isfinite(s).all().item<bool>());
         if (!finite)
@@ -103,17 +159,17 @@ public sealed class Reptile : EpisodicLearner
         }
 
         pull!.backward();
-        return Score(query, adapted);
+        return Score(support, query, adapted);
     }
 
     /// <summary>Plain SGD on the support set; the adapted weights, detached.</summary>
     private Tensor[] Adapt(EpisodeSide support) =>
-        _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph: false).Select(w => w.detach()).ToArray();
+        _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph: false, Passes.MetaTraining).Select(w => w.detach()).ToArray();
 
-    private (Tensor Loss, Tensor? Accuracy) Score(EpisodeSide query, IReadOnlyList<Tensor> adapted)
+    private (Tensor Loss, Tensor? Accuracy) Score(EpisodeSide support, EpisodeSide query, IReadOnlyList<Tensor> adapted)
     {
         using var noGrad = no_grad();
-        var prediction = Model.Forward(query.Inputs, adapted, Contexts.After(_innerOptions.Steps, query.TaskBatched));
+        var prediction = SupportStatistics.QueryForward(Model, support.Inputs, query.Inputs, adapted, Contexts.After(_innerOptions.Steps, query.TaskBatched));
         return (query.Loss(prediction, Options.Loss), query.Accuracy(prediction));
     }
 }

@@ -10,43 +10,41 @@ internal static class ImageDecoder
     /// <summary>At most this many full-resolution pixels (floats) go through one resize.</summary>
     private const int ChunkPixels = 1 << 24;
 
-    /// <summary>Decodes and preprocesses <paramref name="entries"/> in order.</summary>
+    /// <summary>
+    /// Decodes and preprocesses <paramref name="entries"/> in order, within <paramref name="limits"/>: every file's
+    /// length and every image's dimensions (read from its header) are checked before any image is decoded, and images
+    /// are decoded a chunk at a time, so only one chunk of full-resolution pixels is held at once.
+    /// </summary>
     /// <returns>A new tensor <c>[N, 1, S, S]</c> the caller owns.</returns>
     /// <exception cref="ArgumentException">
-    /// An image cannot be read or decoded (the message names the file, or the zip and the entry), or the images or the
-    /// result are too large to allocate.
+    /// An image cannot be read or decoded (the message names the file, or the zip and the entry), a file or an image is
+    /// larger than <paramref name="limits"/> allow, or the result is too large to allocate.
     /// </exception>
-    public static Tensor Decode(IReadOnlyList<ImageEntry> entries, ImageLoadOptions options) => Decode(entries, options, Resize);
+    public static Tensor Decode(IReadOnlyList<ImageEntry> entries, ImageLoadOptions options, InputLimits limits) => Decode(entries, options, limits, Resize);
 
     /// <summary>
-    /// <see cref="Decode(IReadOnlyList{ImageEntry}, ImageLoadOptions)"/> with the resize step given, so that tests can
-    /// make it fail and check that nothing is left allocated.
+    /// <see cref="Decode(IReadOnlyList{ImageEntry}, ImageLoadOptions, InputLimits)"/> with the resize step given, so that
+    /// tests can make it fail and check that nothing is left allocated.
     /// </summary>
-    internal static Tensor Decode(IReadOnlyList<ImageEntry> entries, ImageLoadOptions options, Func<Tensor, int, Tensor> resize)
+    internal static Tensor Decode(IReadOnlyList<ImageEntry> entries, ImageLoadOptions options, InputLimits limits, Func<Tensor, int, Tensor> resize)
     {
         int size = options.ImageSize;
         AllocationSize.Elements(
             "The decoded images", sizeof(float), false, "lower ImageLoadOptions.ImageSize or load fewer images.",
             ("images", entries.Count), ("ImageSize", size), ("ImageSize", size));
-        var images = DecodeAll(entries, options);
-        for (int i = 0; i < images.Length; i++)
-        {
-            AllocationSize.Elements(
-                $"Image {entries[i].Origin}", sizeof(float), true, "shrink the image file or leave it out.",
-                ("width", images[i].Width), ("height", images[i].Height));
-        }
-
+        var dimensions = ImageHeaders.Read(entries, options, limits);
         var result = zeros(entries.Count, 1, size, size, ScalarType.Float32);
         try
         {
-            // Batch images of equal size through one resize; chunks bound the memory of the full-resolution copies.
-            foreach (var sameSize in Enumerable.Range(0, images.Length).GroupBy(i => (images[i].Width, images[i].Height)))
+            // Batch images of equal size through one resize; chunks bound the memory of the full-resolution pixels.
+            foreach (var sameSize in Enumerable.Range(0, entries.Count).GroupBy(i => dimensions[i]))
             {
                 int width = sameSize.Key.Width;
                 int height = sameSize.Key.Height;
                 int area = width * height;
                 foreach (int[] chunk in sameSize.Chunk(Math.Clamp(ChunkPixels / area, 1, ChunkSize)))
                 {
+                    var images = DecodeChunk(entries, chunk, dimensions, options);
                     using var scope = NewDisposeScope();
                     // Scaling (and inverting) on the CPU side, in parallel, is much faster than a uint8 -> float cast in torch.
                     float[] pixels = new float[chunk.Length * area];
@@ -54,7 +52,7 @@ internal static class ImageDecoder
                         0,
                         chunk.Length,
                         new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism },
-                        j => ToUnitRange(images[chunk[j]].Data, pixels.AsSpan(j * area, area), options.Invert));
+                        j => ToUnitRange(images[j].Data, pixels.AsSpan(j * area, area), options.Invert));
 
                     var processed = resize(tensor(pixels, new long[] { chunk.Length, 1, height, width }), size);
                     result.index_copy_(0, tensor(chunk.Select(i => (long)i).ToArray()), processed);
@@ -103,43 +101,38 @@ internal static class ImageDecoder
     }
 
     /// <summary>
-    /// Decodes every entry (in parallel); when some fail, throws one <see cref="ArgumentException"/> for the first
-    /// failing entry in order, so the same input always names the same file.
+    /// Decodes the entries <paramref name="chunk"/> names (in parallel); when some fail, throws one
+    /// <see cref="ArgumentException"/> for the first failing entry in order, so the same input always names the same file.
     /// </summary>
-    private static ImageResult[] DecodeAll(IReadOnlyList<ImageEntry> entries, ImageLoadOptions options)
+    private static ImageResult[] DecodeChunk(IReadOnlyList<ImageEntry> entries, int[] chunk, (int Width, int Height)[] dimensions, ImageLoadOptions options)
     {
-        var images = new ImageResult[entries.Count];
-        var failures = new Exception?[entries.Count];
+        var images = new ImageResult[chunk.Length];
+        var failures = new Exception?[chunk.Length];
         Parallel.For(
             0,
-            entries.Count,
+            chunk.Length,
             new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism },
-            i =>
+            j =>
             {
+                var entry = entries[chunk[j]];
                 try
                 {
-                    images[i] = ImageResult.FromMemory(entries[i].ReadBytes(), ColorComponents.Grey);
+                    using var stream = entry.Open();
+                    var image = ImageResult.FromStream(stream, ColorComponents.Grey);
+                    images[j] = (image.Width, image.Height) == dimensions[chunk[j]]
+                        ? image
+                        : throw new InvalidDataException(
+                            $"it decoded to {image.Width} x {image.Height} pixels where its header, read before, said {dimensions[chunk[j]].Width} x {dimensions[chunk[j]].Height} (it changed meanwhile)");
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
                     // StbImageSharp reports bad data with InvalidOperationException, but a corrupt file can also surface
                     // as an index or overflow error inside the decoder; reading a file can fail with an IO error.
-                    failures[i] = e;
+                    failures[j] = e;
                 }
             });
 
-        int first = Array.FindIndex(failures, f => f is not null);
-        if (first >= 0)
-        {
-            int count = failures.Count(f => f is not null);
-            string others = count > 1 ? $" ({count - 1} other image(s) failed too)" : string.Empty;
-            throw new ArgumentException(
-                $"Cannot read or decode image {entries[first].Origin}: {failures[first]!.Message}{others}. " +
-                "Replace or remove the file; MetaLearn reads .png, .jpg, .bmp, .gif and .tga images.",
-                nameof(entries),
-                failures[first]);
-        }
-
+        ImageHeaders.ThrowFirstFailure(entries, chunk, failures);
         return images;
     }
 }

@@ -4,12 +4,16 @@ using System.IO.Compression;
 namespace MetaLearn.Datasets;
 
 /// <summary>
-/// One image file of a tree: its folder path (below the root, as segments), file name, a way to read it, and where it
-/// comes from for error messages (the file's full path, or the zip and the entry's full name).
+/// One image file of a tree: its folder path (below the root, as segments), file name, its length in bytes, a way to
+/// open it, and where it comes from for error messages (the file's full path, or the zip and the entry's full name).
 /// </summary>
-internal sealed record ImageEntry(IReadOnlyList<string> Folders, string FileName, Func<byte[]> ReadBytes, string Origin)
+internal sealed record ImageEntry(IReadOnlyList<string> Folders, string FileName, long Length, Func<Stream> Open, string Origin)
 {
     public string Path => string.Join('/', Folders.Append(FileName));
+
+    /// <summary>An image file on disk.</summary>
+    public static ImageEntry OfFile(IReadOnlyList<string> folders, string fileName, string fullPath) =>
+        new(folders, fileName, new FileInfo(fullPath).Length, () => File.OpenRead(fullPath), $"'{fullPath}'");
 }
 
 /// <summary>Lists the image files of a folder tree or a zip archive, in ordinal path order.</summary>
@@ -17,8 +21,15 @@ internal static class ImageTree
 {
     private static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tga"];
 
-    /// <summary>Lists the images under <paramref name="path"/>, a folder or a <c>.zip</c> file.</summary>
-    public static IReadOnlyList<ImageEntry> List(string path)
+    /// <summary>
+    /// Lists the images under <paramref name="path"/>, a folder or a <c>.zip</c> file. A zip's image entries are read
+    /// now (zip entries cannot be read from several threads), within <paramref name="limits"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// The path is neither a folder nor a file, the zip is not readable, or its entries are larger than
+    /// <paramref name="limits"/> allow.
+    /// </exception>
+    public static IReadOnlyList<ImageEntry> List(string path, InputLimits limits)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (Directory.Exists(path))
@@ -28,7 +39,7 @@ internal static class ImageTree
 
         if (File.Exists(path))
         {
-            return ListZip(path);
+            return ListZip(path, limits);
         }
 
         throw new ArgumentException($"'{path}' is neither a folder nor a file; give an image folder or a zip of one.", nameof(path));
@@ -67,31 +78,38 @@ internal static class ImageTree
             .Select(f => System.IO.Path.GetRelativePath(full, f).Replace('\\', '/'))
             .Where(IsImage)
             .Order(StringComparer.Ordinal)
-            .Select(rel => ToEntry(rel, () => File.ReadAllBytes(System.IO.Path.Combine(full, rel)), $"'{System.IO.Path.Combine(full, rel)}'"))
+            .Select(rel =>
+            {
+                string[] parts = rel.Split('/', StringSplitOptions.RemoveEmptyEntries);
+                return ImageEntry.OfFile(parts[..^1], parts[^1], System.IO.Path.Combine(full, rel));
+            })
             .ToArray();
     }
 
-    private static IReadOnlyList<ImageEntry> ListZip(string zipPath)
+    private static IReadOnlyList<ImageEntry> ListZip(string zipPath, InputLimits limits)
     {
         try
         {
             using var zip = ZipFile.OpenRead(zipPath);
-            var entries = new List<ImageEntry>();
-            foreach (var entry in zip.Entries.OrderBy(e => e.FullName, StringComparer.Ordinal))
-            {
-                string rel = entry.FullName.Replace('\\', '/');
-                if (!IsImage(rel))
-                {
-                    continue;
-                }
+            var images = zip.Entries
+                .Where(e => IsImage(e.FullName.Replace('\\', '/')))
+                .OrderBy(e => e.FullName, StringComparer.Ordinal)
+                .ToArray();
 
-                // Zip entries are not thread-safe to read, and Omniglot's are small: read them now.
-                CheckEntrySize(zipPath, entry.FullName, entry.Length);
+            // Every declared size, and their sum, before any entry is read.
+            foreach (var entry in images)
+            {
+                CheckEntrySize(zipPath, entry.FullName, entry.Length, limits);
+            }
+
+            ZipBudget.CheckTotal(zipPath, images.Aggregate(Int128.Zero, (sum, e) => sum + e.Length), images.Length, limits);
+            var entries = new List<ImageEntry>();
+            foreach (var entry in images)
+            {
                 using var stream = entry.Open();
-                using var buffer = new MemoryStream((int)entry.Length);
-                stream.CopyTo(buffer);
-                byte[] bytes = buffer.ToArray();
-                entries.Add(ToEntry(rel, () => bytes, $"entry '{entry.FullName}' of zip '{zipPath}'"));
+                byte[] bytes = ZipBudget.ReadEntry(stream, entry.Length, $"Entry '{entry.FullName}' of zip '{zipPath}'");
+                string rel = entry.FullName.Replace('\\', '/');
+                entries.Add(ToEntry(rel, bytes, $"entry '{entry.FullName}' of zip '{zipPath}'"));
             }
 
             return entries;
@@ -103,11 +121,13 @@ internal static class ImageTree
     }
 
     /// <summary>
-    /// Refuses a zip entry whose declared (uncompressed) size does not fit in one byte array, before anything is read.
+    /// Refuses a zip entry whose declared (uncompressed) size exceeds <see cref="InputLimits.MaxImageFileBytes"/> or does
+    /// not fit in one byte array, before anything is read.
     /// </summary>
-    /// <exception cref="ArgumentException">The entry declares more than <see cref="Array.MaxLength"/> bytes.</exception>
-    internal static void CheckEntrySize(string zipPath, string entryName, long length)
+    /// <exception cref="ArgumentException">The entry declares too many bytes.</exception>
+    internal static void CheckEntrySize(string zipPath, string entryName, long length, InputLimits limits)
     {
+        ZipBudget.CheckEntry(zipPath, entryName, length, limits);
         if (length > Array.MaxLength)
         {
             throw new ArgumentException(
@@ -129,9 +149,9 @@ internal static class ImageTree
         return ImageExtensions.Contains(ext, StringComparer.OrdinalIgnoreCase);
     }
 
-    private static ImageEntry ToEntry(string relativePath, Func<byte[]> read, string origin)
+    private static ImageEntry ToEntry(string relativePath, byte[] bytes, string origin)
     {
         string[] parts = relativePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        return new ImageEntry(parts[..^1], parts[^1], read, origin);
+        return new ImageEntry(parts[..^1], parts[^1], bytes.Length, () => new MemoryStream(bytes, writable: false), origin);
     }
 }

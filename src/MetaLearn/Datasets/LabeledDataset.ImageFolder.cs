@@ -9,14 +9,19 @@ public sealed partial class LabeledDataset
     /// </summary>
     /// <param name="path">A folder or a <c>.zip</c> file.</param>
     /// <param name="options">Size and intensity convention; defaults when null.</param>
+    /// <param name="limits">How large the zip, its entries, the files and the images may be (checked before they are read or decoded); null for <see cref="InputLimits.Default"/>.</param>
     /// <returns>
     /// A new data set the caller owns. Classes are ordered by (group, class) folder name, examples by file name
     /// (ordinal); class and group names are the folder names.
     /// </returns>
-    /// <exception cref="ArgumentException">The path does not exist, holds no images, mixes layouts, or an image cannot be decoded.</exception>
-    public static LabeledDataset FromImageFolder(string path, ImageLoadOptions? options = null)
+    /// <exception cref="ArgumentException">
+    /// The path does not exist, holds no images, mixes layouts, an image cannot be decoded, or a file or an image is
+    /// larger than <paramref name="limits"/> allow.
+    /// </exception>
+    public static LabeledDataset FromImageFolder(string path, ImageLoadOptions? options = null, InputLimits? limits = null)
     {
-        var entries = ImageTree.List(path);
+        limits ??= InputLimits.Default;
+        var entries = ImageTree.List(path, limits);
         if (entries.Count == 0)
         {
             throw new ArgumentException($"'{path}' holds no image files (.png, .jpg, .bmp, .gif, .tga).", nameof(path));
@@ -24,11 +29,11 @@ public sealed partial class LabeledDataset
 
         int depth = entries.Min(e => e.Folders.Count) >= 2 ? 2 : 1;
         string layout = depth == 2 ? "<group>/<class>/<image>" : "<class>/<image>";
-        return FromImageEntries(ImageTree.StripToDepth(entries, depth, path, layout), options ?? new ImageLoadOptions());
+        return FromImageEntries(ImageTree.StripToDepth(entries, depth, path, layout), options ?? new ImageLoadOptions(), limits);
     }
 
     /// <summary>Builds a data set from entries already stripped to <c>[group/]class/file</c>.</summary>
-    internal static LabeledDataset FromImageEntries(IReadOnlyList<ImageEntry> entries, ImageLoadOptions options)
+    internal static LabeledDataset FromImageEntries(IReadOnlyList<ImageEntry> entries, ImageLoadOptions options, InputLimits limits)
     {
         var classes = new List<LabeledClass>();
         var classIds = new Dictionary<LabeledClass, int>();
@@ -47,6 +52,6 @@ public sealed partial class LabeledDataset
             labels[i] = id;
         }
 
-        return new LabeledDataset(ImageDecoder.Decode(entries, options), labels, classes);
+        return new LabeledDataset(ImageDecoder.Decode(entries, options, limits), labels, classes);
     }
 }

@@ -25,19 +25,24 @@ public static class Omniglot
     /// <summary>Loads every drawing under <paramref name="path"/>.</summary>
     /// <param name="path">An Omniglot zip (such as <c>images_background_small1.zip</c>) or the folder it extracts to.</param>
     /// <param name="options">Preprocessing; <see cref="ImageOptions"/> when null.</param>
+    /// <param name="limits">How large the zip, its entries, the files and the images may be (checked before they are read or decoded); null for <see cref="InputLimits.Default"/>.</param>
     /// <returns>
     /// A new data set <c>[N, 1, S, S]</c> the caller owns; classes ordered by alphabet then character, drawings by file name.
     /// </returns>
-    /// <exception cref="ArgumentException">The path is missing, holds no PNG files, is not in the Omniglot layout, or an image cannot be decoded.</exception>
-    public static LabeledDataset Load(string path, ImageLoadOptions? options = null)
+    /// <exception cref="ArgumentException">
+    /// The path is missing, holds no PNG files, is not in the Omniglot layout, an image cannot be decoded, or a file or an
+    /// image is larger than <paramref name="limits"/> allow.
+    /// </exception>
+    public static LabeledDataset Load(string path, ImageLoadOptions? options = null, InputLimits? limits = null)
     {
-        var entries = ImageTree.List(path);
+        limits ??= InputLimits.Default;
+        var entries = ImageTree.List(path, limits);
         if (entries.Count == 0)
         {
             throw new ArgumentException($"'{path}' holds no images; expected the Omniglot layout {Layout}.", nameof(path));
         }
 
         var stripped = ImageTree.StripToDepth(entries, 2, path, Layout);
-        return LabeledDataset.FromImageEntries(stripped, options ?? ImageOptions);
+        return LabeledDataset.FromImageEntries(stripped, options ?? ImageOptions, limits);
     }
 }

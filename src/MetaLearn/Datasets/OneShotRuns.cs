@@ -37,12 +37,14 @@ public sealed partial class OneShotRuns : IDisposable
     /// <summary>Loads every <c>runNN</c> folder under <paramref name="folder"/>, ordered by run number.</summary>
     /// <param name="folder">The folder holding <c>run01</c> .. <c>run20</c>.</param>
     /// <param name="options">Image preprocessing, as for <see cref="Omniglot.Load"/>; <see cref="Omniglot.ImageOptions"/> when null.</param>
+    /// <param name="limits">How large the image files and images may be (checked before they are read or decoded); null for <see cref="InputLimits.Default"/>.</param>
     /// <returns>The runs; the caller owns them and must dispose them.</returns>
     /// <exception cref="ArgumentException">
     /// The folder or a run is missing, <c>class_labels.txt</c> has a malformed line or names a missing or foreign
-    /// file (the message gives file and line), or an image cannot be decoded.
+    /// file (the message gives file and line), an image cannot be decoded, or a file or an image is larger than
+    /// <paramref name="limits"/> allow.
     /// </exception>
-    public static OneShotRuns Load(string folder, ImageLoadOptions? options = null)
+    public static OneShotRuns Load(string folder, ImageLoadOptions? options = null, InputLimits? limits = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         if (!Directory.Exists(folder))
@@ -64,7 +66,7 @@ public sealed partial class OneShotRuns : IDisposable
 
         var entries = runs.SelectMany(r => r.Training.Concat(r.Test)).Select(ToEntry).ToArray();
         using var scope = NewDisposeScope();
-        var images = ImageDecoder.Decode(entries, options ?? Omniglot.ImageOptions);
+        var images = ImageDecoder.Decode(entries, options ?? Omniglot.ImageOptions, limits ?? InputLimits.Default);
         var episodes = new List<Episode>();
         long offset = 0;
         foreach (var run in runs)
@@ -101,7 +103,7 @@ public sealed partial class OneShotRuns : IDisposable
     }
 
     private static ImageEntry ToEntry(string file) =>
-        new([System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(file)!)], System.IO.Path.GetFileName(file), () => File.ReadAllBytes(file), $"'{file}'");
+        ImageEntry.OfFile([System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(file)!)], System.IO.Path.GetFileName(file), file);
 
     [GeneratedRegex(@"^run(\d+)$", RegexOptions.CultureInvariant)]
     private static partial Regex RunName();

@@ -103,13 +103,15 @@ public static class LearnerFile
 
     /// <summary>Loads a learner saved by <see cref="Save"/>; the model lives on the CPU.</summary>
     /// <param name="path">The learner file.</param>
+    /// <param name="limits">How large a file and model may be (checked before anything is allocated from the file); null for <see cref="InputLimits.Default"/>.</param>
     /// <returns>The rebuilt learner, which the caller disposes.</returns>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="LearnerFileException">
     /// The file is truncated, corrupted, not a learner file, from a newer format version, or names an algorithm or model
-    /// kind this process does not know; <see cref="LearnerFileException.Problem"/> says which. Nothing is built then.
+    /// kind this process does not know, or is larger than <paramref name="limits"/> allow; <see cref="LearnerFileException.Problem"/>
+    /// says which. Nothing is built then.
     /// </exception>
-    public static Learner Load(string path)
+    public static Learner Load(string path, InputLimits? limits = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path))
@@ -117,8 +119,9 @@ public static class LearnerFile
             throw new FileNotFoundException($"No learner file at '{path}'.", path);
         }
 
-        var (version, manifest, entries) = Read(File.ReadAllBytes(path), path);
-        return Build(path, version, manifest, entries);
+        limits ??= InputLimits.Default;
+        var (version, manifest, entries) = Read(LearnerBudget.ReadFile(path, limits), path);
+        return Build(path, version, manifest, entries, limits);
     }
 
     private static (int Version, JsonObject Manifest, List<SafeTensors.Entry> Entries) Read(byte[] bytes, string path)
@@ -237,13 +240,14 @@ public static class LearnerFile
         }
     }
 
-    private static Learner Build(string path, int version, JsonObject manifest, List<SafeTensors.Entry> entries)
+    private static Learner Build(string path, int version, JsonObject manifest, List<SafeTensors.Entry> entries, InputLimits limits)
     {
         IFunctionalModel? model = null;
         IMetaAlgorithm? algorithm = null;
         try
         {
             var architecture = new ModelArchitecture(manifest["model"]!["kind"]!.GetValue<string>(), manifest["model"]!["options"]!.AsObject());
+            LearnerBudget.CheckModel(path, architecture, manifest, entries, limits);
             model = architecture.Build();
             algorithm = AlgorithmSettings.Build(manifest["algorithm"]!.AsObject(), model);
             var byName = entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
@@ -276,8 +280,7 @@ public static class LearnerFile
     }
 
     /// <summary>The model's buffers (running statistics of converted modules), none for models without.</summary>
-    private static (IReadOnlyList<string> Names, IReadOnlyList<Tensor> Buffers) Buffers(IFunctionalModel model) =>
-        model is FunctionalModel f ? (f.BufferNames, f.Buffers) : (Array.Empty<string>(), Array.Empty<Tensor>());
+    private static (IReadOnlyList<string> Names, IReadOnlyList<Tensor> Buffers) Buffers(IFunctionalModel model) => (model.BufferNames, model.Buffers);
 
     private static void Restore(IReadOnlyList<Tensor> targets, IReadOnlyList<string> names, string prefix, Dictionary<string, SafeTensors.Entry> entries, string path)
     {

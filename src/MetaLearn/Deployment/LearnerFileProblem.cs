@@ -17,4 +17,10 @@ public enum LearnerFileProblem
 
     /// <summary>The file is intact but names an algorithm or model kind this process does not know.</summary>
     Unsupported,
+
+    /// <summary>
+    /// The file, or the model it describes, is larger than the <see cref="InputLimits"/> the loader was given allow;
+    /// nothing was allocated from it. The message names the limit to raise for a file you trust.
+    /// </summary>
+    TooLarge,
 }

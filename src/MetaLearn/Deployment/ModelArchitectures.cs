@@ -10,12 +10,12 @@ namespace MetaLearn.Deployment;
 /// </summary>
 public static class ModelArchitectures
 {
-    private static readonly ConcurrentDictionary<string, (Type Type, Func<IFunctionalModel, JsonObject> Describe, Func<JsonObject, IFunctionalModel> Build)> Kinds = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, (Type Type, Func<IFunctionalModel, JsonObject> Describe, Func<JsonObject, IFunctionalModel> Build, Func<JsonObject, Int128>? Bytes)> Kinds = new(StringComparer.Ordinal);
 
     static ModelArchitectures()
     {
-        Register<Mlp>("mlp", DescribeMlp, BuildMlp);
-        Register<Conv4>("conv4", DescribeConv4, BuildConv4);
+        Kinds["mlp"] = (typeof(Mlp), m => DescribeMlp((Mlp)m), o => new Mlp(MlpOptionsOf(o)), o => AllocationSize.ModelBytes(MlpOptionsOf(o)));
+        Kinds["conv4"] = (typeof(Conv4), m => DescribeConv4((Conv4)m), o => new Conv4(Conv4OptionsOf(o)), o => AllocationSize.ModelBytes(Conv4OptionsOf(o)));
     }
 
     /// <summary>The registered kinds.</summary>
@@ -32,7 +32,7 @@ public static class ModelArchitectures
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
         ArgumentNullException.ThrowIfNull(describe);
         ArgumentNullException.ThrowIfNull(build);
-        Kinds[kind] = (typeof(TModel), m => describe((TModel)m), o => build(o));
+        Kinds[kind] = (typeof(TModel), m => describe((TModel)m), o => build(o), null);
     }
 
     /// <summary>
@@ -52,7 +52,7 @@ public static class ModelArchitectures
         {
             using var module = createModule();
             return FunctionalModel.FromModule(module, options);
-        });
+        }, null);
     }
 
     /// <summary>The architecture of a model converted from a module registered with <see cref="RegisterModule"/>.</summary>
@@ -76,6 +76,13 @@ public static class ModelArchitectures
             $"A {model.GetType().Name} cannot be saved: no model kind describes it ({string.Join(", ", Names)} are registered). " +
             "Register it with ModelArchitectures.Register.");
     }
+
+    /// <summary>
+    /// The bytes of parameters and buffers the model <paramref name="architecture"/> describes would allocate, computed
+    /// from its options without building it; null for registered and converted kinds, whose options do not tell.
+    /// </summary>
+    internal static Int128? Bytes(ModelArchitecture architecture) =>
+        Kinds.TryGetValue(architecture.Kind, out var entry) && entry.Bytes is { } bytes ? bytes(architecture.Options) : null;
 
     internal static IFunctionalModel Build(ModelArchitecture architecture)
     {
@@ -101,12 +108,12 @@ public static class ModelArchitectures
         ["dtype"] = model.Options.DType.ToString(),
     };
 
-    private static Mlp BuildMlp(JsonObject o) => new(new MlpOptions
+    private static MlpOptions MlpOptionsOf(JsonObject o) => new()
     {
         LayerSizes = o["layerSizes"]!.AsArray().Select(s => s!.GetValue<int>()).ToArray(),
         Seed = o["seed"]!.GetValue<int>(),
         DType = Enum.Parse<ScalarType>(o["dtype"]!.GetValue<string>()),
-    });
+    };
 
     private static JsonObject DescribeConv4(Conv4 model) => new()
     {
@@ -116,12 +123,13 @@ public static class ModelArchitectures
         ["imageSize"] = model.Options.ImageSize,
         ["blocks"] = model.Options.Blocks,
         ["batchNormSets"] = model.Options.BatchNormSets,
+        ["batchNormStatistics"] = model.Options.BatchNormStatistics.ToString(),
         ["taskBatching"] = model.Options.TaskBatching,
         ["seed"] = model.Options.Seed,
         ["dtype"] = model.Options.DType.ToString(),
     };
 
-    private static Conv4 BuildConv4(JsonObject o) => new(new Conv4Options
+    private static Conv4Options Conv4OptionsOf(JsonObject o) => new()
     {
         Ways = o["ways"]!.GetValue<int>(),
         Channels = o["channels"]!.GetValue<int>(),
@@ -129,8 +137,28 @@ public static class ModelArchitectures
         ImageSize = o["imageSize"]!.GetValue<int>(),
         Blocks = o["blocks"]!.GetValue<int>(),
         BatchNormSets = o["batchNormSets"]!.GetValue<int>(),
+        BatchNormStatistics = Conv4Statistics(o),
         TaskBatching = o["taskBatching"]!.GetValue<bool>(),
         Seed = o["seed"]!.GetValue<int>(),
         DType = Enum.Parse<ScalarType>(o["dtype"]!.GetValue<string>()),
-    });
+    };
+
+    /// <summary>
+    /// The batch-norm statistics of a described Conv4. Files written before the option existed have none: their Conv4
+    /// kept running statistics with several batch-norm sets or with <c>trackRunningStatistics</c>, and otherwise
+    /// normalised every pass over its own rows, which is what they are loaded as.
+    /// </summary>
+    private static BatchNormStatistics Conv4Statistics(JsonObject o)
+    {
+        if (o["batchNormStatistics"] is { } named)
+        {
+            string name = named.GetValue<string>();
+            return Enum.TryParse<BatchNormStatistics>(name, ignoreCase: false, out var statistics) && Enum.IsDefined(statistics)
+                ? statistics
+                : throw new NotSupportedException($"The conv4 model's batchNormStatistics is '{name}', which this version does not know (Support, Running, Transductive).");
+        }
+
+        bool tracked = o["trackRunningStatistics"]?.GetValue<bool>() ?? false;
+        return tracked || o["batchNormSets"]!.GetValue<int>() > 1 ? BatchNormStatistics.Running : BatchNormStatistics.Transductive;
+    }
 }

@@ -8,8 +8,20 @@ namespace MetaLearn.Evaluation;
 /// <param name="AccuracyConfidence95">Half-width of the 95% confidence interval of <paramref name="MeanAccuracy"/>; NaN for regression.</param>
 public sealed record EvaluationResult(int Episodes, double MeanLoss, double LossConfidence95, double MeanAccuracy, double AccuracyConfidence95)
 {
+    /// <summary>
+    /// Whether the model's batch norm is <see cref="Models.BatchNormStatistics.Transductive"/>: each episode's query set
+    /// was normalised as one batch, so a prediction depended on the other query rows, which an app predicting one row at
+    /// a time does not get. Such figures are not comparable with non-transductive ones.
+    /// </summary>
+    /// <value>Default false.</value>
+    public bool Transductive { get; init; }
+
     /// <inheritdoc />
-    public override string ToString() => double.IsNaN(MeanAccuracy)
-        ? $"loss {MeanLoss:F4} ± {LossConfidence95:F4} over {Episodes} episodes"
-        : $"loss {MeanLoss:F4} ± {LossConfidence95:F4}, accuracy {MeanAccuracy:P2} ± {AccuracyConfidence95:P2} over {Episodes} episodes";
+    public override string ToString()
+    {
+        string scores = double.IsNaN(MeanAccuracy)
+            ? $"loss {MeanLoss:F4} ± {LossConfidence95:F4} over {Episodes} episodes"
+            : $"loss {MeanLoss:F4} ± {LossConfidence95:F4}, accuracy {MeanAccuracy:P2} ± {AccuracyConfidence95:P2} over {Episodes} episodes";
+        return Transductive ? scores + " (transductive batch norm: each query set normalised as one batch)" : scores;
+    }
 }

@@ -5,7 +5,12 @@ using MetaLearn.Sampling;
 
 namespace MetaLearn.Evaluation;
 
-/// <summary>Adapts an algorithm to fresh episodes and reports mean query loss and accuracy with 95% confidence intervals.</summary>
+/// <summary>
+/// Adapts an algorithm to fresh episodes and reports mean query loss and accuracy with 95% confidence intervals. Each
+/// episode is scored on what an app computes, <see cref="IMetaAlgorithm.Adapt"/> then <see cref="AdaptedModel.Predict(IReadOnlyList{Tensor})"/>
+/// (<see cref="IMetaAlgorithm.PredictQuery"/>), which changes nothing in the learner: the result does not depend on the
+/// order of the episodes or on what ran before.
+/// </summary>
 public static class Evaluator
 {
     /// <summary>Evaluates on the episodes a sampler draws for seeds derived from <paramref name="seed"/>.</summary>
@@ -22,6 +27,7 @@ public static class Evaluator
     }
 
     /// <summary>Evaluates on the given episodes, disposing each after use.</summary>
+    /// <returns>The means and their intervals; <see cref="EvaluationResult.Transductive"/> when the model's batch norm is.</returns>
     public static EvaluationResult Evaluate(IMetaAlgorithm algorithm, IEnumerable<Episode> episodes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(algorithm);
@@ -46,10 +52,16 @@ public static class Evaluator
 
         var (meanLoss, lossCi) = MeanWithConfidence(losses);
         var (meanAccuracy, accuracyCi) = accuracies.Any(double.IsNaN) ? (double.NaN, double.NaN) : MeanWithConfidence(accuracies);
-        return new EvaluationResult(losses.Count, meanLoss, lossCi, meanAccuracy, accuracyCi);
+        return new EvaluationResult(losses.Count, meanLoss, lossCi, meanAccuracy, accuracyCi)
+        {
+            Transductive = algorithm.Model.UsesBatchNormStatistics(Models.BatchNormStatistics.Transductive),
+        };
     }
 
-    /// <summary>Query loss and accuracy (NaN for regression) of <paramref name="algorithm"/> adapted to one episode.</summary>
+    /// <summary>
+    /// Query loss and accuracy (NaN for regression) of <paramref name="algorithm"/> adapted to one episode: the
+    /// predictions of <see cref="IMetaAlgorithm.PredictQuery"/> (Adapt, then the adapted model's Predict).
+    /// </summary>
     public static (double Loss, double Accuracy) Score(IMetaAlgorithm algorithm, Episode episode)
     {
         ArgumentNullException.ThrowIfNull(algorithm);

@@ -30,6 +30,10 @@ internal sealed class BranchSet : IDisposable
 
         Parameters = branches.SelectMany(b => b.Parameters).ToList();
         Names = branches.SelectMany((b, i) => b.ParameterNames.Select(n => $"{prefix}{i}.{n}")).ToList();
+        Buffers = branches.SelectMany(b => b.Buffers).ToArray();
+        BufferNames = branches.SelectMany((b, i) => b.BufferNames.Select(n => $"{prefix}{i}.{n}")).ToArray();
+        Generators = branches.SelectMany(b => b.Generators).ToArray();
+        GeneratorNames = branches.SelectMany((b, i) => b.GeneratorNames.Select(n => $"{prefix}{i}.{n}")).ToArray();
     }
 
     public IReadOnlyList<IFunctionalModel> Branches { get; }
@@ -37,6 +41,18 @@ internal sealed class BranchSet : IDisposable
     public List<Parameter> Parameters { get; }
 
     public List<string> Names { get; }
+
+    /// <summary>Every branch's buffers, branch after branch.</summary>
+    public IReadOnlyList<Tensor> Buffers { get; }
+
+    /// <summary>Names of <see cref="Buffers"/>: each branch's own, prefixed like its parameters (<c>branch0.bn.running_mean</c>).</summary>
+    public IReadOnlyList<string> BufferNames { get; }
+
+    /// <summary>Every branch's generators, branch after branch.</summary>
+    public IReadOnlyList<Generator> Generators { get; }
+
+    /// <summary>Names of <see cref="Generators"/>, prefixed like the parameters (<c>branch0.noise</c>).</summary>
+    public IReadOnlyList<string> GeneratorNames { get; }
 
     public int Count => _offsets[^1];
 

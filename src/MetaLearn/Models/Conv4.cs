@@ -1,10 +1,11 @@
 namespace MetaLearn.Models;
 
 /// <summary>
-/// The Conv4 network of few-shot learning: blocks of [3x3 conv, batch norm over the current batch, ReLU, 2x2 max-pool],
-/// then flatten and, when <see cref="Conv4Options.Ways"/> is positive, a linear head. With
-/// <see cref="Conv4Options.BatchNormSets"/> &gt; 1 batch norm has separate scale, shift and running statistics per inner
-/// step (MAML++'s per-step batch norm and BNRS). Built from the same layers as a converted module;
+/// The Conv4 network of few-shot learning: blocks of [3x3 conv, batch norm, ReLU, 2x2 max-pool], then flatten and, when
+/// <see cref="Conv4Options.Ways"/> is positive, a linear head. Batch norm normalises as
+/// <see cref="Conv4Options.BatchNormStatistics"/> says (by default with the support set's statistics). With
+/// <see cref="Conv4Options.BatchNormSets"/> &gt; 1 batch norm has separate scale and shift (and, with running
+/// statistics, separate running statistics) per inner step (MAML++'s per-step batch norm and BNRS). Built from the same layers as a converted module;
 /// <see cref="FunctionalModel.ToModule"/> exports it as a TorchSharp <c>Sequential</c> (blocks <c>block{b}</c> of
 /// <c>conv</c>, <c>norm</c>, <c>relu</c>, <c>pool</c>, then <c>flatten</c> and <c>head</c>) holding the last step's batch-norm set.
 /// </summary>
@@ -35,7 +36,7 @@ public sealed class Conv4 : FunctionalModel
             }
 
             var statistics = new List<RunningStatistics>();
-            if (options.BatchNormSets > 1 || options.TrackRunningStatistics)
+            if (options.BatchNormStatistics == BatchNormStatistics.Running)
             {
                 for (int s = 0; s < options.BatchNormSets; s++)
                 {
@@ -47,7 +48,7 @@ public sealed class Conv4 : FunctionalModel
                 }
             }
 
-            var norm = new BatchNormLayer(2, options.Channels, sets, statistics, 1e-5, 0.1);
+            var norm = new BatchNormLayer(2, options.Channels, sets, statistics, 1e-5, 0.1, options.BatchNormStatistics);
             _norms.Add(norm);
             children.Add(($"block{b}", new SequentialLayer(new (string, ModuleLayer)[]
             {

@@ -39,6 +39,10 @@ public sealed class FeatureFusion : IFunctionalModel
         _head = head;
         Parameters = _encoders.Parameters.Concat(_head.Parameters).ToArray();
         ParameterNames = _encoders.Names.Concat(_head.ParameterNames.Select(n => "head." + n)).ToArray();
+        Buffers = _encoders.Buffers.Concat(_head.Buffers).ToArray();
+        BufferNames = _encoders.BufferNames.Concat(_head.BufferNames.Select(n => "head." + n)).ToArray();
+        Generators = _encoders.Generators.Concat(_head.Generators).ToArray();
+        GeneratorNames = _encoders.GeneratorNames.Concat(_head.GeneratorNames.Select(n => "head." + n)).ToArray();
     }
 
     /// <summary>The encoders, one per modality.</summary>
@@ -52,6 +56,20 @@ public sealed class FeatureFusion : IFunctionalModel
 
     /// <inheritdoc />
     public IReadOnlyList<string> ParameterNames { get; }
+
+    /// <inheritdoc />
+    /// <value>The encoders' buffers (named <c>encoder{i}.</c> and the encoder's name), then the head's (<c>head.</c>).</value>
+    public IReadOnlyList<Tensor> Buffers { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> BufferNames { get; }
+
+    /// <inheritdoc />
+    /// <value>The encoders' generators (named <c>encoder{i}.</c> and the encoder's name), then the head's (<c>head.</c>).</value>
+    public IReadOnlyList<Generator> Generators { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> GeneratorNames { get; }
 
     /// <inheritdoc />
     public int HeadStart => _encoders.Count + _head.HeadStart;
@@ -69,6 +87,10 @@ public sealed class FeatureFusion : IFunctionalModel
     public bool UsesParameter(int index, int step) => index < _encoders.Count
         ? _encoders.UsesParameter(index, step)
         : _head.UsesParameter(index - _encoders.Count, step);
+
+    /// <inheritdoc />
+    public bool UsesBatchNormStatistics(BatchNormStatistics statistics) =>
+        Encoders.Any(e => e.UsesBatchNormStatistics(statistics)) || _head.UsesBatchNormStatistics(statistics);
 
     /// <inheritdoc />
     public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)

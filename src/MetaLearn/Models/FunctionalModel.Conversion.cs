@@ -17,6 +17,8 @@ public abstract partial class FunctionalModel
     /// neither changed nor disposed. Parameter names follow the module's (<c>conv1.weight</c>, <c>0.bias</c>), one to
     /// one with <c>module.named_parameters()</c>; the head (what ANIL adapts) is the last layer that has parameters.
     /// The model's dtype and device are those of the module's first parameter (float32 on the CPU when it has none).
+    /// A batch norm with running statistics keeps them (<see cref="BatchNormStatistics.Running"/>); one without
+    /// normalises as <see cref="ModuleConversionOptions.BatchNormStatistics"/> says (by default with the support set's statistics).
     /// </summary>
     /// <param name="module">A module built from <see cref="SupportedModules"/>.</param>
     /// <param name="options">Conversion options; null for the defaults.</param>
@@ -32,7 +34,7 @@ public abstract partial class FunctionalModel
         try
         {
             using var noGrad = no_grad();
-            var root = new ModuleConverter(model).Convert(module, string.Empty);
+            var root = new ModuleConverter(model, options).Convert(module, string.Empty);
             model.Attach(root, options.TaskBatching ?? root.BatchesWithoutLoop);
             return model;
         }

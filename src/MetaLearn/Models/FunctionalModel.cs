@@ -16,13 +16,15 @@ namespace MetaLearn.Models;
 /// <see cref="Layers"/> using only the weights it is given, never <see cref="Parameters"/> directly.</para>
 /// <para>Initial values are drawn in float64 on the CPU from a generator seeded with the constructor's seed, in
 /// registration order, then converted; so a seed gives the same initialisation on every device and dtype. Forward-time
-/// randomness (dropout) draws from a second generator seeded with the same seed (<see cref="Noise"/>).</para>
+/// randomness (dropout) draws from a second generator seeded with the same seed (<see cref="Noise"/>) in meta-training;
+/// an adaptation (<c>IMetaAlgorithm.Adapt</c>) draws from a generator of its own instead, so it leaves this one as it was.</para>
 /// </remarks>
 public abstract partial class FunctionalModel : IFunctionalModel
 {
     private readonly ParameterStore _store;
     private int? _headStart;
     private bool _disposed;
+    private Generator[]? _generators;
 
     /// <summary>Creates an empty model; the derived constructor registers the parameters.</summary>
     /// <param name="seed">Seed of the initialisation draws and of <see cref="Noise"/>.</param>
@@ -52,6 +54,14 @@ public abstract partial class FunctionalModel : IFunctionalModel
     public IReadOnlyList<string> BufferNames => _store.BufferNames;
 
     /// <inheritdoc />
+    /// <value>One generator, <see cref="Noise"/>.</value>
+    public IReadOnlyList<Generator> Generators => _generators ??= new[] { Noise };
+
+    /// <inheritdoc />
+    /// <value><c>noise</c>.</value>
+    public IReadOnlyList<string> GeneratorNames { get; } = new[] { "noise" };
+
+    /// <inheritdoc />
     /// <value>The index given to <see cref="MarkHeadStart()"/>; when never marked, the parameter count (no head).</value>
     public virtual int HeadStart => _headStart ?? Parameters.Count;
 
@@ -65,7 +75,10 @@ public abstract partial class FunctionalModel : IFunctionalModel
     /// <value>Default false; a derived model that handles a leading task dimension overrides it.</value>
     public virtual bool SupportsTaskBatching => false;
 
-    /// <summary>The generator of forward-time randomness (dropout masks), seeded with the model's seed.</summary>
+    /// <summary>
+    /// The generator of forward-time randomness (dropout masks) in meta-training, seeded with the model's seed. Passes
+    /// whose <see cref="ForwardContext"/> carries a generator of their own (an adaptation's) draw from that instead.
+    /// </summary>
     protected internal Generator Noise { get; }
 
     /// <summary>The generator of initial values (advanced by every <c>Add*Parameter</c> draw).</summary>
@@ -73,6 +86,10 @@ public abstract partial class FunctionalModel : IFunctionalModel
 
     /// <inheritdoc />
     public virtual bool UsesParameter(int index, int step) => true;
+
+    /// <inheritdoc />
+    /// <returns>For a model built from layers, whether one of its batch-norm layers normalises so; false otherwise.</returns>
+    public virtual bool UsesBatchNormStatistics(BatchNormStatistics statistics) => Root?.UsesBatchNorm(statistics) ?? false;
 
     /// <inheritdoc />
     public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)

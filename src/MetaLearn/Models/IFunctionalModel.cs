@@ -14,6 +14,29 @@ public interface IFunctionalModel : IDisposable
     /// <summary>Stable names of <see cref="Parameters"/>, e.g. <c>layer0.weight</c>.</summary>
     IReadOnlyList<string> ParameterNames { get; }
 
+    /// <summary>
+    /// State the forward pass reads (and training-mode passes may update) that is not meta-learned, e.g. batch norm's
+    /// running statistics; with <see cref="Parameters"/> and <see cref="Generators"/> it is the model's whole state,
+    /// which checkpoints and learner files save and restore.
+    /// </summary>
+    /// <value>Default empty (a model without buffers).</value>
+    IReadOnlyList<Tensor> Buffers => Array.Empty<Tensor>();
+
+    /// <summary>Stable, unique names of <see cref="Buffers"/>, e.g. <c>bn1.running_mean</c>.</summary>
+    /// <value>Default empty.</value>
+    IReadOnlyList<string> BufferNames => Array.Empty<string>();
+
+    /// <summary>
+    /// The generators of the model's forward-time randomness (dropout masks); checkpoints save and restore their states
+    /// (<see cref="Generator.get_state"/>) so that a resumed training draws the masks the uninterrupted one would.
+    /// </summary>
+    /// <value>Default empty (a model without randomness).</value>
+    IReadOnlyList<Generator> Generators => Array.Empty<Generator>();
+
+    /// <summary>Stable, unique names of <see cref="Generators"/>, e.g. <c>noise</c>.</summary>
+    /// <value>Default empty.</value>
+    IReadOnlyList<string> GeneratorNames => Array.Empty<string>();
+
     /// <summary>Index of the first parameter of the head (the final layer); ANIL adapts only those.</summary>
     int HeadStart { get; }
 
@@ -36,6 +59,17 @@ public interface IFunctionalModel : IDisposable
     /// to allow unused inputs), so a default of true is always safe.
     /// </summary>
     bool UsesParameter(int index, int step) => true;
+
+    /// <summary>
+    /// Whether any batch-norm layer of the model normalises with <paramref name="statistics"/> (see
+    /// <see cref="BatchNormStatistics"/>). The algorithms ask before each query pass and adaptation: for
+    /// <see cref="BatchNormStatistics.Support"/> they run the support set through the final weights once more to collect
+    /// its statistics, for <see cref="BatchNormStatistics.Running"/> an adapted model copies the running statistics, and
+    /// evaluation results of a <see cref="BatchNormStatistics.Transductive"/> model are labelled so. A model that wraps
+    /// other models reports what they report (and passes its <see cref="ForwardContext"/> on to them unchanged).
+    /// </summary>
+    /// <returns>Default false: a model with no MetaLearn batch-norm layers pays nothing.</returns>
+    bool UsesBatchNormStatistics(BatchNormStatistics statistics) => false;
 
     /// <summary>Runs the model on <paramref name="inputs"/> (one tensor per modality) with <paramref name="weights"/>.</summary>
     /// <param name="inputs">One tensor per modality; <c>[N, ...]</c>, or <c>[T, N, ...]</c> when <paramref name="context"/> is task-batched.</param>

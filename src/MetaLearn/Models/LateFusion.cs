@@ -48,6 +48,20 @@ public sealed class LateFusion : IFunctionalModel
     public IReadOnlyList<string> ParameterNames { get; }
 
     /// <inheritdoc />
+    /// <value>Every branch's buffers, named <c>branch{i}.</c> and the branch's name.</value>
+    public IReadOnlyList<Tensor> Buffers => _branches.Buffers;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> BufferNames => _branches.BufferNames;
+
+    /// <inheritdoc />
+    /// <value>Every branch's generators, named <c>branch{i}.</c> and the branch's name.</value>
+    public IReadOnlyList<Generator> Generators => _branches.Generators;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> GeneratorNames => _branches.GeneratorNames;
+
+    /// <inheritdoc />
     public int HeadStart => Parameters.Count - 1;
 
     /// <inheritdoc />
@@ -82,6 +96,9 @@ public sealed class LateFusion : IFunctionalModel
 
     /// <inheritdoc />
     public bool UsesParameter(int index, int step) => _branches.UsesParameter(index, step);
+
+    /// <inheritdoc />
+    public bool UsesBatchNormStatistics(BatchNormStatistics statistics) => Branches.Any(b => b.UsesBatchNormStatistics(statistics));
 
     /// <inheritdoc />
     public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)

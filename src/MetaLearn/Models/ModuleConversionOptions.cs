@@ -7,10 +7,27 @@ public sealed record ModuleConversionOptions
     public int Seed { get; init; }
 
     /// <summary>
+    /// Which statistics a converted batch norm without running statistics (<c>track_running_stats: false</c>)
+    /// normalises with: <see cref="BatchNormStatistics.Support"/> (the support set's, in every pass) or
+    /// <see cref="BatchNormStatistics.Transductive"/> (each pass's own rows, predictions included). A batch norm that
+    /// keeps running statistics is always <see cref="BatchNormStatistics.Running"/>.
+    /// </summary>
+    /// <value>Default <see cref="BatchNormStatistics.Support"/>.</value>
+    public BatchNormStatistics BatchNormStatistics
+    {
+        get;
+        init => field = value is BatchNormStatistics.Support or BatchNormStatistics.Transductive
+            ? value
+            : throw new ArgumentOutOfRangeException(
+                nameof(BatchNormStatistics), value,
+                "Choose Support or Transductive; Running applies by itself to batch norms that keep running statistics (track_running_stats), and a module without them has none to use.");
+    }
+
+    /// <summary>
     /// Whether the converted model accepts task-batched passes. Null decides by the layers: on when every layer
     /// batches without a loop over tasks (linear, layer and group norm, pooling, activations, dropout, flatten), off
-    /// when a convolution, batch norm or embedding would loop over tasks (a loop measured slower than running tasks
-    /// one by one for convolutions on the CPU; see <see cref="Conv4Options.TaskBatching"/>). True or false forces it.
+    /// when a convolution, batch norm or embedding would loop over tasks inside the pass (see
+    /// <see cref="Conv4Options.TaskBatching"/>). True or false forces it.
     /// </summary>
     /// <value>Default null (decided by the layers).</value>
     public bool? TaskBatching { get; init; }

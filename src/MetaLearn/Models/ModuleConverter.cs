@@ -6,8 +6,13 @@ namespace MetaLearn.Models;
 internal sealed class ModuleConverter
 {
     private readonly FunctionalModel _model;
+    private readonly ModuleConversionOptions _options;
 
-    public ModuleConverter(FunctionalModel model) => _model = model;
+    public ModuleConverter(FunctionalModel model, ModuleConversionOptions options)
+    {
+        _model = model;
+        _options = options;
+    }
 
     public ModuleLayer Convert(nn.Module module, string path) => module switch
     {
@@ -89,16 +94,18 @@ internal sealed class ModuleConverter
         var scale = AddOptional(path, "weight", norm.weight);
         var shift = AddOptional(path, "bias", norm.bias);
         var statistics = new List<RunningStatistics>();
-        if (norm.running_mean is not null && norm.running_var is not null)
+        bool running = norm is { running_mean: not null, running_var: not null };
+        if (norm is { running_mean: { } runningMean, running_var: { } runningVariance })
         {
             var count = norm.num_batches_tracked ?? zeros(1);
             statistics.Add(new RunningStatistics(
-                _model.AddBufferInternal(Join(path, "running_mean"), norm.running_mean),
-                _model.AddBufferInternal(Join(path, "running_var"), norm.running_var),
+                _model.AddBufferInternal(Join(path, "running_mean"), runningMean),
+                _model.AddBufferInternal(Join(path, "running_var"), runningVariance),
                 _model.AddBufferInternal(Join(path, "num_batches_tracked"), count)));
         }
 
-        return new BatchNormLayer(dims, norm.num_features, new[] { (scale, shift) }, statistics, norm.eps, norm.momentum);
+        var mode = running ? BatchNormStatistics.Running : _options.BatchNormStatistics;
+        return new BatchNormLayer(dims, norm.num_features, new[] { (scale, shift) }, statistics, norm.eps, norm.momentum, mode);
     }
 
     private int Add(string path, string name, Parameter? parameter) =>

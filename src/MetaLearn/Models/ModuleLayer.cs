@@ -21,6 +21,9 @@ internal abstract class ModuleLayer
     /// <summary>Indices of the model parameters this layer (and its children) read, in order.</summary>
     public virtual IEnumerable<int> ParameterIndices => Array.Empty<int>();
 
+    /// <summary>Whether this layer (or one of its children) is a batch norm normalising with <paramref name="statistics"/>.</summary>
+    public virtual bool UsesBatchNorm(BatchNormStatistics statistics) => false;
+
     public abstract Tensor Forward(Tensor x, LayerRun run);
 
     public abstract nn.Module<Tensor, Tensor> Export(FunctionalModel model);

@@ -4,8 +4,9 @@ using F = TorchSharp.torch.nn.functional;
 namespace MetaLearn.Models;
 
 /// <summary>
-/// Dropout drawing its mask from the model's seeded generator (<see cref="FunctionalModel.Noise"/>), so a seed gives
-/// the same masks; kept elements are scaled by 1/(1-p) as in PyTorch. Identity in evaluation mode.
+/// Dropout drawing its mask from the pass's generator (<see cref="ForwardContext.Noise"/>: an adaptation's own) or
+/// else the model's seeded one (<see cref="FunctionalModel.Noise"/>), so a seed gives the same masks; kept elements are
+/// scaled by 1/(1-p) as in PyTorch. Identity in evaluation mode.
 /// </summary>
 internal sealed class DropoutLayer(double p) : ModuleLayer
 {
@@ -21,7 +22,7 @@ internal sealed class DropoutLayer(double p) : ModuleLayer
             return x.mul(zeros_like(x));
         }
 
-        var keep = empty_like(x).bernoulli_(1 - p, run.Model.Noise);
+        var keep = empty_like(x).bernoulli_(1 - p, run.Context.Noise ?? run.Model.Noise);
         return x.mul(keep).Times(1.0 / (1 - p));
     }
 

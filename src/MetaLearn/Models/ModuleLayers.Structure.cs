@@ -13,6 +13,8 @@ internal sealed class SequentialLayer : ModuleLayer
 
     public override int? HeadStart => _children.Select(c => c.Layer.HeadStart).LastOrDefault(h => h is not null);
 
+    public override bool UsesBatchNorm(BatchNormStatistics statistics) => _children.Any(c => c.Layer.UsesBatchNorm(statistics));
+
     public override Tensor Forward(Tensor x, LayerRun run)
     {
         var h = x;
@@ -49,6 +51,8 @@ internal sealed class ResidualLayer : ModuleLayer
     public override IEnumerable<int> ParameterIndices => Parts.SelectMany(p => p.ParameterIndices);
 
     public override int? HeadStart => Parts.Select(p => p.HeadStart).LastOrDefault(h => h is not null);
+
+    public override bool UsesBatchNorm(BatchNormStatistics statistics) => Parts.Any(p => p.UsesBatchNorm(statistics));
 
     public override Tensor Forward(Tensor x, LayerRun run)
     {

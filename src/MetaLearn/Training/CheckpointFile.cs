@@ -11,8 +11,11 @@ namespace MetaLearn.Training;
 /// </summary>
 internal static class CheckpointFile
 {
-    /// <summary>The version this MetaLearn writes and reads. Version 1 (no checksum, no episode-stream record) is refused.</summary>
-    public const int Version = 2;
+    /// <summary>
+    /// The version this MetaLearn writes and reads. Version 1 (no checksum, no episode-stream record) and version 2 (no
+    /// generator states, no buffer names, no buffers of fusion models) are refused.
+    /// </summary>
+    public const int Version = 3;
 
     private const string Marker = "METALEARN-CHECKPOINT";
     private const int HashLength = 32;
@@ -56,15 +59,18 @@ internal static class CheckpointFile
 
     /// <summary>Reads the file and returns its payload once the envelope and the checksum are verified.</summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="InvalidDataException">The file is not a version-2 checkpoint, is truncated, or its checksum does not match.</exception>
-    public static byte[] ReadPayload(string path)
+    /// <exception cref="InvalidDataException">
+    /// The file is larger than <see cref="InputLimits.MaxFileBytes"/> (refused before it is read), not a version-3
+    /// checkpoint, truncated, or its checksum does not match.
+    /// </exception>
+    public static byte[] ReadPayload(string path, InputLimits limits)
     {
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"No checkpoint at '{path}'.", path);
         }
 
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes = InputBudget.ReadFile(path, "a checkpoint", limits.MaxFileBytes, nameof(InputLimits.MaxFileBytes), "pass trainer.LoadCheckpoint(path, limits)", m => new InvalidDataException(m));
         using var stream = new MemoryStream(bytes, writable: false);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
         try
@@ -80,6 +86,14 @@ internal static class CheckpointFile
                 throw new InvalidDataException(
                     $"'{path}' is a version-1 checkpoint, an older format without a checksum or a record of the episode stream, which this MetaLearn " +
                     $"no longer reads (it reads version {Version}). Resume it with the MetaLearn release that wrote it, or start the training again.");
+            }
+
+            if (version == 2)
+            {
+                throw new InvalidDataException(
+                    $"'{path}' is a version-2 checkpoint, an older format without the model's dropout generator states or its buffer names (and without a " +
+                    $"fusion model's buffers), so it would not resume exactly; this MetaLearn reads version {Version}. Resume it with the MetaLearn " +
+                    "release that wrote it, or start the training again.");
             }
 
             if (version != Version)

@@ -29,6 +29,43 @@ internal static class CheckpointTensors
         }
     }
 
+    /// <summary>Writes the names of a tensor list (buffers, generators): the count, then each name.</summary>
+    public static void WriteNames(BinaryWriter writer, IReadOnlyList<string> names)
+    {
+        writer.Write(names.Count);
+        foreach (string name in names)
+        {
+            writer.Write(name);
+        }
+    }
+
+    /// <summary>Reads names written by <see cref="WriteNames"/> and checks them against <paramref name="expected"/>.</summary>
+    /// <exception cref="InvalidDataException">The names differ; the message lists what only the file has and what only this model has.</exception>
+    public static void ReadNames(BinaryReader reader, IReadOnlyList<string> expected, string path, string what)
+    {
+        int count = reader.ReadInt32();
+        if (count < 0 || count > reader.BaseStream.Length - reader.BaseStream.Position)
+        {
+            throw new InvalidDataException($"'{path}' announces {count} {what} names, more than it holds; it was not written by this MetaLearn.");
+        }
+
+        var names = new string[count];
+        for (int i = 0; i < count; i++)
+        {
+            names[i] = reader.ReadString();
+        }
+
+        if (!names.SequenceEqual(expected, StringComparer.Ordinal))
+        {
+            var onlyFile = names.Except(expected, StringComparer.Ordinal).ToArray();
+            var onlyModel = expected.Except(names, StringComparer.Ordinal).ToArray();
+            string detail = onlyFile.Length + onlyModel.Length == 0
+                ? $"the same names in another order ({string.Join(", ", names)} in the file)"
+                : $"only in the file: {List(onlyFile)}; only in this trainer's model: {List(onlyModel)}";
+            throw new InvalidDataException($"'{path}': its {what}s differ from this trainer's model's ({detail}). The checkpoint was written for another model.");
+        }
+    }
+
     /// <summary>
     /// Reads the headers of a tensor list, checking count, rank, shape and dtype against <paramref name="expected"/>,
     /// and skips over the bytes. Allocates no tensor.
@@ -115,4 +152,6 @@ internal static class CheckpointTensors
     }
 
     public static string ShapeText(long[] shape) => "[" + string.Join(", ", shape) + "]";
+
+    private static string List(IReadOnlyCollection<string> names) => names.Count == 0 ? "none" : string.Join(", ", names);
 }

@@ -18,9 +18,11 @@ public sealed partial class MetaTrainer
     /// <summary>
     /// Writes everything needed to resume training exactly: the iteration; what decides the episode stream (the seed,
     /// the meta-batch size, the type and options of the last <see cref="Train"/> call's sampler and the SHA-256 of one of
-    /// its episodes); the meta-parameters (model parameters and learned step sizes); the best validation state; the
-    /// model's buffers (the running statistics of a converted module's batch norms); the outer optimizer's state; and a
-    /// SHA-256 over all of it. The file is written to a temporary file beside
+    /// its episodes); the meta-parameters (model parameters and learned step sizes); the best validation state (score, meta-parameters
+    /// and model buffers); the
+    /// model's buffers (<see cref="IFunctionalModel.Buffers"/>: batch norms' running statistics, a fusion model's branches'
+    /// too) and the states of its generators (<see cref="IFunctionalModel.Generators"/>: dropout masks), each list with
+    /// its names; the outer optimizer's state; and a SHA-256 over all of it. The file is written to a temporary file beside
     /// <paramref name="path"/>, flushed to disk and renamed over it, so a crash or kill mid-write leaves the previous
     /// checkpoint in place.
     /// </summary>
@@ -46,9 +48,18 @@ public sealed partial class MetaTrainer
             if (_best is not null)
             {
                 CheckpointTensors.Write(writer, _best);
+                CheckpointTensors.Write(writer, _bestBuffers ?? Array.Empty<Tensor>());
             }
 
-            CheckpointTensors.Write(writer, ModelBuffers);
+            var model = Algorithm.Model;
+            CheckpointTensors.WriteNames(writer, model.BufferNames);
+            CheckpointTensors.Write(writer, model.Buffers);
+            CheckpointTensors.WriteNames(writer, model.GeneratorNames);
+            using (var states = new GeneratorStates(model))
+            {
+                CheckpointTensors.Write(writer, states.Tensors);
+            }
+
             optimizer.save_state_dict(writer);
         }
 
@@ -61,20 +72,25 @@ public sealed partial class MetaTrainer
     /// <see cref="MetaTrainerOptions.MetaBatchSize"/>; the next <see cref="Train"/> call, given a sampler of the same type,
     /// options and data, continues exactly where the saved training was (another sampler is refused there). The file's
     /// checksum and every tensor's dtype and shape are verified before any tensor is allocated from it or anything is
-    /// restored, so a bad file leaves the trainer as it was.
+    /// restored, so a bad file leaves the trainer as it was. The file's length is checked against
+    /// <see cref="InputLimits.MaxFileBytes"/> before it is read, and the outer optimizer's state tensors against the
+    /// meta-parameters' shapes before TorchSharp allocates any of them.
     /// </summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="limits">How large the file may be; null for <see cref="InputLimits.Default"/>.</param>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">
-    /// The file is not a version-2 MetaLearn checkpoint (version 1 is refused as an older format), is truncated or
-    /// corrupted, or was written for another algorithm, model or optimizer.
+    /// The file is larger than <paramref name="limits"/> allow, is not a version-3 MetaLearn checkpoint (versions 1 and 2
+    /// are refused as older formats), is truncated or corrupted, or was written for another algorithm, model (other
+    /// parameters, buffers or generators) or optimizer.
     /// </exception>
     /// <exception cref="InvalidOperationException">The checkpoint was written with another seed or meta-batch size.</exception>
-    public void LoadCheckpoint(string path)
+    public void LoadCheckpoint(string path, InputLimits? limits = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var optimizer = _optimizer as OptimizerHelper
             ?? throw new NotSupportedException($"The outer optimizer {_optimizer.GetType().Name} cannot load a state.");
-        byte[] payload = CheckpointFile.ReadPayload(path);
+        byte[] payload = CheckpointFile.ReadPayload(path, limits ?? InputLimits.Default);
         using var stream = new MemoryStream(payload, writable: false);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
         try
@@ -90,9 +106,20 @@ public sealed partial class MetaTrainer
             var saved = new EpisodeStream(reader.ReadInt32(), reader.ReadInt32(), reader.ReadString(), reader.ReadString());
             CheckSeedAndBatchSize(saved, path);
             var values = CheckpointTensors.ReadChecked(reader, Algorithm.MetaParameters, path, "meta-parameter");
-            var best = reader.ReadBoolean() ? CheckpointTensors.ReadChecked(reader, Algorithm.MetaParameters, path, "best meta-parameter") : null;
-            var buffers = CheckpointTensors.ReadChecked(reader, ModelBuffers, path, "model buffer");
-            Restore(optimizer, reader, payload, new[] { values, buffers }, best, path);
+            var model = Algorithm.Model;
+            var best = reader.ReadBoolean()
+                ? (CheckpointTensors.ReadChecked(reader, Algorithm.MetaParameters, path, "best meta-parameter"), CheckpointTensors.ReadChecked(reader, model.Buffers, path, "best model buffer"))
+                : ((TensorRecord[], TensorRecord[])?)null;
+            CheckpointTensors.ReadNames(reader, model.BufferNames, path, "model buffer");
+            var buffers = CheckpointTensors.ReadChecked(reader, model.Buffers, path, "model buffer");
+            CheckpointTensors.ReadNames(reader, model.GeneratorNames, path, "model generator");
+            TensorRecord[] generators;
+            using (var states = new GeneratorStates(model))
+            {
+                generators = CheckpointTensors.ReadChecked(reader, states.Tensors, path, "model generator state");
+            }
+
+            Restore(optimizer, reader, payload, new[] { values, buffers, generators }, best, path);
             _bestScore = bestScore;
             Iteration = iteration;
             _resumedStream = saved;
@@ -109,7 +136,7 @@ public sealed partial class MetaTrainer
     /// Loads the optimizer state and the tensors (all checked by now), and only then changes the trainer: a failure
     /// puts the optimizer's previous state back and frees what was allocated.
     /// </summary>
-    private void Restore(OptimizerHelper optimizer, BinaryReader reader, byte[] payload, TensorRecord[][] values, TensorRecord[]? best, string path)
+    private void Restore(OptimizerHelper optimizer, BinaryReader reader, byte[] payload, TensorRecord[][] values, (TensorRecord[] Parameters, TensorRecord[] Buffers)? best, string path)
     {
         using var backup = new MemoryStream();
         using (var writer = new BinaryWriter(backup, Encoding.UTF8, leaveOpen: true))
@@ -119,10 +146,12 @@ public sealed partial class MetaTrainer
 
         var loaded = new List<Tensor[]>();
         Tensor[]? loadedBest = null;
+        Tensor[]? loadedBestBuffers = null;
         try
         {
             try
             {
+                OptimizerStateCheck.Check(optimizer, payload, (int)reader.BaseStream.Position, path);
                 optimizer.load_state_dict(reader);
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidDataException or InvalidCastException or NullReferenceException)
@@ -140,11 +169,15 @@ public sealed partial class MetaTrainer
                 loaded.Add(CheckpointTensors.Allocate(payload, records));
             }
 
-            loadedBest = best is null ? null : CheckpointTensors.Allocate(payload, best);
+            if (best is { } b)
+            {
+                loadedBest = CheckpointTensors.Allocate(payload, b.Parameters);
+                loadedBestBuffers = CheckpointTensors.Allocate(payload, b.Buffers);
+            }
         }
         catch
         {
-            CheckpointTensors.DisposeAll(loaded.SelectMany(t => t));
+            CheckpointTensors.DisposeAll(loaded.SelectMany(t => t).Concat(loadedBest ?? Array.Empty<Tensor>()));
             backup.Position = 0;
             using var backupReader = new BinaryReader(backup, Encoding.UTF8);
             optimizer.load_state_dict(backupReader);
@@ -160,17 +193,20 @@ public sealed partial class MetaTrainer
 
             for (int i = 0; i < loaded[1].Length; i++)
             {
-                ModelBuffers[i].copy_(loaded[1][i]);
+                Algorithm.Model.Buffers[i].copy_(loaded[1][i]);
+            }
+
+            for (int i = 0; i < loaded[2].Length; i++)
+            {
+                Algorithm.Model.Generators[i].set_state(loaded[2][i]);
             }
         }
 
         CheckpointTensors.DisposeAll(loaded.SelectMany(t => t));
         DisposeBest();
         _best = loadedBest;
+        _bestBuffers = loadedBestBuffers;
     }
-
-    /// <summary>The model's buffers (running statistics of converted modules); none for models without.</summary>
-    private IReadOnlyList<Tensor> ModelBuffers => Algorithm.Model is FunctionalModel model ? model.Buffers : Array.Empty<Tensor>();
 
     private void CheckSeedAndBatchSize(EpisodeStream saved, string path)
     {

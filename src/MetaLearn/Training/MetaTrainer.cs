@@ -20,6 +20,7 @@ public sealed partial class MetaTrainer : IDisposable
     private readonly optim.Optimizer _optimizer;
     private optim.lr_scheduler.LRScheduler? _scheduler;
     private Tensor[]? _best;
+    private Tensor[]? _bestBuffers;
     private long _lastCheckpoint;
     private double _bestScore = double.NegativeInfinity;
 
@@ -64,17 +65,13 @@ public sealed partial class MetaTrainer : IDisposable
     {
         if (sampler is IBatchTaskSampler batchSampler && Algorithm.Model.SupportsTaskBatching)
         {
-            var seeds = new int[Options.MetaBatchSize];
-            for (int j = 0; j < seeds.Length; j++)
-            {
-                seeds[j] = EpisodeSeed(iteration, j);
-            }
-
-            return new DrawnBatch(batchSampler.SampleBatch(seeds));
+            return new DrawnBatch(batchSampler.SampleBatch(EpisodeSeeds(iteration)));
         }
 
         return new DrawnBatch(MetaBatch(sampler, iteration));
     }
+
+    private int[] EpisodeSeeds(int iteration) => Enumerable.Range(0, Options.MetaBatchSize).Select(j => EpisodeSeed(iteration, j)).ToArray();
 
     private int EpisodeSeed(int iteration, int index) => Seeds.Derive(Options.Seed, 0, ((long)iteration * Options.MetaBatchSize) + index);
 
@@ -108,7 +105,7 @@ public sealed partial class MetaTrainer : IDisposable
         BeginStream(sampler);
         EnsureScheduler();
         _lastCheckpoint = Options.Checkpoint?.Clock.GetTimestamp() ?? 0;
-        using var prefetcher = Options.PrefetchBatches > 0
+        using var prefetcher = Options.PrefetchBatches > 0 && Options.MetaBatchExecutor is null
             ? new EpisodePrefetcher(i => Draw(sampler, i), start, end, Options.PrefetchBatches, cancellationToken)
             : null;
         var clock = new Stopwatch();
@@ -119,8 +116,14 @@ public sealed partial class MetaTrainer : IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 clock.Restart();
                 MetaBatchResult result;
-                using (var batch = prefetcher?.Next(cancellationToken) ?? Draw(sampler, i))
+                if (Options.MetaBatchExecutor is { } executor)
                 {
+                    ZeroGrad();
+                    result = executor.AccumulateMetaGradient(Algorithm, sampler, i, EpisodeSeeds(i), cancellationToken);
+                }
+                else
+                {
+                    using var batch = prefetcher?.Next(cancellationToken) ?? Draw(sampler, i);
                     ZeroGrad();
                     result = batch.AccumulateMetaGradient(Algorithm, i);
                 }
@@ -273,12 +276,14 @@ public sealed partial class MetaTrainer : IDisposable
 
     private static string ShapeText(long[] shape) => "[" + string.Join(", ", shape) + "]";
 
+    /// <summary>Copies the meta-parameters and the model's buffers (running statistics), which predictions read too.</summary>
     private void KeepBest()
     {
         DisposeBest();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         _best = Algorithm.MetaParameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray();
+        _bestBuffers = Algorithm.Model.Buffers.Select(b => b.detach().clone().DetachFromDisposeScope()).ToArray();
     }
 
     private void RestoreBest()
@@ -288,21 +293,23 @@ public sealed partial class MetaTrainer : IDisposable
         {
             Algorithm.MetaParameters[i].copy_(_best[i]);
         }
+
+        var buffers = Algorithm.Model.Buffers;
+        for (int i = 0; i < _bestBuffers!.Length; i++)
+        {
+            buffers[i].copy_(_bestBuffers[i]);
+        }
     }
 
     private void DisposeBest()
     {
-        if (_best is null)
-        {
-            return;
-        }
-
-        foreach (var t in _best)
+        foreach (var t in (_best ?? Array.Empty<Tensor>()).Concat(_bestBuffers ?? Array.Empty<Tensor>()))
         {
             t.Dispose();
         }
 
         _best = null;
+        _bestBuffers = null;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Iteration {Iteration}: validation loss {Loss:F4}, accuracy {Accuracy:P2}")]

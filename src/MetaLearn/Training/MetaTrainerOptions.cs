@@ -57,7 +57,7 @@ public sealed record MetaTrainerOptions
     /// <summary>Episodes per validation (the same episodes every time). <value>Default 100.</value></summary>
     public int ValidationEpisodes { get => _validationEpisodes; init => _validationEpisodes = value >= 2 ? value : throw new ArgumentOutOfRangeException(nameof(ValidationEpisodes), value, "Validation needs at least 2 episodes."); }
 
-    /// <summary>After training, put back the meta-parameters of the best validation. <value>Default true.</value></summary>
+    /// <summary>After training, put back the meta-parameters and model buffers (running statistics) of the best validation. <value>Default true.</value></summary>
     public bool RestoreBestParameters { get; init; } = true;
 
     /// <summary>Root seed of the training and validation episodes. <value>Default 0.</value></summary>
@@ -85,6 +85,14 @@ public sealed record MetaTrainerOptions
     /// </summary>
     /// <value>Default null.</value>
     public CheckpointOptions? Checkpoint { get; init; }
+
+    /// <summary>
+    /// Computes each meta-batch in the trainer's place (e.g. MetaLearn.Orleans' workers on other machines): the trainer
+    /// hands it the meta-iteration's episode seeds, then clips and steps the outer optimizer with what it accumulated.
+    /// Null computes in this process. <see cref="PrefetchBatches"/> does not apply with one.
+    /// </summary>
+    /// <value>Default null.</value>
+    public IMetaBatchExecutor? MetaBatchExecutor { get; init; }
 
     /// <summary>Report progress every this many iterations. <value>Default 10.</value></summary>
     public int ProgressInterval { get; init; } = 10;

@@ -195,6 +195,8 @@ public sealed class AdaptationTests
 
         options.Steps.Should().BeNull();
         options.StepSize.Should().BeNull();
+        options.Kind.Should().BeNull();
+        options.Seed.Should().Be(0);
         var act = () => new AdaptationOptions { Steps = 0 };
         act.Should().Throw<ArgumentOutOfRangeException>();
     }

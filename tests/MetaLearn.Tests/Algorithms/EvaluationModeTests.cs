@@ -6,11 +6,14 @@ using static TorchSharp.torch;
 
 namespace MetaLearn.Tests.Algorithms;
 
-/// <summary>Predictions run in evaluation mode, adaptation in training mode; MAML++ scores the query after step s with step s's context.</summary>
+/// <summary>
+/// Predictions run in evaluation mode, adaptation steps in training mode as adapting passes (no running-statistics
+/// updates, dropout from the call's own generator); MAML++ scores the query after step s with step s's context.
+/// </summary>
 public sealed class EvaluationModeTests
 {
     [Fact]
-    public void AdaptedModel_ConvertedModelWithDropout_PredictsDeterministically_AndUnlikeATrainingForward()
+    public void AdaptedModel_ConvertedModelWithDropout_PredictsDeterministically_AndAdaptationMasksComeFromItsSeed()
     {
         using var net = nn.Sequential(
             ("fc1", nn.Linear(4, 32, dtype: ScalarType.Float64)), ("relu", nn.ReLU()), ("drop", nn.Dropout(0.5)), ("head", nn.Linear(32, 3, dtype: ScalarType.Float64)));
@@ -35,7 +38,12 @@ public sealed class EvaluationModeTests
         double scoreA = Evaluator.Score(maml, episode).Loss;
         double scoreB = Evaluator.Score(maml, episode).Loss;
         double.IsFinite(scoreA).Should().BeTrue();
-        scoreB.Should().NotBe(scoreA, "adaptation itself stays in training mode: each adaptation draws new dropout masks");
+        scoreB.Should().Be(scoreA, "each adaptation draws its dropout masks from a generator of its own, seeded with AdaptationOptions.Seed");
+
+        using var again = maml.Adapt(episode.SupportInput, episode.SupportTargets);
+        using var otherSeed = maml.Adapt(episode.SupportInput, episode.SupportTargets, new AdaptationOptions { Seed = 1 });
+        TestEpisodes.Flatten(again.Weights).Should().Equal(TestEpisodes.Flatten(adapted.Weights));
+        TestEpisodes.Flatten(otherSeed.Weights).Should().NotEqual(TestEpisodes.Flatten(adapted.Weights), "the inner steps still drop units, with other masks for another seed");
     }
 
     [Theory]
@@ -59,11 +67,14 @@ public sealed class EvaluationModeTests
 
         model.Contexts.Should().NotBeEmpty();
         model.Contexts[^1].Training.Should().BeFalse("the query prediction runs in evaluation mode");
+        model.Contexts[^1].Adapting.Should().BeFalse();
         bool adapts = name is not ("protonet" or "r2d2");
-        model.Contexts.Count.Should().Be(adapts ? 3 : 1, adapts ? "two support passes, then the query" : "support and query embedded in one pass");
-        if (adapts)
+        var training = model.Contexts.Where(c => c.Training).ToArray();
+        training.Should().HaveCount(adapts ? 2 : 0, adapts ? "two inner steps run in training mode" : "the support embedding runs without dropout");
+        foreach (var c in training)
         {
-            model.Contexts.Take(model.Contexts.Count - 1).Should().AllSatisfy(c => c.Training.Should().BeTrue("adaptation steps run in training mode"));
+            c.Adapting.Should().BeTrue("adaptation never updates running statistics");
+            c.Noise.Should().NotBeNull("adaptation draws dropout masks from its own generator");
         }
     }
 
@@ -85,14 +96,21 @@ public sealed class EvaluationModeTests
 
         model.Contexts.Clear();
         maml.PredictQuery(episode);
-        model.Contexts.Select(c => c.Step).Should().Equal(0, 1, 2, 2);
+        model.Contexts.Where(c => c.Training).Select(c => c.Step).Should().Equal(new[] { 0, 1, 2 }, "the three inner steps");
+        model.Contexts[^1].Step.Should().Be(2, "the query prediction uses the last step's context");
     }
 
-    [Fact]
-    public void MultiStepLoss_Conv4PerStepBatchNorm_QueryLossAfterStepSUsesSetS()
+    [Theory]
+    [InlineData(BatchNormStatistics.Support)]
+    [InlineData(BatchNormStatistics.Running)]
+    [InlineData(BatchNormStatistics.Transductive)]
+    public void MultiStepLoss_Conv4PerStepBatchNorm_QueryLossAfterStepSUsesSetS(BatchNormStatistics statistics)
     {
         const int steps = 2;
-        using var model = new Conv4(new Conv4Options { InputChannels = 1, ImageSize = 8, Blocks = 2, Channels = 4, Ways = 2, BatchNormSets = steps, DType = ScalarType.Float64, Seed = 3 });
+        using var model = new Conv4(new Conv4Options
+        {
+            InputChannels = 1, ImageSize = 8, Blocks = 2, Channels = 4, Ways = 2, BatchNormSets = steps, BatchNormStatistics = statistics, DType = ScalarType.Float64, Seed = 3,
+        });
         using var scope = NewDisposeScope();
         manual_seed(11);
         using var episode = new Episode(randn(4, 1, 8, 8, dtype: ScalarType.Float64), tensor(new long[] { 0, 1, 0, 1 }),
@@ -102,7 +120,8 @@ public sealed class EvaluationModeTests
         double reported = maml.AccumulateMetaGradient(new[] { episode }, 0).MeanQueryLoss;
         double[] analytic = TestEpisodes.Grads(model.Parameters);
 
-        // The MAML++ objective by hand: step s's support pass and the query after it both use set s.
+        // The MAML++ objective by hand: step s's support pass and the query after it both use set s; in Support mode the
+        // query is normalised with the statistics of the support set under the weights after step s.
         double[] weights = MultiStepLossSchedule.Weights(steps, 0, 10);
         Tensor[] fast = model.Parameters.ToArray<Tensor>();
         Tensor objective = zeros(1, dtype: ScalarType.Float64);
@@ -113,7 +132,15 @@ public sealed class EvaluationModeTests
             var loss = nn.functional.cross_entropy(model.Forward(new[] { episode.SupportInput }, fast, new ForwardContext(s)), episode.SupportTargets);
             var grads = autograd.grad(new[] { loss }, fast, retain_graph: true, create_graph: true, allow_unused: true);
             fast = fast.Zip(grads).Select(p => p.Second.IsInvalid ? p.First : p.First - (p.Second * lr)).ToArray();
-            var queryLoss = nn.functional.cross_entropy(model.Forward(new[] { episode.QueryInput }, fast, new ForwardContext(s)), episode.QueryTargets);
+            var query = new ForwardContext(s);
+            if (statistics == BatchNormStatistics.Support)
+            {
+                var collector = NormStatistics.Collector(copiesRunning: false);
+                model.Forward(new[] { episode.SupportInput }, fast, query with { Statistics = collector });
+                query = query with { Statistics = collector.Applying() };
+            }
+
+            var queryLoss = nn.functional.cross_entropy(model.Forward(new[] { episode.QueryInput }, fast, query), episode.QueryTargets);
             objective = objective + (queryLoss * tensor(weights[s], dtype: ScalarType.Float64));
             finalLoss = queryLoss.ToDouble();
         }

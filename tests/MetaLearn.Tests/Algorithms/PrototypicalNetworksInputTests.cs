@@ -25,7 +25,7 @@ public sealed class PrototypicalNetworksInputTests
     }
 
     [Fact]
-    public void PredictQuery_QueryClassWithoutSupportExample_ThrowsNamingTheClass()
+    public void PredictQuery_QueryClassWithoutSupportExample_ThrowsNamingTheClass_AsAdaptDoes()
     {
         using var model = new Mlp(new MlpOptions { LayerSizes = new[] { 4, 8 }, DType = ScalarType.Float64 });
         using var protonet = new PrototypicalNetworks(model);
@@ -33,7 +33,7 @@ public sealed class PrototypicalNetworksInputTests
 
         var thrown = Record.Exception(() => protonet.PredictQuery(episode));
 
-        thrown.Should().BeOfType<ArgumentException>().Which.Message.Should().StartWith("Class 1 has no support example");
+        thrown.Should().BeOfType<ArgumentException>().Which.Message.Should().StartWith("Class(es) 1 have no support row", "PredictQuery is Adapt, then Predict");
     }
 
     [Fact]

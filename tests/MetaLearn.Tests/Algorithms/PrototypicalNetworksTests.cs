@@ -45,28 +45,36 @@ public sealed class PrototypicalNetworksTests
         }
     }
 
-    [Fact]
-    public void AccumulateMetaGradient_EmbedsSupportAndQueryInOneForwardPass_SharingBatchStatistics()
+    [Theory]
+    [InlineData(BatchNormStatistics.Support)]
+    [InlineData(BatchNormStatistics.Transductive)]
+    public void AccumulateMetaGradient_EmbedsSupportAndQueryApart_ScoringWhatTheAdaptedModelPredicts(BatchNormStatistics statistics)
     {
-        using var model = new Conv4(new Conv4Options { Ways = 0, Channels = 3, ImageSize = 8, Blocks = 2, Seed = 2, DType = ScalarType.Float64 });
+        using var model = new Conv4(new Conv4Options { Ways = 0, Channels = 3, ImageSize = 8, Blocks = 2, Seed = 2, BatchNormStatistics = statistics, DType = ScalarType.Float64 });
         using var episode = ImageEpisode(seed: 4, supportLabels: new long[] { 0, 1, 2, 0, 1, 2 });
         using var protonet = new PrototypicalNetworks(model, taskBatching: false);
 
         var result = protonet.AccumulateMetaGradient(new[] { episode }, 0);
 
-        double together;
-        double separate;
+        double deployed;
+        double eachOverItsOwnRows;
         using (var scope = NewDisposeScope())
         {
-            var all = model.Forward(cat(new[] { episode.SupportInput, episode.QueryInput }, 0));
-            var logits = PrototypicalNetworks.Logits(all.narrow(0, 0, 6), episode.SupportTargets, all.narrow(0, 6, 4), 3);
-            together = nn.functional.cross_entropy(logits, episode.QueryTargets).ToDouble();
+            using var adapted = protonet.Adapt(episode.SupportInput, episode.SupportTargets);
+            deployed = nn.functional.cross_entropy(adapted.Predict(episode.QueryInput), episode.QueryTargets).ToDouble();
             var apart = PrototypicalNetworks.Logits(model.Forward(episode.SupportInput), episode.SupportTargets, model.Forward(episode.QueryInput), 3);
-            separate = nn.functional.cross_entropy(apart, episode.QueryTargets).ToDouble();
+            eachOverItsOwnRows = nn.functional.cross_entropy(apart, episode.QueryTargets).ToDouble();
         }
 
-        result.MeanQueryLoss.Should().BeApproximately(together, 1e-12);
-        Math.Abs(together - separate).Should().BeGreaterThan(1e-6, "batch norm over support and query together differs from two separate passes");
+        result.MeanQueryLoss.Should().BeApproximately(deployed, 1e-12, "meta-training optimises what the adapted model computes");
+        if (statistics == BatchNormStatistics.Transductive)
+        {
+            deployed.Should().BeApproximately(eachOverItsOwnRows, 1e-12, "support and query are each normalised over their own rows");
+        }
+        else
+        {
+            Math.Abs(deployed - eachOverItsOwnRows).Should().BeGreaterThan(1e-6, "the query is normalised with the support set's statistics, not its own");
+        }
     }
 
     [Fact]

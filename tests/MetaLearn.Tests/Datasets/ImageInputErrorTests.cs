@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.Compression;
 using MetaLearn.Datasets;
 using static TorchSharp.torch;
 
@@ -14,7 +13,7 @@ public sealed class ImageInputErrorTests
         using var temp = new TempFolder();
         var drawing = OmniglotFiles.Drawings("Greek", "character01", 1)[0];
         string zip = Path.Combine(temp.Path, "images.zip");
-        WriteZip(zip, ("root/c1/good.png", drawing), ("root/c2/broken.png", [1, 2, 3, 4]));
+        ZipFiles.Write(zip, ("root/c1/good.png", drawing), ("root/c2/broken.png", [1, 2, 3, 4]));
 
         var thrown = Record.Exception(() => LabeledDataset.FromImageFolder(zip));
 
@@ -40,30 +39,33 @@ public sealed class ImageInputErrorTests
     }
 
     [Fact]
-    public void FromImageFolder_ZipEntryDeclaringOver2GB_ThrowsBeforeReadingIt()
+    public void FromImageFolder_ZipEntryDeclaringOver2GB_ThrowsBeforeReadingItNamingTheLimit()
     {
         using var temp = new TempFolder();
         var drawing = OmniglotFiles.Drawings("Greek", "character01", 1)[0];
         string zip = Path.Combine(temp.Path, "huge.zip");
-        WriteZip(zip, ("c1/a.png", drawing), ("c1/huge.png", drawing));
+        ZipFiles.Write(zip, ("c1/a.png", drawing), ("c1/huge.png", drawing));
         // The central directory is what ZipArchiveEntry.Length reports: declare 3.75 GB for the second entry.
-        DeclareUncompressedSize(zip, "c1/huge.png", 0xF000_0000u);
+        ZipFiles.DeclareUncompressedSize(zip, "c1/huge.png", 0xF000_0000u);
 
         var thrown = Record.Exception(() => LabeledDataset.FromImageFolder(zip));
 
         thrown.Should().BeOfType<ArgumentException>();
-        thrown!.Message.Should().Contain("Entry 'c1/huge.png'").And.Contain($"zip '{zip}'").And.Contain("4,026,531,840 bytes")
-            .And.Contain("remove it from the archive");
+        thrown!.Message.Should().Contain("Entry 'c1/huge.png'").And.Contain($"zip '{zip}'").And.Contain("declares 4,026,531,840 bytes")
+            .And.Contain("InputLimits.MaxImageFileBytes allows (268,435,456 bytes)");
     }
 
     [Fact]
     public void CheckEntrySize_LengthAtAndOverTheArrayLimit_AcceptsTheLimitAndRefusesOneMore()
     {
-        var atLimit = Record.Exception(() => ImageTree.CheckEntrySize("a.zip", "x.png", Array.MaxLength));
-        var over = Record.Exception(() => ImageTree.CheckEntrySize("a.zip", "x.png", Array.MaxLength + 1L));
+        var raised = new InputLimits { MaxImageFileBytes = long.MaxValue };
+
+        var atLimit = Record.Exception(() => ImageTree.CheckEntrySize("a.zip", "x.png", Array.MaxLength, raised));
+        var over = Record.Exception(() => ImageTree.CheckEntrySize("a.zip", "x.png", Array.MaxLength + 1L, raised));
 
         atLimit.Should().BeNull();
-        over.Should().BeOfType<ArgumentException>().Which.Message.Should().Contain("Entry 'x.png' of zip 'a.zip' declares 2,147,483,592 bytes");
+        over.Should().BeOfType<ArgumentException>().Which.Message.Should().Contain("Entry 'x.png' of zip 'a.zip' declares 2,147,483,592 bytes")
+            .And.Contain("more than one image file may have");
     }
 
     [Fact]
@@ -87,8 +89,8 @@ public sealed class ImageInputErrorTests
         using var temp = new TempFolder();
         var drawing = OmniglotFiles.Drawings("Greek", "character01", 1)[0];
         string zip = Path.Combine(temp.Path, "two-sizes.zip");
-        WriteZip(zip, ("c1/a.png", drawing), ("c1/b.bmp", Bitmap(7, 5)));
-        var entries = ImageTree.List(zip);
+        ZipFiles.Write(zip, ("c1/a.png", drawing), ("c1/b.bmp", Bitmap(7, 5)));
+        var entries = ImageTree.List(zip, InputLimits.Default);
         int calls = 0;
         Tensor FailingSecondResize(Tensor images, int size)
         {
@@ -101,41 +103,11 @@ public sealed class ImageInputErrorTests
         }
 
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        var thrown = Record.Exception(() => ImageDecoder.Decode(entries, new ImageLoadOptions { ImageSize = 8 }, FailingSecondResize));
+        var thrown = Record.Exception(() => ImageDecoder.Decode(entries, new ImageLoadOptions { ImageSize = 8 }, InputLimits.Default, FailingSecondResize));
 
         calls.Should().Be(2, "the two image sizes go through two resizes");
         thrown.Should().BeOfType<InvalidOperationException>().Which.Message.Should().Be("resize failed");
         DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(before, "the result tensor and the chunk's tensors are freed on the error path");
-    }
-
-    private static void WriteZip(string path, params (string Name, byte[] Bytes)[] files)
-    {
-        using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
-        foreach (var (name, bytes) in files)
-        {
-            using var stream = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
-            stream.Write(bytes);
-        }
-    }
-
-    /// <summary>Rewrites the uncompressed-size field of <paramref name="entry"/>'s central-directory record.</summary>
-    private static void DeclareUncompressedSize(string zip, string entry, uint size)
-    {
-        byte[] bytes = File.ReadAllBytes(zip);
-        byte[] name = System.Text.Encoding.ASCII.GetBytes(entry);
-        for (int i = 0; i + 46 <= bytes.Length; i++)
-        {
-            if (BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(i)) == 0x02014b50
-                && BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(i + 28)) == name.Length
-                && bytes.AsSpan(i + 46, name.Length).SequenceEqual(name))
-            {
-                BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(i + 24), size);
-                File.WriteAllBytes(zip, bytes);
-                return;
-            }
-        }
-
-        throw new InvalidOperationException($"No central-directory record for '{entry}'.");
     }
 
     /// <summary>A 24-bit BMP of <paramref name="width"/> x <paramref name="height"/> mid-grey pixels.</summary>

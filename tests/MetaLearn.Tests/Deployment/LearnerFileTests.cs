@@ -57,11 +57,15 @@ public sealed class LearnerFileTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// A second process loads each learner and predicts the same classes with probabilities within 1e-6 of the saving
+    /// process's. Not bit for bit: libtorch's results depend on the thread count and on what else ran in the process.
+    /// </summary>
     [Fact]
-    public void Load_InASecondProcess_PredictsBitIdenticallyForEveryAlgorithm()
+    public void Load_InASecondProcess_PredictsTheSameClassesAndProbabilitiesWithin1e6ForEveryAlgorithm()
     {
         var (support, rows) = WriteCsvFiles();
-        var expected = new List<string>();
+        var expected = new List<(string Name, float[,] Probabilities)>();
         var paths = new List<string>();
         foreach (string name in Supported)
         {
@@ -72,12 +76,19 @@ public sealed class LearnerFileTests : IDisposable
             paths.Add(path);
             var table = CsvTable.Read(support);
             using var adapted = learner.Adapt(table.Features, table.ClassIds().Select(c => (long)c).ToArray());
-            expected.Add($"{name} {LearnerProbe.Bits(adapted.PredictProbabilities(CsvTable.Read(rows, new CsvTableOptions { LabelRequired = false }).Features))}");
+            expected.Add((name, adapted.PredictProbabilities(CsvTable.Read(rows, new CsvTableOptions { LabelRequired = false }).Features)));
         }
 
         var output = RunProbe(new[] { "probe", support, rows }.Concat(paths));
 
-        output.Should().Equal(expected);
+        output.Select(line => line.Split(' ')[0]).Should().Equal(expected.Select(e => e.Name));
+        for (int i = 0; i < expected.Count; i++)
+        {
+            var (name, probabilities) = expected[i];
+            var loaded = LearnerProbe.Parse(output[i].Split(' ')[1], probabilities.GetLength(1));
+            LearnerProbe.Classes(loaded).Should().Equal(LearnerProbe.Classes(probabilities), name);
+            LearnerProbe.MaxDifference(loaded, probabilities).Should().BeLessThanOrEqualTo(1e-6, name);
+        }
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace MetaLearn.Tests.Deployment;
 /// <summary>
 /// The entry point of the test assembly when run as a second process (<c>dotnet MetaLearn.Tests.dll probe ...</c>):
 /// loads each learner file, adapts it to the support CSV, and prints the class probabilities of the rows CSV as the hex
-/// bits of each float, so the calling test can compare them bit for bit.
+/// bits of each float, so the calling test reads back exactly the values this process computed.
 /// </summary>
 internal static class LearnerProbe
 {
@@ -34,4 +34,31 @@ internal static class LearnerProbe
 
     public static string Bits(float[,] values) =>
         string.Join(",", values.Cast<float>().Select(v => BitConverter.SingleToInt32Bits(v).ToString("x8", CultureInfo.InvariantCulture)));
+
+    /// <summary>The values <see cref="Bits"/> wrote, as rows of <paramref name="columns"/>.</summary>
+    public static float[,] Parse(string bits, int columns)
+    {
+        var values = bits.Split(',').Select(b => BitConverter.Int32BitsToSingle(int.Parse(b, NumberStyles.HexNumber, CultureInfo.InvariantCulture))).ToArray();
+        var result = new float[values.Length / columns, columns];
+        for (int i = 0; i < values.Length; i++)
+        {
+            result[i / columns, i % columns] = values[i];
+        }
+
+        return result;
+    }
+
+    /// <summary>Each row's most probable class.</summary>
+    public static int[] Classes(float[,] probabilities) =>
+        Enumerable.Range(0, probabilities.GetLength(0))
+            .Select(r => Enumerable.Range(0, probabilities.GetLength(1)).MaxBy(c => probabilities[r, c]))
+            .ToArray();
+
+    /// <summary>The largest absolute difference between two equally shaped tables.</summary>
+    public static double MaxDifference(float[,] a, float[,] b)
+    {
+        a.GetLength(0).Should().Be(b.GetLength(0));
+        a.GetLength(1).Should().Be(b.GetLength(1));
+        return a.Cast<float>().Zip(b.Cast<float>(), (x, y) => Math.Abs((double)x - y)).DefaultIfEmpty(0).Max();
+    }
 }

@@ -68,9 +68,9 @@ public sealed class BuiltInModelTests
     }
 
     [Fact]
-    public void Conv4_PerStepBatchNorm_KeepsRunningStatisticsPerStep_AndEvaluationUsesThem()
+    public void Conv4_PerStepBatchNormRunning_KeepsRunningStatisticsPerStep_AndEvaluationUsesThem()
     {
-        using var model = new Conv4(new Conv4Options { Ways = 2, Channels = 3, ImageSize = 4, Blocks = 1, BatchNormSets = 2, DType = ScalarType.Float64 });
+        using var model = new Conv4(new Conv4Options { Ways = 2, Channels = 3, ImageSize = 4, Blocks = 1, BatchNormSets = 2, BatchNormStatistics = BatchNormStatistics.Running, DType = ScalarType.Float64 });
         model.BufferNames.Should().Equal(
             "block0.norm.step0.running_mean", "block0.norm.step0.running_var", "block0.norm.step0.num_batches_tracked",
             "block0.norm.step1.running_mean", "block0.norm.step1.running_var", "block0.norm.step1.num_batches_tracked");

@@ -67,11 +67,16 @@ public sealed class ModelTests
         new MlpOptions().DType.Should().Be(ScalarType.Float32);
         var conv = new Conv4Options();
         (conv.Ways, conv.Channels, conv.InputChannels, conv.ImageSize, conv.Blocks, conv.BatchNormSets, conv.TaskBatching).Should().Be((5, 64, 1, 28, 4, 1, false));
+        conv.BatchNormStatistics.Should().Be(BatchNormStatistics.Support);
+        new ModuleConversionOptions().BatchNormStatistics.Should().Be(BatchNormStatistics.Support);
 
         ((Action)(() => _ = MlpOptions.WithLayers(4))).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*at least an input and an output*");
         ((Action)(() => _ = MlpOptions.WithLayers(4, 0, 2))).Should().Throw<ArgumentOutOfRangeException>();
         ((Action)(() => _ = new Conv4Options { Channels = 0 })).Should().Throw<ArgumentOutOfRangeException>();
         ((Action)(() => _ = new Conv4Options { Ways = -1 })).Should().Throw<ArgumentOutOfRangeException>();
+        ((Action)(() => _ = new Conv4Options { BatchNormStatistics = (BatchNormStatistics)7 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Support, Running or Transductive*");
+        ((Action)(() => _ = new ModuleConversionOptions { BatchNormStatistics = BatchNormStatistics.Running })).Should().Throw<ArgumentOutOfRangeException>()
+            .WithMessage("*Support or Transductive*track_running_stats*");
         ((Action)(() => _ = new Conv4(new Conv4Options { ImageSize = 8, Blocks = 4 }))).Should().Throw<ArgumentException>().WithMessage("*shrinks to nothing*");
     }
 

@@ -145,6 +145,27 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void LoadCheckpoint_Version2File_IsRefusedAsAnOlderFormatWithoutGeneratorStates()
+    {
+        string path = Path.Combine(_dir, "v2.ckpt");
+        using var model = TinyModel();
+        using var maml = new Maml(model);
+        using var trainer = new MetaTrainer(maml, new MetaTrainerOptions { Iterations = 1, MetaBatchSize = 2 });
+        trainer.Train(new SinusoidTaskSampler());
+        trainer.SaveCheckpoint(path);
+        byte[] bytes = File.ReadAllBytes(path);
+        int version = 1 + "METALEARN-CHECKPOINT".Length;
+        BitConverter.ToInt32(bytes, version).Should().Be(3);
+        BitConverter.GetBytes(2).CopyTo(bytes, version);
+        File.WriteAllBytes(path, bytes);
+
+        var act = () => trainer.LoadCheckpoint(path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*version-2 checkpoint, an older format without the model's dropout generator states*start the training again*");
+        trainer.Iteration.Should().Be(1);
+    }
+
+    [Fact]
     public void LoadCheckpoint_OtherArchitectureOrFile_ThrowsSayingWhy()
     {
         string path = Path.Combine(_dir, "run.ckpt");
