@@ -60,7 +60,7 @@ internal static class AdaptationCases
 
     /// <summary>The learner: two inner steps of size 0.1 where the algorithm takes steps.</summary>
     public static IMetaAlgorithm Learner(string algorithm, IFunctionalModel model) =>
-        MetaAlgorithms.Create(algorithm, model, new InnerLoopOptions { Steps = 2, StepSize = 0.1 });
+        TestAlgorithms.Create(algorithm, model, steps: 2, stepSize: 0.1);
 
     /// <summary>A 3-way 2-shot episode with 3 queries per class, of feature vectors (<c>module</c>) or 1x8x8 images.</summary>
     public static Episode Episode(string kind, int seed)
