@@ -49,11 +49,12 @@ public sealed class DefaultsTrainingTests
     /// iMAML on sinusoids, where its inner loop diverged: plain gradient steps of fixed size stopped the sine sample
     /// (λ = 10, 10 steps of 0.01, Adam 1e-3, meta-batch 25) with a NaN or infinite loss after 998 to 1,722
     /// meta-iterations for seeds 0, 1, 3 and 4. Adam 1e-2 moves the meta-parameters about ten times as fast, so 150
-    /// meta-iterations reach that point: without the safeguard, seeds 1 and 4 stopped at meta-iterations 125 and 102.
+    /// meta-iterations reach that point: with λ = 10 and fixed-size steps this test failed (seed 1 stopped with a NaN loss
+    /// at meta-iteration 125; in a Release build with one intra-op thread seed 4 too, at 102).
     /// </summary>
     [Fact]
     [Trait("Category", "Slow")]
-    public void Train_ImamlDefaultsOnSineAtTenTimesTheLearningRate_StayFiniteAndLowerTheQueryLossForEverySeed()
+    public void Train_ImamlDefaultsOnSineAtTenTimesTheLearningRate_StayFiniteAndLowerTheQueryLoss()
     {
         var (before, after, problems) = TrainSeeds("imaml", "sine", iterations: 150, metaBatch: 4, outerLearningRate: 1e-2, evaluationEpisodes: 20);
 
