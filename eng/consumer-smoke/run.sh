@@ -106,11 +106,18 @@ check_app() {
     cat "$err" >&2
     fail "$label: the learner saved by the app did not predict identically in a fresh process (learner_roundtrip=$roundtrip)"
   fi
+  local weights
+  weights="$(sed -n 's/^pytorch_weights_roundtrip=//p' "$out")"
+  if [[ "$weights" != "identical" ]]; then
+    cat "$out" >&2
+    cat "$err" >&2
+    fail "$label: PyTorch weights saved and loaded by the app differ (pytorch_weights_roundtrip=$weights)"
+  fi
   local unmet
   unmet="$(glibcxx_errors "$shim")"
   [[ -z "$unmet" ]] || fail "$label: the loaded shim still has an unmet requirement: $unmet"
   echo "consumer-smoke: $label: second_derivative=$value expected=$expected shim=$shim"
-  echo "consumer-smoke: $label: $(grep -E '^learner_(training|bytes)=' "$out" | tr '\n' ' ')learner_roundtrip=$roundtrip"
+  echo "consumer-smoke: $label: $(grep -E '^learner_(training|bytes)=' "$out" | tr '\n' ' ')learner_roundtrip=$roundtrip pytorch_weights_roundtrip=$weights"
 }
 
 echo "consumer-smoke: dotnet build + dotnet run"

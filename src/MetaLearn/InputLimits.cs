@@ -6,7 +6,7 @@ namespace MetaLearn;
 /// decoding), the bytes of an image file or zip entry and of a whole zip. A file beyond a limit is refused with an
 /// exception that names the file, what it declares, the limit and the option to raise; pass larger limits only for
 /// files you trust. The methods that read such files (<c>LearnerFile.Load</c>, <c>MetaTrainer.LoadCheckpoint</c>,
-/// <c>Omniglot.Load</c>, <c>LabeledDataset.FromImageFolder</c>, <c>OneShotRuns.Load</c>) take an optional
+/// <c>Omniglot.Load</c>, <c>LabeledDataset.FromImageFolder</c>, <c>OneShotRuns.Load</c>, <c>PyTorchWeights.Load</c>) take an optional
 /// <see cref="InputLimits"/>; null means <see cref="Default"/>.
 /// </summary>
 /// <example>
@@ -20,8 +20,9 @@ public sealed record InputLimits
     public static InputLimits Default { get; } = new();
 
     /// <summary>
-    /// The largest learner file (<c>LearnerFile.Load</c>) or checkpoint (<c>MetaTrainer.LoadCheckpoint</c>), in bytes,
-    /// checked against the file's length before it is read (both are read whole into memory).
+    /// The largest learner file (<c>LearnerFile.Load</c>), checkpoint (<c>MetaTrainer.LoadCheckpoint</c>) or PyTorch state
+    /// dict (<c>PyTorchWeights.Load</c>), in bytes, checked against the file's length before it is read (all are read
+    /// whole into memory). A state dict's pickle is also held to it: its size, and an estimate of what unpickling it allocates.
     /// </summary>
     /// <value>
     /// Default 1 GiB (1,073,741,824 bytes): a checkpoint of Meta-SGD on the default ResNet-12 (12.4 million parameters,

@@ -34,7 +34,7 @@ public sealed class MetaWorkerGrainTests(WorkerCluster cluster)
 
         var reply = await Worker().Prepare(other);
 
-        reply.Refusal.Should().Contain("the algorithm settings differ");
+        reply.Refusal.Should().Contain("holds settings this MetaLearn does not know (algorithm.options.lookahead)");
     }
 
     [Fact]

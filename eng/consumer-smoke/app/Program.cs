@@ -4,6 +4,7 @@
 //    f''(x) = 6x sin(x) + 6x^2 cos(x) - x^3 sin(x)
 // 2. Meta-trains MAML for a few iterations, saves the learner, adapts and predicts; then loads the file in a fresh
 //    process of this app (`predict FILE`), which adapts and predicts the same rows, and compares bit for bit.
+// 3. Saves an MLP's weights as a PyTorch state dict and loads them into another MLP (PyTorchWeights).
 using System.Diagnostics;
 using System.Globalization;
 using MetaLearn.Algorithms;
@@ -79,6 +80,25 @@ using (var trainer = new MetaTrainer(learner, new MetaTrainerOptions { Iteration
         Console.WriteLine($"learner_predictions_here={here}");
         Console.WriteLine($"learner_predictions_fresh_process={there}");
         Console.WriteLine($"learner_roundtrip={(here == there ? "identical" : "DIFFERENT")}");
+    }
+    finally
+    {
+        File.Delete(file);
+    }
+}
+
+// 3. PyTorch weights (TorchSharp.PyBridge, a dependency of the package): save an MLP as a PyTorch state dict, load it
+//    into a differently seeded MLP, and compare.
+using (var saved = new Mlp(new MlpOptions { LayerSizes = new[] { 4, 8, 2 }, Seed = 1 }))
+using (var restored = new Mlp(new MlpOptions { LayerSizes = new[] { 4, 8, 2 }, Seed = 2 }))
+{
+    string file = Path.Combine(Path.GetTempPath(), $"consumer-smoke-{Environment.ProcessId}.pt");
+    try
+    {
+        PyTorchWeights.Save(saved, file);
+        var result = PyTorchWeights.Load(restored, file);
+        bool same = saved.Parameters.Zip(restored.Parameters).All(p => p.First.shape.SequenceEqual(p.Second.shape) && p.First.eq(p.Second).all().item<bool>());
+        Console.WriteLine($"pytorch_weights_roundtrip={(same && result.LoadedKeys.Count == 4 ? "identical" : "DIFFERENT")}");
     }
     finally
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using F = TorchSharp.torch.nn.functional;
 
 namespace MetaLearn.Algorithms;
@@ -22,12 +23,14 @@ public sealed class Loss
     private readonly TaskLossFunction? _perTask;
     private readonly TargetForm _targets;
 
-    private Loss(string name, Func<Tensor, Tensor, Tensor>? perExample, TaskLossFunction? perTask, TargetForm targets)
+    private Loss(string name, Func<Tensor, Tensor, Tensor>? perExample, TaskLossFunction? perTask, TargetForm targets, string? kind = null, double argument = 0)
     {
         Name = name;
         _perExample = perExample;
         _perTask = perTask;
         _targets = targets;
+        Kind = kind;
+        Argument = argument;
     }
 
     /// <summary>What targets a loss accepts.</summary>
@@ -46,26 +49,32 @@ public sealed class Loss
         Unchecked,
     }
 
-    /// <summary>A short description, e.g. <c>cross-entropy (label smoothing 0.1)</c>.</summary>
+    /// <summary>A short description, e.g. <c>cross-entropy (label smoothing 0.1)</c>; numbers in the invariant culture.</summary>
     public string Name { get; }
+
+    /// <summary>Which built-in loss this is (<c>crossEntropy</c>, <c>huber</c>, ...), as a learner file names it; null for a custom loss.</summary>
+    internal string? Kind { get; }
+
+    /// <summary>The built-in loss's parameter: the label smoothing of <c>crossEntropy</c>, the delta of <c>huber</c>; 0 for the others.</summary>
+    internal double Argument { get; }
 
     /// <summary>
     /// The default: the loss of the episode's declared <see cref="TaskKind"/> (see <see cref="For"/>). It is not a loss by
     /// itself: <see cref="PerTask(Tensor, Tensor, bool)"/> needs a concrete loss, which the learners pick per episode.
     /// </summary>
-    public static Loss ByTaskKind { get; } = new("by task kind: cross-entropy (classification), mean squared error (regression), binary cross-entropy with logits (multi-label)", null, null, TargetForm.ByKind);
+    public static Loss ByTaskKind { get; } = new("by task kind: cross-entropy (classification), mean squared error (regression), binary cross-entropy with logits (multi-label)", null, null, TargetForm.ByKind, "byTaskKind");
 
     /// <summary>The mean squared error; targets are floating-point values shaped like the predictions.</summary>
-    public static Loss MeanSquaredError { get; } = new("mean squared error", (p, t) => F.mse_loss(p, t, nn.Reduction.None), null, TargetForm.Values);
+    public static Loss MeanSquaredError { get; } = new("mean squared error", (p, t) => F.mse_loss(p, t, nn.Reduction.None), null, TargetForm.Values, "meanSquaredError");
 
     /// <summary>The mean absolute error (L1); targets are floating-point values shaped like the predictions.</summary>
-    public static Loss L1 { get; } = new("mean absolute error", (p, t) => F.l1_loss(p, t, nn.Reduction.None), null, TargetForm.Values);
+    public static Loss L1 { get; } = new("mean absolute error", (p, t) => F.l1_loss(p, t, nn.Reduction.None), null, TargetForm.Values, "l1");
 
     /// <summary>Binary cross-entropy on logits, for multi-label tasks: targets are 0/1 (or soft) values shaped like the logits.</summary>
     public static Loss BinaryCrossEntropyWithLogits { get; } = new("binary cross-entropy with logits",
-        (p, t) => F.binary_cross_entropy_with_logits(p, t, reduction: nn.Reduction.None), null, TargetForm.Values);
+        (p, t) => F.binary_cross_entropy_with_logits(p, t, reduction: nn.Reduction.None), null, TargetForm.Values, "binaryCrossEntropyWithLogits");
 
-    private static Loss PlainCrossEntropy { get; } = new("cross-entropy", (p, t) => F.cross_entropy(p, t, reduction: nn.Reduction.None), null, TargetForm.ClassLabels);
+    private static Loss PlainCrossEntropy { get; } = new("cross-entropy", (p, t) => F.cross_entropy(p, t, reduction: nn.Reduction.None), null, TargetForm.ClassLabels, "crossEntropy");
 
     /// <summary>The default loss of a task kind: cross-entropy, the mean squared error, or binary cross-entropy with logits.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is not a defined kind.</exception>
@@ -89,7 +98,13 @@ public sealed class Loss
 
         return labelSmoothing == 0
             ? PlainCrossEntropy
-            : new Loss($"cross-entropy (label smoothing {labelSmoothing})", (p, t) => F.cross_entropy(p, t, reduction: nn.Reduction.None, label_smoothing: labelSmoothing), null, TargetForm.ClassLabels);
+            : new Loss(
+                string.Create(CultureInfo.InvariantCulture, $"cross-entropy (label smoothing {labelSmoothing})"),
+                (p, t) => F.cross_entropy(p, t, reduction: nn.Reduction.None, label_smoothing: labelSmoothing),
+                null,
+                TargetForm.ClassLabels,
+                "crossEntropy",
+                labelSmoothing);
     }
 
     /// <summary>The Huber loss: quadratic within <paramref name="delta"/> of the target, linear beyond.</summary>
@@ -102,7 +117,7 @@ public sealed class Loss
             throw new ArgumentOutOfRangeException(nameof(delta), delta, "The Huber delta must be positive and finite (e.g. 1).");
         }
 
-        return new Loss($"Huber (delta {delta})", (p, t) => F.huber_loss(p, t, delta, nn.Reduction.None), null, TargetForm.Values);
+        return new Loss(string.Create(CultureInfo.InvariantCulture, $"Huber (delta {delta})"), (p, t) => F.huber_loss(p, t, delta, nn.Reduction.None), null, TargetForm.Values, "huber", delta);
     }
 
     /// <summary>A loss of your own, computed per task (task-batched passes call it once per task); its targets are not checked.</summary>

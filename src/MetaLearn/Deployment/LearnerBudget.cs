@@ -33,7 +33,10 @@ internal static class LearnerBudget
             : $"declares {InputBudget.Figure(bytes)} bytes of parameters and buffers for its '{architecture.Kind}' model";
         Refuse(InputBudget.Exceeds($"'{path}'", declared, bytes, limits.MaxModelBytes, nameof(InputLimits.MaxModelBytes), "bytes", Usage));
 
-        if (manifest["algorithm"]?["cavia"]?["contextSize"] is JsonValue size && size.TryGetValue(out long contextSize))
+        // Format 1 wrote CAVIA's options under "cavia", format 2 under "options" beside the name.
+        var algorithm = manifest["algorithm"];
+        bool cavia = algorithm?["name"] is JsonValue name && name.TryGetValue(out string? n) && n == "cavia";
+        if ((algorithm?["cavia"]?["contextSize"] ?? (cavia ? algorithm?["options"]?["contextSize"] : null)) is JsonValue size && size.TryGetValue(out long contextSize))
         {
             // The context has the model's dtype; 8 bytes per value covers float64.
             Int128 contextBytes = (Int128)contextSize * sizeof(double);

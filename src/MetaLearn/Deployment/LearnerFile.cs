@@ -7,27 +7,46 @@ using MetaLearn.Algorithms;
 namespace MetaLearn.Deployment;
 
 /// <summary>
-/// Saves a meta-trained learner (algorithm and options, model architecture, meta-parameters, learned step sizes) to one
-/// file and loads it in another process without rebuilding anything by hand.
+/// Saves a meta-trained learner (algorithm and every option, model architecture and every option, meta-parameters,
+/// learned step sizes, buffers, generator states) to one file and loads it in another process without rebuilding
+/// anything by hand.
 /// </summary>
 /// <remarks>
 /// <para>
 /// The file is a safetensors file: an 8-byte little-endian header length, a JSON header, then the raw little-endian
-/// tensors (<c>model.&lt;parameter&gt;</c>, <c>step_sizes.&lt;parameter&gt;</c>, <c>buffers.&lt;buffer&gt;</c>, and <c>algorithm.&lt;name&gt;</c> for an algorithm's own meta-parameters such as R2D2's λ, scale and bias), so PyTorch's <c>safetensors</c> reads the
-/// weights directly. The header's <c>__metadata__</c> holds <c>format</c> (<c>metalearn-learner</c>),
-/// <c>format_version</c>, a JSON <c>manifest</c> (algorithm, options, architecture, tensor names, the application's
-/// metadata) and <c>checksum</c>: SHA-256 of the header (with the checksum's hex digits written as zeros) followed by the
-/// data. The checksum rule and the position of <c>format</c> and <c>format_version</c> are fixed across format versions.
+/// tensors (<c>model.&lt;parameter&gt;</c>, <c>step_sizes.&lt;parameter&gt;</c>,
+/// <c>buffers.&lt;buffer&gt;</c>, <c>generators.&lt;generator&gt;</c>, and <c>algorithm.&lt;name&gt;</c> for an
+/// algorithm's own meta-parameters such as R2D2's λ, scale and bias), so PyTorch's <c>safetensors</c> reads the weights
+/// directly. The header's <c>__metadata__</c> holds <c>format</c> (<c>metalearn-learner</c>), <c>format_version</c>, a
+/// JSON <c>manifest</c> and <c>checksum</c>: SHA-256 of the header (with the checksum's hex digits written as zeros)
+/// followed by the data. The checksum rule and the position of <c>format</c> and <c>format_version</c> are fixed across
+/// format versions. The manifest holds <c>algorithm</c> (<c>name</c> and every option of its options record),
+/// <c>model</c> (<c>kind</c> and every option, see <see cref="ModelArchitectures"/>), the application's <c>metadata</c>
+/// and the writing <c>library</c>'s version; all of it is culture-invariant JSON (numbers as JSON numbers, enums and
+/// losses by name).
 /// </para>
 /// <para>
 /// Writing goes to a temporary file beside the target, flushed to disk and then renamed over it, so a crash never leaves
-/// a half-written learner. Loading checks the whole file before building anything.
+/// a half-written learner. Loading checks the whole file before building anything, and is strict: a setting it does not
+/// know, a missing setting, a missing tensor, a tensor the described learner does not have, or one of another shape or
+/// type is refused with a <see cref="LearnerFileException"/> naming them.
+/// </para>
+/// <para>
+/// Format version 1 files still load where they are unambiguous: their options are read with the values of the options
+/// they did not record that were the only behaviour when they were written (Reptile's interpolation with ε = 1, the
+/// by-task-kind loss), a Conv4 kept running statistics exactly when the file holds them, loss names written with a
+/// decimal comma are read, and the model's generators start from their seeds (version 1 did not save their states).
+/// The inner update rule of MAML, first-order MAML, Meta-SGD and ANIL was not recorded and cannot be inferred: such
+/// files load only when <see cref="LearnerFileLoadOptions.Version1UpdateRule"/> states it.
 /// </para>
 /// </remarks>
-public static class LearnerFile
+public static partial class LearnerFile
 {
-    /// <summary>The format version this MetaLearn writes and the newest it reads.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>
+    /// The format version this MetaLearn writes and the newest it reads: 2 (every option, generator states, strict
+    /// loading); version 1 is read as the remarks say.
+    /// </summary>
+    public const int FormatVersion = 2;
 
     private const string Format = "metalearn-learner";
     private const string ChecksumPrefix = "sha256:";
@@ -49,43 +68,20 @@ public static class LearnerFile
         ArgumentNullException.ThrowIfNull(algorithm);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var model = algorithm.Model;
-        architecture ??= ModelArchitecture.Of(model);
-        var (bufferNames, buffers) = Buffers(model);
-        var settings = AlgorithmSettings.Describe(algorithm);
-        var stepSizes = AlgorithmSettings.StepSizes(algorithm);
-        var entries = new List<SafeTensors.Entry>();
-        for (int i = 0; i < model.Parameters.Count; i++)
-        {
-            entries.Add(SafeTensors.FromTensor($"model.{model.ParameterNames[i]}", model.Parameters[i]));
-        }
-
-        for (int i = 0; i < stepSizes.Count; i++)
-        {
-            entries.Add(SafeTensors.FromTensor($"step_sizes.{model.ParameterNames[i]}", stepSizes[i]));
-        }
-
-        for (int i = 0; i < buffers.Count; i++)
-        {
-            entries.Add(SafeTensors.FromTensor($"buffers.{bufferNames[i]}", buffers[i]));
-        }
-
-        var own = AlgorithmSettings.OwnParameters(algorithm);
-        foreach (var (name, value) in own)
-        {
-            entries.Add(SafeTensors.FromTensor($"algorithm.{name}", value));
-        }
-
+        architecture = architecture is null ? ModelArchitecture.Of(model) : ModelArchitectures.Complete(architecture, model);
         var manifest = new JsonObject
         {
-            ["algorithm"] = settings,
-            ["model"] = new JsonObject { ["kind"] = architecture.Kind, ["options"] = architecture.Options.DeepClone() },
-            ["parameters"] = new JsonArray(model.ParameterNames.Select(n => (JsonNode)n).ToArray()),
-            ["stepSizes"] = stepSizes.Count,
-            ["buffers"] = new JsonArray(bufferNames.Select(n => (JsonNode)n).ToArray()),
-            ["algorithmParameters"] = new JsonArray(own.Select(p => (JsonNode)p.Name).ToArray()),
+            ["algorithm"] = AlgorithmSettings.Describe(algorithm),
+            ["model"] = architecture.ToJson(),
             ["metadata"] = new JsonObject((metadata ?? new Dictionary<string, string>()).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
             ["library"] = typeof(LearnerFile).Assembly.GetName().Version?.ToString() ?? "unknown",
         };
+        List<SafeTensors.Entry> entries;
+        using (var tensors = new LearnerTensors(algorithm))
+        {
+            entries = tensors.Entries.Select(e => SafeTensors.FromTensor(e.Name, e.Value)).ToList();
+        }
+
         var header = SafeTensors.Header(
             new[]
             {
@@ -107,13 +103,27 @@ public static class LearnerFile
     /// <returns>The rebuilt learner, which the caller disposes.</returns>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="LearnerFileException">
-    /// The file is truncated, corrupted, not a learner file, from a newer format version, or names an algorithm or model
-    /// kind this process does not know, or is larger than <paramref name="limits"/> allow; <see cref="LearnerFileException.Problem"/>
-    /// says which. Nothing is built then.
+    /// The file is truncated, corrupted, not a learner file, from a newer format version, names an algorithm, model kind,
+    /// loss or setting this process does not know, lacks a setting, holds other tensors than the learner it describes
+    /// has, or is larger than <paramref name="limits"/> allow; <see cref="LearnerFileException.Problem"/> says which and
+    /// the message names what. Nothing is built then.
     /// </exception>
-    public static Learner Load(string path, InputLimits? limits = null)
+    public static Learner Load(string path, InputLimits? limits = null) => Load(path, new LearnerFileLoadOptions(), limits);
+
+    /// <summary>Loads a learner saved by <see cref="Save"/>, with assumptions for what an older file does not say.</summary>
+    /// <param name="path">The learner file.</param>
+    /// <param name="options">What to assume where a format-version-1 file is silent.</param>
+    /// <param name="limits">How large a file and model may be (checked before anything is allocated from the file); null for <see cref="InputLimits.Default"/>.</param>
+    /// <returns>The rebuilt learner, which the caller disposes.</returns>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="LearnerFileException">
+    /// See <see cref="Load(string, InputLimits)"/>; <see cref="LearnerFileProblem.Ambiguous"/> when an older file does not
+    /// say what <paramref name="options"/> would.
+    /// </exception>
+    public static Learner Load(string path, LearnerFileLoadOptions options, InputLimits? limits = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(options);
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"No learner file at '{path}'.", path);
@@ -121,7 +131,7 @@ public static class LearnerFile
 
         limits ??= InputLimits.Default;
         var (version, manifest, entries) = Read(LearnerBudget.ReadFile(path, limits), path);
-        return Build(path, version, manifest, entries, limits);
+        return Build(path, version, manifest, entries, options, limits);
     }
 
     private static (int Version, JsonObject Manifest, List<SafeTensors.Entry> Entries) Read(byte[] bytes, string path)
@@ -218,7 +228,7 @@ public static class LearnerFile
         }
 
         // 5. The version, then the manifest and tensors.
-        if (!int.TryParse(meta.GetValueOrDefault("format_version"), out int version) || version < 1)
+        if (!int.TryParse(meta.GetValueOrDefault("format_version"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int version) || version < 1)
         {
             throw Problem(LearnerFileProblem.Corrupted, "the format version is not a positive number");
         }
@@ -234,73 +244,9 @@ public static class LearnerFile
             var manifest = JsonNode.Parse(meta["manifest"])!.AsObject();
             return (version, manifest, SafeTensors.Entries(header, bytes.AsSpan(8 + consumed)));
         }
-        catch (Exception e) when (e is InvalidOperationException or NullReferenceException or KeyNotFoundException or JsonException or InvalidDataException)
+        catch (Exception e) when (e is InvalidOperationException or NullReferenceException or KeyNotFoundException or JsonException or InvalidDataException or ArgumentException)
         {
             throw Problem(LearnerFileProblem.Corrupted, "the manifest or a tensor entry is malformed", e);
-        }
-    }
-
-    private static Learner Build(string path, int version, JsonObject manifest, List<SafeTensors.Entry> entries, InputLimits limits)
-    {
-        IFunctionalModel? model = null;
-        IMetaAlgorithm? algorithm = null;
-        try
-        {
-            var architecture = new ModelArchitecture(manifest["model"]!["kind"]!.GetValue<string>(), manifest["model"]!["options"]!.AsObject());
-            LearnerBudget.CheckModel(path, architecture, manifest, entries, limits);
-            model = architecture.Build();
-            algorithm = AlgorithmSettings.Build(manifest["algorithm"]!.AsObject(), model);
-            var byName = entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
-            Restore(model.Parameters, model.ParameterNames, "model.", byName, path);
-            var stepSizes = AlgorithmSettings.StepSizes(algorithm);
-            if (stepSizes.Count != manifest["stepSizes"]!.GetValue<int>())
-            {
-                throw new LearnerFileException(LearnerFileProblem.Corrupted, $"'{path}': the manifest lists {manifest["stepSizes"]} step sizes but the algorithm has {stepSizes.Count}.");
-            }
-
-            Restore(stepSizes, model.ParameterNames.Take(stepSizes.Count).ToArray(), "step_sizes.", byName, path);
-            var (bufferNames, buffers) = Buffers(model);
-            Restore(buffers, bufferNames, "buffers.", byName, path);
-            var own = AlgorithmSettings.OwnParameters(algorithm);
-            Restore(own.Select(p => (Tensor)p.Value).ToArray(), own.Select(p => p.Name).ToArray(), "algorithm.", byName, path);
-            var metadata = manifest["metadata"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>(), StringComparer.Ordinal);
-            return Learner.Of(algorithm, model, architecture, metadata, version);
-        }
-        catch (Exception e)
-        {
-            algorithm?.Dispose();
-            model?.Dispose();
-            throw e switch
-            {
-                LearnerFileException => e,
-                NotSupportedException => new LearnerFileException(LearnerFileProblem.Unsupported, $"'{path}' cannot be loaded here: {e.Message}", e),
-                _ => new LearnerFileException(LearnerFileProblem.Corrupted, $"'{path}' does not describe a model that can be rebuilt: {e.Message}", e),
-            };
-        }
-    }
-
-    /// <summary>The model's buffers (running statistics of converted modules), none for models without.</summary>
-    private static (IReadOnlyList<string> Names, IReadOnlyList<Tensor> Buffers) Buffers(IFunctionalModel model) => (model.BufferNames, model.Buffers);
-
-    private static void Restore(IReadOnlyList<Tensor> targets, IReadOnlyList<string> names, string prefix, Dictionary<string, SafeTensors.Entry> entries, string path)
-    {
-        using var noGrad = no_grad();
-        for (int i = 0; i < targets.Count; i++)
-        {
-            string name = prefix + names[i];
-            if (!entries.TryGetValue(name, out var entry))
-            {
-                throw new LearnerFileException(LearnerFileProblem.Corrupted, $"'{path}' lacks the tensor '{name}' its architecture needs.");
-            }
-
-            if (!entry.Shape.SequenceEqual(targets[i].shape))
-            {
-                throw new LearnerFileException(LearnerFileProblem.Corrupted,
-                    $"'{path}': tensor '{name}' has shape [{string.Join(", ", entry.Shape)}] but the architecture needs [{string.Join(", ", targets[i].shape)}].");
-            }
-
-            using var value = SafeTensors.ToTensor(entry);
-            targets[i].copy_(value);
         }
     }
 

@@ -17,5 +17,19 @@ public sealed record ModelArchitecture(string Kind, JsonObject Options)
 
     /// <summary>Builds a new model of this architecture (with freshly initialised parameters).</summary>
     /// <returns>A new model the caller owns.</returns>
+    /// <exception cref="ArgumentException">
+    /// The kind is not registered, or the options of a built-in kind miss an option, hold one it does not know, or hold an invalid value.
+    /// </exception>
     public IFunctionalModel Build() => ModelArchitectures.Build(this);
+
+    /// <summary><c>{"kind": ..., "options": ...}</c>, as a learner file's manifest and a fusion's branches hold it.</summary>
+    internal JsonObject ToJson() => new() { ["kind"] = Kind, ["options"] = Options.DeepClone() };
+
+    /// <summary>The architecture <see cref="ToJson"/> wrote, read strictly.</summary>
+    internal static ModelArchitecture FromJson(ManifestObject o)
+    {
+        var architecture = new ModelArchitecture(o.String("kind"), o.Required("options") as JsonObject ?? throw o.Invalid("options", "is not a JSON object"));
+        o.End();
+        return architecture;
+    }
 }

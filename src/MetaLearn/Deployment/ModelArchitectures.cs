@@ -4,18 +4,28 @@ using System.Text.Json.Nodes;
 namespace MetaLearn.Deployment;
 
 /// <summary>
-/// The registry of model kinds a learner file can hold: <c>mlp</c> (<see cref="Mlp"/>) and <c>conv4</c>
-/// (<see cref="Conv4"/>) are built in; <see cref="Register{TModel}"/> adds others (a model converted from a TorchSharp
-/// module, a hand-written model) by saying how to describe a model as JSON options and how to build one from them.
+/// The registry of model kinds a learner file can hold: <c>mlp</c> (<see cref="Mlp"/>), <c>conv4</c>
+/// (<see cref="Conv4"/>), <c>late-fusion</c> (<see cref="Models.LateFusion"/>) and <c>feature-fusion</c>
+/// (<see cref="Models.FeatureFusion"/>) are built in; <see cref="Register{TModel}"/> adds others (a model converted from a
+/// TorchSharp module, a hand-written model) by saying how to describe a model as JSON options and how to build one from them.
 /// </summary>
+/// <remarks>
+/// The built-in kinds write every option of their options record (all but the device: a loaded model lives on the
+/// CPU) and refuse, when building, options that are missing or that they do not know. A fusion model is described by
+/// its branches' architectures (<c>{"branches": [{"kind": ..., "options": ...}, ...]}</c>; a feature fusion also has a
+/// <c>head</c>), each found from the branch's type; a fusion with a branch converted from a module is described with
+/// <see cref="LateFusion(IReadOnlyList{ModelArchitecture})"/> or <see cref="FeatureFusion"/>.
+/// </remarks>
 public static class ModelArchitectures
 {
-    private static readonly ConcurrentDictionary<string, (Type Type, Func<IFunctionalModel, JsonObject> Describe, Func<JsonObject, IFunctionalModel> Build, Func<JsonObject, Int128>? Bytes)> Kinds = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, (Type Type, Func<IFunctionalModel, JsonObject> Describe, Func<JsonObject, IFunctionalModel> Build, Func<JsonObject, Int128?>? Bytes)> Kinds = new(StringComparer.Ordinal);
 
     static ModelArchitectures()
     {
-        Kinds["mlp"] = (typeof(Mlp), m => DescribeMlp((Mlp)m), o => new Mlp(MlpOptionsOf(o)), o => AllocationSize.ModelBytes(MlpOptionsOf(o)));
-        Kinds["conv4"] = (typeof(Conv4), m => DescribeConv4((Conv4)m), o => new Conv4(Conv4OptionsOf(o)), o => AllocationSize.ModelBytes(Conv4OptionsOf(o)));
+        Kinds["mlp"] = (typeof(Mlp), m => OptionsJson.Write(((Mlp)m).Options), o => new Mlp(MlpOptionsOf(o)), o => AllocationSize.ModelBytes(MlpOptionsOf(o)));
+        Kinds["conv4"] = (typeof(Conv4), m => OptionsJson.Write(((Conv4)m).Options), o => new Conv4(Conv4OptionsOf(o)), o => AllocationSize.ModelBytes(Conv4OptionsOf(o)));
+        Kinds["late-fusion"] = (typeof(LateFusion), m => DescribeLateFusion((LateFusion)m), BuildLateFusion, o => PartsBytes(o, "branches"));
+        Kinds["feature-fusion"] = (typeof(FeatureFusion), m => DescribeFeatureFusion((FeatureFusion)m), BuildFeatureFusion, o => PartsBytes(o, "encoders", "head"));
     }
 
     /// <summary>The registered kinds.</summary>
@@ -43,16 +53,84 @@ public static class ModelArchitectures
     /// </summary>
     /// <param name="kind">The name stored in learner files.</param>
     /// <param name="createModule">Builds the module (its initial values do not matter: the file's replace them).</param>
-    /// <param name="options">Conversion options; null for the defaults.</param>
+    /// <param name="options">
+    /// Conversion options for a model built from the kind alone (<c>ModelArchitectures.Module(kind).Build()</c>, or a
+    /// format-1 file); null for the defaults. A learner file records the options its model was converted with, and
+    /// loading uses those.
+    /// </param>
     public static void RegisterModule(string kind, Func<nn.Module> createModule, ModuleConversionOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
         ArgumentNullException.ThrowIfNull(createModule);
-        Kinds[kind] = (typeof(ModuleKind), _ => new JsonObject(), _ =>
+        Kinds[kind] = (typeof(ModuleKind), _ => new JsonObject(), o =>
         {
+            var conversion = o.Count == 0 ? options : OptionsJson.Read<ModuleConversionOptions>(new ManifestObject(o, "manifest.model.options"));
             using var module = createModule();
-            return FunctionalModel.FromModule(module, options);
+            return FunctionalModel.FromModule(module, conversion);
         }, null);
+    }
+
+    /// <summary>
+    /// The architecture of a <see cref="Models.LateFusion"/> over branches of the given architectures, for a fusion whose
+    /// branches cannot be described from their types (e.g. a branch converted from a module: <see cref="Module"/>).
+    /// </summary>
+    /// <param name="branches">Each branch's architecture, in modality order.</param>
+    public static ModelArchitecture LateFusion(IReadOnlyList<ModelArchitecture> branches)
+    {
+        ArgumentNullException.ThrowIfNull(branches);
+        return new ModelArchitecture("late-fusion", new JsonObject { ["branches"] = new JsonArray(branches.Select(b => (JsonNode)b.ToJson()).ToArray()) });
+    }
+
+    /// <summary>The architecture of a <see cref="Models.FeatureFusion"/> over encoders and a head of the given architectures (see <see cref="LateFusion(IReadOnlyList{ModelArchitecture})"/>).</summary>
+    /// <param name="encoders">Each encoder's architecture, in modality order.</param>
+    /// <param name="head">The head's architecture.</param>
+    public static ModelArchitecture FeatureFusion(IReadOnlyList<ModelArchitecture> encoders, ModelArchitecture head)
+    {
+        ArgumentNullException.ThrowIfNull(encoders);
+        ArgumentNullException.ThrowIfNull(head);
+        return new ModelArchitecture("feature-fusion", new JsonObject
+        {
+            ["encoders"] = new JsonArray(encoders.Select(e => (JsonNode)e.ToJson()).ToArray()),
+            ["head"] = head.ToJson(),
+        });
+    }
+
+    /// <summary>
+    /// <paramref name="architecture"/> with what only the model knows filled in: a module kind given without options
+    /// (<see cref="Module"/>) gets the options <paramref name="model"/> was converted with, also inside a fusion's parts.
+    /// </summary>
+    internal static ModelArchitecture Complete(ModelArchitecture architecture, IFunctionalModel model)
+    {
+        if (architecture.Options.Count == 0 && model is ConvertedModel converted && Kinds.TryGetValue(architecture.Kind, out var entry) && entry.Type == typeof(ModuleKind))
+        {
+            return architecture with { Options = OptionsJson.Write(converted.ConversionOptions) };
+        }
+
+        var parts = (architecture.Kind, model) switch
+        {
+            ("late-fusion", LateFusion late) => new[] { ("branches", late.Branches) },
+            ("feature-fusion", FeatureFusion feature) => new[] { ("encoders", feature.Encoders), ("head", (IReadOnlyList<IFunctionalModel>)new[] { feature.Head }) },
+            _ => null,
+        };
+        if (parts is null)
+        {
+            return architecture;
+        }
+
+        var options = (JsonObject)architecture.Options.DeepClone();
+        foreach (var (key, models) in parts)
+        {
+            var described = options[key] is JsonArray array ? array.ToList() : new List<JsonNode?> { options[key] };
+            if (described.Count != models.Count || described.Any(d => d is not JsonObject))
+            {
+                return architecture;   // the loader will say what does not fit
+            }
+
+            var completed = described.Select((d, i) => Complete(ModelArchitecture.FromJson(new ManifestObject((JsonObject)d!, key)), models[i]).ToJson()).ToArray();
+            options[key] = options[key] is JsonArray ? new JsonArray(completed.Select(c => (JsonNode)c).ToArray()) : completed[0];
+        }
+
+        return architecture with { Options = options };
     }
 
     /// <summary>The architecture of a model converted from a module registered with <see cref="RegisterModule"/>.</summary>
@@ -89,8 +167,8 @@ public static class ModelArchitectures
         ArgumentNullException.ThrowIfNull(architecture);
         if (!Kinds.TryGetValue(architecture.Kind, out var entry))
         {
-            throw new NotSupportedException(
-                $"The model kind '{architecture.Kind}' is not registered in this process ({string.Join(", ", Names)} are); register it with ModelArchitectures.Register before loading.");
+            throw new SettingsException(LearnerFileProblem.Unsupported,
+                $"the model kind '{architecture.Kind}' is not registered in this process ({string.Join(", ", Names)} are); register it with ModelArchitectures.Register before loading");
         }
 
         return entry.Build((JsonObject)architecture.Options.DeepClone());
@@ -101,64 +179,117 @@ public static class ModelArchitectures
     {
     }
 
-    private static JsonObject DescribeMlp(Mlp model) => new()
-    {
-        ["layerSizes"] = new JsonArray(model.Options.LayerSizes.Select(s => (JsonNode)s).ToArray()),
-        ["seed"] = model.Options.Seed,
-        ["dtype"] = model.Options.DType.ToString(),
-    };
+    private static MlpOptions MlpOptionsOf(JsonObject o) => OptionsJson.Read<MlpOptions>(new ManifestObject(o, "manifest.model.options"));
 
-    private static MlpOptions MlpOptionsOf(JsonObject o) => new()
-    {
-        LayerSizes = o["layerSizes"]!.AsArray().Select(s => s!.GetValue<int>()).ToArray(),
-        Seed = o["seed"]!.GetValue<int>(),
-        DType = Enum.Parse<ScalarType>(o["dtype"]!.GetValue<string>()),
-    };
-
-    private static JsonObject DescribeConv4(Conv4 model) => new()
-    {
-        ["ways"] = model.Options.Ways,
-        ["channels"] = model.Options.Channels,
-        ["inputChannels"] = model.Options.InputChannels,
-        ["imageSize"] = model.Options.ImageSize,
-        ["blocks"] = model.Options.Blocks,
-        ["batchNormSets"] = model.Options.BatchNormSets,
-        ["batchNormStatistics"] = model.Options.BatchNormStatistics.ToString(),
-        ["taskBatching"] = model.Options.TaskBatching,
-        ["seed"] = model.Options.Seed,
-        ["dtype"] = model.Options.DType.ToString(),
-    };
-
-    private static Conv4Options Conv4OptionsOf(JsonObject o) => new()
-    {
-        Ways = o["ways"]!.GetValue<int>(),
-        Channels = o["channels"]!.GetValue<int>(),
-        InputChannels = o["inputChannels"]!.GetValue<int>(),
-        ImageSize = o["imageSize"]!.GetValue<int>(),
-        Blocks = o["blocks"]!.GetValue<int>(),
-        BatchNormSets = o["batchNormSets"]!.GetValue<int>(),
-        BatchNormStatistics = Conv4Statistics(o),
-        TaskBatching = o["taskBatching"]!.GetValue<bool>(),
-        Seed = o["seed"]!.GetValue<int>(),
-        DType = Enum.Parse<ScalarType>(o["dtype"]!.GetValue<string>()),
-    };
+    private static Conv4Options Conv4OptionsOf(JsonObject o) => OptionsJson.Read<Conv4Options>(new ManifestObject(o, "manifest.model.options"));
 
     /// <summary>
-    /// The batch-norm statistics of a described Conv4. Files written before the option existed have none: their Conv4
-    /// kept running statistics with several batch-norm sets or with <c>trackRunningStatistics</c>, and otherwise
-    /// normalised every pass over its own rows, which is what they are loaded as.
+    /// The bytes of a fusion's parts (the arrays at <paramref name="arrays"/>, or the objects at <paramref name="objects"/>);
+    /// null when a part's kind does not tell its size from its options.
     /// </summary>
-    private static BatchNormStatistics Conv4Statistics(JsonObject o)
+    private static Int128? PartsBytes(JsonObject o, string arrays, string? objects = null)
     {
-        if (o["batchNormStatistics"] is { } named)
+        var settings = new ManifestObject(o, "manifest.model.options");
+        var parts = (settings.Required(arrays) as JsonArray ?? throw settings.Invalid(arrays, "is not a JSON array")).ToList();
+        if (objects is not null)
         {
-            string name = named.GetValue<string>();
-            return Enum.TryParse<BatchNormStatistics>(name, ignoreCase: false, out var statistics) && Enum.IsDefined(statistics)
-                ? statistics
-                : throw new NotSupportedException($"The conv4 model's batchNormStatistics is '{name}', which this version does not know (Support, Running, Transductive).");
+            parts.Add(settings.Required(objects));
         }
 
-        bool tracked = o["trackRunningStatistics"]?.GetValue<bool>() ?? false;
-        return tracked || o["batchNormSets"]!.GetValue<int>() > 1 ? BatchNormStatistics.Running : BatchNormStatistics.Transductive;
+        Int128 total = 0;
+        foreach (var part in parts)
+        {
+            var architecture = ModelArchitecture.FromJson(new ManifestObject(part as JsonObject ?? throw settings.Invalid(arrays, "holds a part that is not a JSON object"), settings.Path(arrays)));
+            if (Bytes(architecture) is not { } bytes)
+            {
+                return null;
+            }
+
+            total += bytes;
+        }
+
+        return total;
+    }
+
+    private static JsonObject DescribeLateFusion(LateFusion model) => new()
+    {
+        ["branches"] = new JsonArray(model.Branches.Select(b => (JsonNode)Describe(b).ToJson()).ToArray()),
+    };
+
+    private static LateFusion BuildLateFusion(JsonObject o)
+    {
+        var settings = new ManifestObject(o, "manifest.model.options");
+        var branches = Parts(settings, "branches");
+        settings.End();
+        return Owning(branches, () => new LateFusion(branches));
+    }
+
+    private static JsonObject DescribeFeatureFusion(FeatureFusion model) => new()
+    {
+        ["encoders"] = new JsonArray(model.Encoders.Select(e => (JsonNode)Describe(e).ToJson()).ToArray()),
+        ["head"] = Describe(model.Head).ToJson(),
+    };
+
+    private static FeatureFusion BuildFeatureFusion(JsonObject o)
+    {
+        var settings = new ManifestObject(o, "manifest.model.options");
+        var encoders = Parts(settings, "encoders");
+        var parts = encoders.ToList();
+        try
+        {
+            parts.Add(Build(ModelArchitecture.FromJson(settings.Object("head"))));
+            settings.End();
+        }
+        catch
+        {
+            DisposeAll(parts);
+            throw;
+        }
+
+        return Owning(parts, () => new FeatureFusion(encoders, parts[^1]));
+    }
+
+    /// <summary>Builds the models described at <paramref name="key"/>, disposing the ones built when one fails.</summary>
+    private static List<IFunctionalModel> Parts(ManifestObject settings, string key)
+    {
+        var array = settings.Required(key) as JsonArray ?? throw settings.Invalid(key, "is not a JSON array");
+        var parts = new List<IFunctionalModel>();
+        try
+        {
+            for (int i = 0; i < array.Count; i++)
+            {
+                var part = array[i] as JsonObject ?? throw settings.Invalid($"{key}[{i}]", "is not a JSON object");
+                parts.Add(Build(ModelArchitecture.FromJson(new ManifestObject(part, settings.Path($"{key}[{i}]")))));
+            }
+
+            return parts;
+        }
+        catch
+        {
+            DisposeAll(parts);
+            throw;
+        }
+    }
+
+    /// <summary>Makes a fusion model that owns <paramref name="parts"/>, disposing them if it cannot be made.</summary>
+    private static TModel Owning<TModel>(IReadOnlyList<IFunctionalModel> parts, Func<TModel> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch
+        {
+            DisposeAll(parts);
+            throw;
+        }
+    }
+
+    private static void DisposeAll(IEnumerable<IFunctionalModel> models)
+    {
+        foreach (var m in models)
+        {
+            m.Dispose();
+        }
     }
 }

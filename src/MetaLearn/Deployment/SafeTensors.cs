@@ -30,6 +30,9 @@ internal static class SafeTensors
         return new Entry(name, code, cpu.shape, bytes);
     }
 
+    /// <summary>The TorchSharp dtype of <paramref name="entry"/>.</summary>
+    public static ScalarType DTypeOf(Entry entry) => DType(entry.DType);
+
     public static Tensor ToTensor(Entry entry)
     {
         var dtype = DType(entry.DType);

@@ -30,7 +30,7 @@ public abstract partial class FunctionalModel
         ArgumentNullException.ThrowIfNull(module);
         options ??= new ModuleConversionOptions();
         var first = module.parameters().FirstOrDefault();
-        var model = new ConvertedModel(options.Seed, first?.dtype ?? ScalarType.Float32, first?.device);
+        var model = new ConvertedModel(options, first?.dtype ?? ScalarType.Float32, first?.device);
         try
         {
             using var noGrad = no_grad();
@@ -51,10 +51,14 @@ internal sealed class ConvertedModel : FunctionalModel
 {
     private bool _taskBatching;
 
-    public ConvertedModel(long seed, ScalarType dtype, Device? device)
-        : base(seed, dtype, device)
+    public ConvertedModel(ModuleConversionOptions options, ScalarType dtype, Device? device)
+        : base(options.Seed, dtype, device)
     {
+        ConversionOptions = options;
     }
+
+    /// <summary>The options the model was converted with (a learner file records them).</summary>
+    public ModuleConversionOptions ConversionOptions { get; }
 
     public override bool SupportsTaskBatching => _taskBatching;
 

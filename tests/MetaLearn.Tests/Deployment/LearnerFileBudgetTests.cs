@@ -104,7 +104,7 @@ public sealed class LearnerFileBudgetTests : IDisposable
         using var learner = new Cavia(model);
         string path = Path.Combine(_directory, "cavia.metalearn");
         LearnerFile.Save(learner, path);
-        Craft(path, manifest => manifest["algorithm"]!["cavia"]!["contextSize"] = 2_000_000_000);
+        Craft(path, manifest => manifest["algorithm"]!["options"]!["contextSize"] = 2_000_000_000);
 
         var act = () => LearnerFile.Load(path);
 

@@ -157,7 +157,7 @@ public sealed class LearnerFileTests : IDisposable
         string path = SaveTiny();
         byte[] bytes = File.ReadAllBytes(path);
         int length = (int)BitConverter.ToInt64(bytes, 0);
-        string header = Encoding.UTF8.GetString(bytes, 8, length).Replace("\"format_version\":\"1\"", "\"format_version\":\"7\"", StringComparison.Ordinal);
+        string header = Encoding.UTF8.GetString(bytes, 8, length).Replace("\"format_version\":\"2\"", "\"format_version\":\"7\"", StringComparison.Ordinal);
         int key = header.IndexOf("\"checksum\":\"sha256:", StringComparison.Ordinal) + "\"checksum\":\"sha256:".Length;
         header = header[..key] + new string('0', 64) + header[(key + 64)..];
         byte[] headerBytes = Encoding.UTF8.GetBytes(header);
@@ -168,7 +168,7 @@ public sealed class LearnerFileTests : IDisposable
 
         act.Should().Throw<LearnerFileException>()
             .Where(e => e.Problem == LearnerFileProblem.NewerVersion)
-            .WithMessage("*newer MetaLearn (learner format version 7); this MetaLearn reads versions up to 1*");
+            .WithMessage("*newer MetaLearn (learner format version 7); this MetaLearn reads versions up to 2*");
     }
 
     [Fact]

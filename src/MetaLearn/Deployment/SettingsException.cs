@@ -1,0 +1,17 @@
+namespace MetaLearn.Deployment;
+
+/// <summary>
+/// A learner file's manifest holds a setting that is missing, unknown or invalid; <see cref="LearnerFile.Load(string, InputLimits)"/>
+/// turns it into a <see cref="LearnerFileException"/> naming the file, and <see cref="ModelArchitecture.Build"/> throws it as it is.
+/// </summary>
+internal sealed class SettingsException : ArgumentException
+{
+    public SettingsException(LearnerFileProblem problem, string message, Exception? inner = null)
+        : base(message, inner)
+    {
+        Problem = problem;
+    }
+
+    /// <summary>Which kind of problem the setting is.</summary>
+    public LearnerFileProblem Problem { get; }
+}
