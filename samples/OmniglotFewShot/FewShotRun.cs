@@ -114,7 +114,7 @@ internal static class FewShotRun
         // With --resume, --iterations more meta-iterations from the checkpoint's (model selection starts afresh).
         int start = session.Attach(trainer);
         int target = start + settings.Iterations;
-        var budget = settings.TimeBudgetMinutes is double minutes ? TimeSpan.FromMinutes(minutes) : (TimeSpan?)null;
+        var budget = settings.TimeBudgetMinutes is double budgetMinutes ? TimeSpan.FromMinutes(budgetMinutes) : (TimeSpan?)null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(session.Stop);
         if (budget is TimeSpan limit)
         {
