@@ -13,6 +13,7 @@ var threads = new Option<int>("--threads") { Description = "Intra-op threads (to
 var perTask = new Option<bool>("--per-task") { Description = "Adapt task by task (InnerLoopOptions.TaskBatching = false) instead of task-batched." };
 var handwritten = new Option<bool>("--handwritten") { Description = "Run the hand-written TorchSharp MAML loop instead (sine-maml and makeclass-maml); names end in -handwritten." };
 var converted = new Option<bool>("--converted") { Description = "Run the model converted from TorchSharp modules (FunctionalModel.FromModule of the built-in's ToModule); names end in -converted." };
+var parallelTasks = new Option<int>("--parallel-tasks") { Description = "InnerLoopOptions.ParallelTasks of the MAML workloads: tasks of a per-episode meta-batch (omniglot-conv4-maml) computed at once, the --threads intra-op threads divided among them.", DefaultValueFactory = _ => 1 };
 var prefetch = new Option<int>("--prefetch") { Description = "Meta-batches prepared ahead on a background thread; 0 (default) draws tasks inside the timed iteration, like the reference.", DefaultValueFactory = _ => 0 };
 
 var memoryIterations = new Option<int>("--iterations") { Description = "Meta-iterations of sine-maml.", DefaultValueFactory = _ => 2000 };
@@ -99,7 +100,7 @@ killtestChild.SetAction(parse => SetThreads(parse.GetValue(childThreads)) ? Kill
 
 var root = new RootCommand("MetaLearn benchmark: the workloads of WORKLOADS.md, timed like reference_maml.py.")
 {
-    workload, iterations, threads, perTask, handwritten, prefetch, converted,
+    workload, iterations, threads, perTask, handwritten, prefetch, converted, parallelTasks,
 };
 root.Subcommands.Add(memory);
 root.Subcommands.Add(soak);
@@ -107,21 +108,22 @@ root.Subcommands.Add(innerMemory);
 root.Subcommands.Add(killtest);
 root.Subcommands.Add(killtestChild);
 root.SetAction(parse => RunWorkloads(
-    parse.GetValue(workload)!, parse.GetValue(iterations), parse.GetValue(threads), parse.GetValue(perTask), parse.GetValue(handwritten), parse.GetValue(prefetch), parse.GetValue(converted)));
+    parse.GetValue(workload)!, parse.GetValue(iterations), parse.GetValue(threads), parse.GetValue(perTask), parse.GetValue(handwritten), parse.GetValue(prefetch), parse.GetValue(converted), parse.GetValue(parallelTasks)));
 return root.Parse(args).Invoke();
 
-static int RunWorkloads(string name, int iterations, int threads, bool perTask, bool handwritten, int prefetch, bool converted)
+static int RunWorkloads(string name, int iterations, int threads, bool perTask, bool handwritten, int prefetch, bool converted, int parallelTasks)
 {
-    if (iterations < 1 || prefetch < 0 || !SetThreads(threads))
+    if (iterations < 1 || prefetch < 0 || parallelTasks < 1 || !SetThreads(threads))
     {
-        Console.Error.WriteLine("--iterations must be at least 1 and --prefetch at least 0.");
+        Console.Error.WriteLine("--iterations and --parallel-tasks must be at least 1 and --prefetch at least 0.");
         return 2;
     }
 
     var selected = Workload.All.Where(w => name == "all" || w.Name == name)
         .Concat(Workload.Algorithms.Where(w => name == "algorithms" || w.Name == name))
-        .Select(w => converted ? w.Converted() : w).ToArray();
-    Console.Error.WriteLine($"# engine={(handwritten ? "handwritten" : perTask ? "per-task" : "task-batched")} threads={get_num_threads()} iterations={iterations} prefetch={prefetch} converted={converted}");
+        .Select(w => converted ? w.Converted() : w)
+        .Select(w => w with { Inner = w.Inner with { ParallelTasks = parallelTasks } }).ToArray();
+    Console.Error.WriteLine($"# engine={(handwritten ? "handwritten" : perTask ? "per-task" : "task-batched")} threads={get_num_threads()} iterations={iterations} prefetch={prefetch} converted={converted} parallel_tasks={parallelTasks}");
     foreach (var w in selected)
     {
         ResultLine? line = handwritten

@@ -41,7 +41,8 @@ public abstract class EpisodicLearner : IMetaAlgorithm
     {
         ArgumentNullException.ThrowIfNull(episodes);
         bool batching = Batches(episodes.Select(e => e.Info).ToArray());
-        return RunMetaBatch(iteration, step => MetaBatchRunner.Run(episodes, Model, batching, step));
+        var parallel = ParallelPlanAt(iteration);
+        return RunMetaBatch(iteration, step => MetaBatchRunner.Run(episodes, Model, batching, step, parallel: parallel));
     }
 
     /// <inheritdoc />
@@ -49,7 +50,8 @@ public abstract class EpisodicLearner : IMetaAlgorithm
     {
         ArgumentNullException.ThrowIfNull(batch);
         bool batching = Batches(batch.Infos);
-        return RunMetaBatch(iteration, step => MetaBatchRunner.Run(batch, Model, batching, step));
+        var parallel = ParallelPlanAt(iteration);
+        return RunMetaBatch(iteration, step => MetaBatchRunner.Run(batch, Model, batching, step, parallel));
     }
 
     /// <inheritdoc />
@@ -96,6 +98,12 @@ public abstract class EpisodicLearner : IMetaAlgorithm
 
     /// <summary>The per-task step of meta-iteration <paramref name="iteration"/>.</summary>
     private protected abstract MetaBatchRunner.TaskStep StepAt(int iteration);
+
+    /// <summary>
+    /// How a per-episode meta-batch of meta-iteration <paramref name="iteration"/> runs several tasks at once, or null
+    /// (the default) to run them one at a time with <see cref="StepAt"/>.
+    /// </summary>
+    private protected virtual MetaBatchRunner.ParallelPlan? ParallelPlanAt(int iteration) => null;
 
     /// <summary>Runs the meta-batch with the iteration's step; an algorithm that applies its own update wraps this.</summary>
     private protected virtual MetaBatchResult RunMetaBatch(int iteration, Func<MetaBatchRunner.TaskStep, MetaBatchResult> run) => run(StepAt(iteration));

@@ -22,6 +22,15 @@ public abstract class GradientMetaLearner : EpisodicLearner
         : base(name, model, (options ?? throw new ArgumentNullException(nameof(options))).TaskBatching)
     {
         options.Validate();
+        if (options.ParallelTasks > 1 && model is not FunctionalModel { TrainsTasksIndependently: true })
+        {
+            throw new ArgumentException(
+                $"InnerLoopOptions.ParallelTasks = {options.ParallelTasks} needs a model built from layers (Conv4, Mlp, FunctionalModel.FromModule) whose training passes keep no state " +
+                $"from task to task (no dropout, no batch-norm running statistics), so that tasks computed at once give what they give one at a time; {model.GetType().Name} is not one. " +
+                "Set ParallelTasks = 1.",
+                nameof(options));
+        }
+
         Options = options;
         _headOnly = headOnly;
         _stepSizes = CreateStepSizes(model, options, headOnly);
@@ -71,10 +80,7 @@ public abstract class GradientMetaLearner : EpisodicLearner
 
     private protected override MetaBatchRunner.TaskStep StepAt(int iteration)
     {
-        bool secondOrder = !Options.FirstOrder && iteration >= Options.FirstOrderIterations;
-        double[]? stepWeights = iteration < Options.MultiStepLossIterations && Options.Steps > 1
-            ? MultiStepLossSchedule.Weights(Options.Steps, iteration, Options.MultiStepLossIterations, Options.MultiStepLossFloor)
-            : null;
+        var (secondOrder, stepWeights) = SettingsAt(iteration);
         return (support, query, tasks) =>
         {
             var (objective, losses, accuracies) = Objective(support, query, secondOrder, stepWeights);
@@ -82,6 +88,42 @@ public abstract class GradientMetaLearner : EpisodicLearner
             return (losses, accuracies);
         };
     }
+
+    /// <summary>
+    /// With <see cref="InnerLoopOptions.ParallelTasks"/> &gt; 1: the same step as <see cref="StepAt"/>, returning the
+    /// gradient of the task's scaled objective with respect to each meta-parameter (autograd.grad over those that
+    /// require one) instead of adding it to <c>grad</c>.
+    /// </summary>
+    private protected override MetaBatchRunner.ParallelPlan? ParallelPlanAt(int iteration)
+    {
+        if (Options.ParallelTasks < 2)
+        {
+            return null;
+        }
+
+        var (secondOrder, stepWeights) = SettingsAt(iteration);
+        var parameters = _metaParameters;
+        return new MetaBatchRunner.ParallelPlan(Options.ParallelTasks, parameters, (support, query, tasks) =>
+        {
+            var (objective, losses, accuracies) = Objective(support, query, secondOrder, stepWeights);
+            var differentiable = Enumerable.Range(0, parameters.Length).Where(i => parameters[i].requires_grad).ToArray();
+            var grads = torch.autograd.grad(new[] { objective.Times(1.0 / tasks) }, differentiable.Select(i => (Tensor)parameters[i]).ToArray(), allow_unused: true);
+            var result = new Tensor?[parameters.Length];
+            for (int k = 0; k < differentiable.Length; k++)
+            {
+                result[differentiable[k]] = grads[k].IsInvalid ? null : grads[k];
+            }
+
+            return (losses, accuracies, result);
+        });
+    }
+
+    /// <summary>Whether meta-iteration <paramref name="iteration"/> is second order, and its multi-step loss weights (null: final step only).</summary>
+    private (bool SecondOrder, double[]? StepWeights) SettingsAt(int iteration) =>
+        (!Options.FirstOrder && iteration >= Options.FirstOrderIterations,
+         iteration < Options.MultiStepLossIterations && Options.Steps > 1
+            ? MultiStepLossSchedule.Weights(Options.Steps, iteration, Options.MultiStepLossIterations, Options.MultiStepLossFloor)
+            : null);
 
     /// <summary>
     /// The meta-objective of a (task-batched) task: the sum over tasks of the query loss after adaptation, or with

@@ -5,7 +5,7 @@ namespace MetaLearn.Algorithms;
 /// run them as one task-batched computation when their shapes allow it and per episode otherwise, each inside a
 /// dispose scope, and average what the per-task step reports.
 /// </summary>
-internal static class MetaBatchRunner
+internal static partial class MetaBatchRunner
 {
     /// <summary>
     /// A per-task step: given the support and query sides (task-batched or one task) and the meta-batch size, it adds
@@ -22,7 +22,8 @@ internal static class MetaBatchRunner
     /// The task count the step scales by; null: the episodes' count. A share of a larger meta-batch passes the whole
     /// meta-batch's size, so each task adds exactly what it adds when the whole meta-batch runs per episode.
     /// </param>
-    public static MetaBatchResult Run(IReadOnlyList<Episode> episodes, IFunctionalModel model, bool taskBatching, TaskStep step, int? metaBatchSize = null)
+    /// <param name="parallel">When not null, a per-episode meta-batch of several episodes runs that many at once instead.</param>
+    public static MetaBatchResult Run(IReadOnlyList<Episode> episodes, IFunctionalModel model, bool taskBatching, TaskStep step, int? metaBatchSize = null, ParallelPlan? parallel = null)
     {
         ArgumentNullException.ThrowIfNull(episodes);
         if (episodes.Count == 0)
@@ -33,13 +34,18 @@ internal static class MetaBatchRunner
         if (taskBatching && model.SupportsTaskBatching && episodes.Count > 1 && EpisodeBatch.CanStack(episodes))
         {
             using var stacked = EpisodeBatch.Stack(episodes);
-            return Run(stacked, model, taskBatching, step);
+            return Run(stacked, model, taskBatching, step, parallel);
         }
 
         var (batch, owned) = ForModel(episodes, model);
         try
         {
             int tasks = batch.Count;
+            if (parallel is { Threads: > 1 } && tasks > 1)
+            {
+                return RunParallel(batch, parallel, metaBatchSize ?? tasks);
+            }
+
             double lossSum = 0;
             double accuracySum = 0;
             foreach (var episode in batch)
@@ -62,7 +68,7 @@ internal static class MetaBatchRunner
     /// Runs <paramref name="step"/> over a stacked meta-batch: as one task-batched computation when allowed, else per
     /// episode; no tensor it makes outlives the call.
     /// </summary>
-    public static MetaBatchResult Run(EpisodeBatch batch, IFunctionalModel model, bool taskBatching, TaskStep step)
+    public static MetaBatchResult Run(EpisodeBatch batch, IFunctionalModel model, bool taskBatching, TaskStep step, ParallelPlan? parallel = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (!taskBatching || !model.SupportsTaskBatching || batch.Count < 2)
@@ -70,7 +76,7 @@ internal static class MetaBatchRunner
             var episodes = batch.Unstack();
             try
             {
-                return Run(episodes, model, false, step);
+                return Run(episodes, model, false, step, parallel: parallel);
             }
             finally
             {

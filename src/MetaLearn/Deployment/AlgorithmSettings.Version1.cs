@@ -12,6 +12,8 @@ internal static partial class AlgorithmSettings
     /// <list type="bullet">
     /// <item>Reptile's outer update, ε and annealing, and every algorithm's loss, when absent: the only behaviour there
     /// was before those options existed (interpolation, ε = 1 without annealing, <see cref="Loss.ByTaskKind"/>).</item>
+    /// <item>How many tasks MAML, first-order MAML, Meta-SGD and ANIL compute at once (<see cref="InnerLoopOptions.ParallelTasks"/>):
+    /// one, the only way there was; it changes how fast a meta-batch runs, not what the learner predicts.</item>
     /// <item>The inner update rule of MAML, first-order MAML, Meta-SGD and ANIL: never written, and the file cannot
     /// tell SGD from momentum or Adam, so it is taken from <see cref="LearnerFileLoadOptions.Version1UpdateRule"/>
     /// (with the constants' defaults) and the file is refused when that is not set.</item>
@@ -67,6 +69,7 @@ internal static partial class AlgorithmSettings
             ["adamBeta1"] = defaults.AdamBeta1,
             ["adamBeta2"] = defaults.AdamBeta2,
             ["adamEpsilon"] = defaults.AdamEpsilon,
+            ["parallelTasks"] = defaults.ParallelTasks,
         });
     }
 

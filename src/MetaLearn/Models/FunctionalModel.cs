@@ -188,6 +188,12 @@ public abstract partial class FunctionalModel : IFunctionalModel
     /// <summary>The layer tree of models built from layers (converted modules, <see cref="Mlp"/>, <see cref="Conv4"/>); null otherwise.</summary>
     internal ModuleLayer? Root { get; set; }
 
+    /// <summary>
+    /// Whether tasks can be meta-trained at once on several threads: the model is built from layers and its training
+    /// passes keep no state from task to task (no dropout, no batch-norm running statistics).
+    /// </summary>
+    internal bool TrainsTasksIndependently => Root is { KeepsTrainingState: false };
+
     /// <summary>Runs <see cref="Root"/> on one input tensor.</summary>
     internal Tensor RunLayers(Tensor x, IReadOnlyList<Tensor> weights, ForwardContext context) =>
         (Root ?? throw new InvalidOperationException("The model has no layers."))

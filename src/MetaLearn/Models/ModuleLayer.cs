@@ -21,6 +21,12 @@ internal abstract class ModuleLayer
     /// <summary>Indices of the model parameters this layer (and its children) read, in order.</summary>
     public virtual IEnumerable<int> ParameterIndices => Array.Empty<int>();
 
+    /// <summary>
+    /// Whether a training pass through this layer (or one of its children) reads or changes state that outlives the
+    /// pass: a dropout generator, batch-norm running statistics. Such passes depend on the order tasks run in.
+    /// </summary>
+    public virtual bool KeepsTrainingState => false;
+
     /// <summary>Whether this layer (or one of its children) is a batch norm normalising with <paramref name="statistics"/>.</summary>
     public virtual bool UsesBatchNorm(BatchNormStatistics statistics) => false;
 

@@ -54,6 +54,8 @@ internal sealed class BatchNormLayer : ModuleLayer
 
     public override bool UsesBatchNorm(BatchNormStatistics statistics) => Mode == statistics;
 
+    public override bool KeepsTrainingState => Mode == BatchNormStatistics.Running;
+
     /// <summary>Whether parameter <paramref name="index"/> belongs to this layer and is unused at <paramref name="step"/>.</summary>
     public bool IsUnusedAt(int index, int step)
     {

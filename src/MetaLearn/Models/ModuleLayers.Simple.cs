@@ -10,6 +10,8 @@ namespace MetaLearn.Models;
 /// </summary>
 internal sealed class DropoutLayer(double p) : ModuleLayer
 {
+    public override bool KeepsTrainingState => p > 0;
+
     public override Tensor Forward(Tensor x, LayerRun run)
     {
         if (!run.Context.Training || p == 0)
@@ -102,6 +104,9 @@ internal sealed class ActivationLayer : ModuleLayer
         _scalar = value.ToScalar();
         _one = 1.0.ToScalar();
     }
+
+    /// <summary>The activation function.</summary>
+    public ActivationKind Kind => _kind;
 
     public override Tensor Forward(Tensor x, LayerRun run) => _kind switch
     {

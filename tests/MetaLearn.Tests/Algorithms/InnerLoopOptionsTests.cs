@@ -22,6 +22,7 @@ public sealed class InnerLoopOptionsTests
         o.AdamBeta1.Should().Be(0.9);
         o.AdamBeta2.Should().Be(0.999);
         o.AdamEpsilon.Should().Be(1e-8);
+        o.ParallelTasks.Should().Be(1);
     }
 
     [Fact]
@@ -38,5 +39,6 @@ public sealed class InnerLoopOptionsTests
         ((Action)(() => _ = new InnerLoopOptions { AdamBeta1 = -0.1 })).Should().Throw<ArgumentOutOfRangeException>();
         ((Action)(() => _ = new InnerLoopOptions { AdamBeta2 = 1.0 })).Should().Throw<ArgumentOutOfRangeException>();
         ((Action)(() => _ = new InnerLoopOptions { AdamEpsilon = 0 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*epsilon*");
+        ((Action)(() => _ = new InnerLoopOptions { ParallelTasks = 0 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Use 1 to compute the tasks one at a time*");
     }
 }
