@@ -10,9 +10,13 @@ namespace MetaLearn.Algorithms;
 internal static class Adaptation
 {
     /// <summary>What an algorithm's adaptation produces: the weights and the algorithm's extras (prototypes, context, ridge head).</summary>
+    /// <param name="model">
+    /// The model to run: the learner's, or for a <see cref="Backbone"/> a frozen copy of it (whose parameters are the
+    /// copy's), which the adapted model keeps.
+    /// </param>
     /// <param name="support">The support set, on the model's device and dtype.</param>
     /// <param name="passes">The contexts of the adaptation's support passes.</param>
-    public delegate AdaptedState Adapter(EpisodeSide support, Passes passes);
+    public delegate AdaptedState Adapter(IFunctionalModel model, EpisodeSide support, Passes passes);
 
     /// <summary>
     /// <see cref="IMetaAlgorithm.Adapt"/> to the episode's support set (with its declared kind), then
@@ -42,6 +46,23 @@ internal static class Adaptation
         ArgumentNullException.ThrowIfNull(targets);
         var taskKind = kind ?? (targets.dtype == ScalarType.Int64 ? TaskKind.Classification : TaskKind.Regression);
         int ways = CheckSupport(inputs, targets, taskKind);
+
+        // A backbone's module never runs here: a frozen copy does, and the adapted model keeps it (see Backbone).
+        var frozen = (model as Backbone)?.Freeze();
+        try
+        {
+            return Run(frozen ?? model, frozen, inputs, targets, steps, classesFromHead, loss, taskKind, ways, seed, adapt);
+        }
+        catch
+        {
+            frozen?.Dispose();
+            throw;
+        }
+    }
+
+    private static AdaptedModel Run(
+        IFunctionalModel model, FrozenBackbone? frozen, IReadOnlyList<Tensor> inputs, Tensor targets, int steps, bool classesFromHead, Loss loss, TaskKind taskKind, int ways, long seed, Adapter adapt)
+    {
         bool classification = taskKind == TaskKind.Classification;
 
         // Deployment code often wraps inference in no_grad(); the inner loop needs gradients all the same.
@@ -66,7 +87,7 @@ internal static class Adaptation
 
         var support = EpisodeSide.Of(x, y, ways, taskKind);
         using var noise = new Generator(unchecked((ulong)seed));
-        var state = adapt(support, Passes.Adaptation(noise));
+        var state = adapt(model, support, Passes.Adaptation(noise)) with { Frozen = frozen };
         if (state.Statistics is null)
         {
             using var noGrad = no_grad();

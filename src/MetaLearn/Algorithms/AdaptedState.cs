@@ -3,7 +3,7 @@ namespace MetaLearn.Algorithms;
 /// <summary>
 /// What an adaptation produced, and how it predicts: the model's weights and, per algorithm, what sits around the
 /// network: Prototypical Networks' class prototypes, CAVIA's task context (appended to every input row), R2D2's ridge
-/// head (logits = scale · embedding · W + bias).
+/// head (logits = scale · embedding · W + bias), fine-tuning's fitted classifier.
 /// </summary>
 /// <param name="Weights">The model's weights, in parameter order.</param>
 internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
@@ -23,6 +23,9 @@ internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
     /// <summary>The ridge head's bias β (R2D2), if learned.</summary>
     public Tensor? RidgeBias { get; init; }
 
+    /// <summary>The classifier fitted on the support embeddings (<see cref="FineTuning"/>).</summary>
+    public Classifier? Classifier { get; init; }
+
     /// <summary>The inner step whose context predictions use (<see cref="Contexts.Predicting"/>).</summary>
     public int StepsTaken { get; init; }
 
@@ -32,12 +35,19 @@ internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
     /// </summary>
     public NormStatistics? Statistics { get; init; }
 
+    /// <summary>
+    /// The frozen copy of a <see cref="Backbone"/>'s module the weights run in: the weights before its head are its own
+    /// parameters, which are neither copied nor freed here; the state holds the lease and gives it back when disposed.
+    /// </summary>
+    public FrozenBackbone? Frozen { get; init; }
+
     /// <summary>Everything besides the weights, by export name.</summary>
     public IEnumerable<(string Name, Tensor Value)> Extras()
     {
         var all = new (string, Tensor?)[]
         {
             ("prototypes", Prototypes), ("context", TaskContext), ("ridge.weights", RidgeWeights), ("ridge.scale", RidgeScale), ("ridge.bias", RidgeBias),
+            ("classifier.weight", Classifier?.Weight), ("classifier.bias", Classifier?.Bias), ("classifier.scale", Classifier?.Scale),
         };
         return all.Where(p => p.Item2 is not null).Select(p => (p.Item1, p.Item2!));
     }
@@ -45,12 +55,13 @@ internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
     /// <summary>Detached copies of every tensor, out of every dispose scope (the caller owns them).</summary>
     public AdaptedState Keep() => this with
     {
-        Weights = Weights.Select(Copy).ToArray(),
+        Weights = Weights.Select((w, i) => IsFrozen(i) ? w : Copy(w)).ToArray(),
         Prototypes = CopyOrNull(Prototypes),
         TaskContext = CopyOrNull(TaskContext),
         RidgeWeights = CopyOrNull(RidgeWeights),
         RidgeScale = CopyOrNull(RidgeScale),
         RidgeBias = CopyOrNull(RidgeBias),
+        Classifier = Classifier is null ? null : Classifier with { Weight = Copy(Classifier.Weight), Bias = CopyOrNull(Classifier.Bias), Scale = CopyOrNull(Classifier.Scale) },
         Statistics = (Statistics ?? NormStatistics.Empty).Keep(),
     };
 
@@ -84,15 +95,23 @@ internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
             output = RidgeBias is null ? output : output.Plus(RidgeBias);
         }
 
+        if (Classifier is not null)
+        {
+            output = Classifier.Logits(output);
+        }
+
         return output;
     }
 
     /// <summary>Frees the weights and extras.</summary>
     public void DisposeTensors()
     {
-        foreach (var w in Weights)
+        for (int i = 0; i < Weights.Count; i++)
         {
-            w.Dispose();
+            if (!IsFrozen(i))
+            {
+                Weights[i].Dispose();
+            }
         }
 
         foreach (var (_, value) in Extras())
@@ -101,7 +120,11 @@ internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
         }
 
         Statistics?.DisposeTensors();
+        Frozen?.Dispose();
     }
+
+    /// <summary>Whether weight <paramref name="index"/> is a parameter of the frozen backbone copy (owned by its lease).</summary>
+    private bool IsFrozen(int index) => Frozen is not null && index < Frozen.HeadStart;
 
     private static Tensor Copy(Tensor t) => t.detach().clone().DetachFromDisposeScope();
 

@@ -16,6 +16,7 @@ public sealed class Cavia : EpisodicLearner
     public Cavia(IFunctionalModel model, CaviaOptions? options = null)
         : base("cavia", model, (options ?? new CaviaOptions()).TaskBatching)
     {
+        ModelChecks.AdaptsEveryWeight(model, "CAVIA (whose context input is adapted through the whole network)");
         Options = options ?? new CaviaOptions();
         _negativeStepSize = (-Options.InnerStepSize).ToScalar();
     }
@@ -34,7 +35,7 @@ public sealed class Cavia : EpisodicLearner
         int steps = options?.Steps ?? Options.InnerSteps;
         using var negativeStepSize = (-(options?.StepSize ?? Options.InnerStepSize)).ToScalar();
         return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: false, Options.Loss, options?.Kind, options?.Seed ?? 0,
-            (support, passes) => new AdaptedState(Model.Parameters) { TaskContext = AdaptContext(support, Model.Parameters, createGraph: false, steps, negativeStepSize, passes) });
+            (_, support, passes) => new AdaptedState(Model.Parameters) { TaskContext = AdaptContext(support, Model.Parameters, createGraph: false, steps, negativeStepSize, passes) });
     }
 
     /// <inheritdoc />

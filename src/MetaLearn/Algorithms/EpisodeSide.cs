@@ -45,6 +45,9 @@ internal sealed class EpisodeSide
     /// <summary>The query side of a stacked episode (tensors with a leading task dimension).</summary>
     public static EpisodeSide StackedQuery(Episode stacked, int tasks) => new(stacked.QueryInputs, stacked.QueryTargets, tasks, true, stacked.Info.Ways, stacked.Info.Kind);
 
+    /// <summary>This side with <paramref name="input"/> (e.g. its features) as its one input; the same targets.</summary>
+    public EpisodeSide WithInput(Tensor input) => new(new[] { input }, Targets, Tasks, TaskBatched, Ways, Kind);
+
     /// <summary>
     /// Each task's mean loss of <paramref name="prediction"/> on this side's targets: <paramref name="loss"/>, or for
     /// <see cref="Loss.ByTaskKind"/> the loss of <see cref="Kind"/>; the targets are checked first (type, shape, head width).

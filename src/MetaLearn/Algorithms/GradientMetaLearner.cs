@@ -9,6 +9,7 @@ namespace MetaLearn.Algorithms;
 public abstract class GradientMetaLearner : EpisodicLearner
 {
     private readonly InnerLoop _inner;
+    private readonly InnerLoop? _headInner;
     private readonly Parameter[] _stepSizes;
     private readonly Parameter[] _metaParameters;
     private readonly bool _headOnly;
@@ -17,10 +18,16 @@ public abstract class GradientMetaLearner : EpisodicLearner
     /// <param name="name">The algorithm's short name.</param>
     /// <param name="model">The model; the learner does not own it.</param>
     /// <param name="options">Inner-loop options.</param>
-    /// <param name="headOnly">Whether only the head's parameters are adapted (ANIL).</param>
+    /// <param name="headOnly">Whether only the head's parameters are adapted (ANIL); a <see cref="Backbone"/> needs it.</param>
+    /// <exception cref="ArgumentException"><paramref name="model"/> is a <see cref="Backbone"/> and not only the head is adapted.</exception>
     protected GradientMetaLearner(string name, IFunctionalModel model, InnerLoopOptions options, bool headOnly)
         : base(name, model, (options ?? throw new ArgumentNullException(nameof(options))).TaskBatching)
     {
+        if (!headOnly)
+        {
+            ModelChecks.AdaptsEveryWeight(model, name);
+        }
+
         options.Validate();
         if (options.ParallelTasks > 1 && model is not FunctionalModel { TrainsTasksIndependently: true })
         {
@@ -36,6 +43,7 @@ public abstract class GradientMetaLearner : EpisodicLearner
         _stepSizes = CreateStepSizes(model, options, headOnly);
         _metaParameters = model.Parameters.Concat(_stepSizes).ToArray();
         _inner = new InnerLoop(model, options, headOnly, _stepSizes.Length == 0 ? null : _stepSizes);
+        _headInner = model is Backbone backbone ? HeadLoop(backbone, options) : null;
     }
 
     /// <summary>The inner-loop options.</summary>
@@ -60,13 +68,21 @@ public abstract class GradientMetaLearner : EpisodicLearner
                 $"{Name} uses learned step sizes ({Options.StepSizes}); leave AdaptationOptions.StepSize null (only the number of steps can change).", nameof(options));
         }
 
-        var inner = new InnerLoop(
-            Model,
-            Options with { Steps = steps, StepSize = options?.StepSize ?? Options.StepSize, MultiStepLossIterations = 0 },
-            _headOnly,
-            _stepSizes.Length == 0 ? null : _stepSizes);
-        return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, options?.Kind, options?.Seed ?? 0,
-            (support, passes) => new AdaptedState(inner.Adapt(support, Model.Parameters, createGraph: false, passes)) { StepsTaken = steps });
+        var adaptOptions = Options with { Steps = steps, StepSize = options?.StepSize ?? Options.StepSize, MultiStepLossIterations = 0 };
+        var inner = new InnerLoop(Model, adaptOptions, _headOnly, _stepSizes.Length == 0 ? null : _stepSizes);
+        return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, options?.Kind, options?.Seed ?? 0, (model, support, passes) =>
+        {
+            if (model is not FrozenBackbone frozen)
+            {
+                return new AdaptedState(inner.Adapt(support, Model.Parameters, createGraph: false, passes)) { StepsTaken = steps };
+            }
+
+            // The head adapts on the support features of the frozen copy, which the adapted model runs its body in.
+            var head = HeadLoop((Backbone)Model, adaptOptions);
+            var features = support.WithInput(frozen.Features(support.Inputs[0], taskBatched: false));
+            var adaptedHead = head.Adapt(features, frozen.Parameters.Skip(frozen.HeadStart).ToArray(), createGraph: false, passes);
+            return new AdaptedState(frozen.Parameters.Take(frozen.HeadStart).Concat(adaptedHead).ToArray()) { StepsTaken = steps };
+        });
     }
 
     /// <inheritdoc />
@@ -83,7 +99,9 @@ public abstract class GradientMetaLearner : EpisodicLearner
         var (secondOrder, stepWeights) = SettingsAt(iteration);
         return (support, query, tasks) =>
         {
-            var (objective, losses, accuracies) = Objective(support, query, secondOrder, stepWeights);
+            var (objective, losses, accuracies) = Model is Backbone backbone
+                ? ObjectiveOnFeatures(backbone, support, query, secondOrder, stepWeights)
+                : Objective(Model, _inner, support, query, secondOrder, stepWeights);
             objective.Times(1.0 / tasks).backward();
             return (losses, accuracies);
         };
@@ -105,7 +123,7 @@ public abstract class GradientMetaLearner : EpisodicLearner
         var parameters = _metaParameters;
         return new MetaBatchRunner.ParallelPlan(Options.ParallelTasks, parameters, (support, query, tasks) =>
         {
-            var (objective, losses, accuracies) = Objective(support, query, secondOrder, stepWeights);
+            var (objective, losses, accuracies) = Objective(Model, _inner, support, query, secondOrder, stepWeights);
             var differentiable = Enumerable.Range(0, parameters.Length).Where(i => parameters[i].requires_grad).ToArray();
             var grads = torch.autograd.grad(new[] { objective.Times(1.0 / tasks) }, differentiable.Select(i => (Tensor)parameters[i]).ToArray(), allow_unused: true);
             var result = new Tensor?[parameters.Length];
@@ -132,7 +150,8 @@ public abstract class GradientMetaLearner : EpisodicLearner
     /// Each query pass normalises as an adapted model would (<see cref="SupportStatistics.QueryForward"/>).
     /// Also returns each task's final query loss and accuracy, detached.
     /// </summary>
-    private (Tensor Objective, Tensor FinalLosses, Tensor? Accuracies) Objective(EpisodeSide support, EpisodeSide query, bool createGraph, double[]? stepWeights)
+    private (Tensor Objective, Tensor FinalLosses, Tensor? Accuracies) Objective(
+        IFunctionalModel model, InnerLoop inner, EpisodeSide support, EpisodeSide query, bool createGraph, double[]? stepWeights)
     {
         Tensor? multiStep = null;
         Tensor? finalPrediction = null;
@@ -146,18 +165,34 @@ public abstract class GradientMetaLearner : EpisodicLearner
                     return;
                 }
 
-                var prediction = SupportStatistics.QueryForward(Model, support.Inputs, query.Inputs, w, Contexts.After(step, query.TaskBatched));
+                var prediction = SupportStatistics.QueryForward(model, support.Inputs, query.Inputs, w, Contexts.After(step, query.TaskBatched));
                 finalPrediction = step == steps ? prediction : null;
                 var stepLoss = query.LossSum(prediction, Options.Loss).Times(stepWeights[step - 1]);
                 multiStep = multiStep is null ? stepLoss : multiStep.Plus(stepLoss);
             };
 
-        var weights = _inner.Adapt(support, support.InitialWeights(Model.Parameters), createGraph, Passes.MetaTraining, afterStep);
-        var final = finalPrediction ?? SupportStatistics.QueryForward(Model, support.Inputs, query.Inputs, weights, Contexts.After(steps, query.TaskBatched));
+        var weights = inner.Adapt(support, support.InitialWeights(model.Parameters), createGraph, Passes.MetaTraining, afterStep);
+        var final = finalPrediction ?? SupportStatistics.QueryForward(model, support.Inputs, query.Inputs, weights, Contexts.After(steps, query.TaskBatched));
         var perTask = query.Loss(final, Options.Loss);
         var accuracy = query.Accuracy(final);
         return (multiStep ?? perTask.sum(), perTask.detach(), accuracy);
     }
+
+    /// <summary>
+    /// ANIL's objective over a <see cref="Backbone"/>: one pass of its module embeds the meta-batch's support and query
+    /// examples, then the head adapts on the support features; the meta-gradient reaches the module through the features.
+    /// </summary>
+    private (Tensor Objective, Tensor FinalLosses, Tensor? Accuracies) ObjectiveOnFeatures(
+        Backbone backbone, EpisodeSide support, EpisodeSide query, bool createGraph, double[]? stepWeights)
+    {
+        var (supportFeatures, queryFeatures) = BackboneFeatures.Embed(backbone, support, query);
+        return Objective(backbone.Head!, _headInner!, support.WithInput(supportFeatures), query.WithInput(queryFeatures), createGraph, stepWeights);
+    }
+
+    /// <summary>The inner loop over a backbone's head (the learned step sizes of its parameters, if any).</summary>
+    private InnerLoop HeadLoop(Backbone backbone, InnerLoopOptions options) =>
+        new(backbone.Head ?? throw new ArgumentException("The backbone has no head to adapt; give it one with BackboneOptions.Ways (and Features)."),
+            options, headOnly: false, _stepSizes.Length == 0 ? null : _stepSizes.Skip(backbone.HeadStart).ToArray());
 
     private static Parameter[] CreateStepSizes(IFunctionalModel model, InnerLoopOptions options, bool headOnly)
     {

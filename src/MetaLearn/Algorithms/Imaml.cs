@@ -22,6 +22,7 @@ public sealed class Imaml : EpisodicLearner
     public Imaml(IFunctionalModel model, ImamlOptions? options = null)
         : base("imaml", model, (options ?? new ImamlOptions()).TaskBatching)
     {
+        ModelChecks.AdaptsEveryWeight(model, "iMAML");
         Options = options ?? new ImamlOptions();
         _regularization = Options.Regularization.ToScalar();
         _inverseRegularization = (1 / Options.Regularization).ToScalar();
@@ -43,7 +44,7 @@ public sealed class Imaml : EpisodicLearner
         int steps = options?.Steps ?? Options.InnerSteps;
         double stepSize = options?.StepSize ?? Options.InnerStepSize;
         return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, options?.Kind, options?.Seed ?? 0,
-            (support, passes) => new AdaptedState(Proximal(support, steps, stepSize, passes)) { StepsTaken = 0 });
+            (_, support, passes) => new AdaptedState(Proximal(support, steps, stepSize, passes)) { StepsTaken = 0 });
     }
 
     /// <inheritdoc />

@@ -105,7 +105,7 @@ public sealed class PrototypicalNetworks : EpisodicLearner
             throw new ArgumentException("Prototypical Networks classify: give int64 classes, not regression values.", nameof(supportTargets));
         }
 
-        return Adaptation.Run(Model, supportInputs, supportTargets, 0, classesFromHead: false, Loss, TaskKind.Classification, options?.Seed ?? 0, (support, _) =>
+        return Adaptation.Run(Model, supportInputs, supportTargets, 0, classesFromHead: false, Loss, TaskKind.Classification, options?.Seed ?? 0, (model, support, _) =>
         {
             var missing = Enumerable.Range(0, support.Ways).Except(support.Targets.cpu().data<long>().ToArray().Select(c => (int)c)).ToArray();
             if (missing.Length > 0)
@@ -115,11 +115,11 @@ public sealed class PrototypicalNetworks : EpisodicLearner
             }
 
             // The support embedding adapts (dropout off; batch norm with the support's statistics) and collects what predictions normalise with.
-            var (embedding, statistics) = SupportStatistics.Collect(Model, Contexts.Predicting(0) with { Adapting = true }, prediction: true,
-                c => Model.Forward(support.Inputs, Model.Parameters, c));
+            var (embedding, statistics) = SupportStatistics.Collect(model, Contexts.Predicting(0) with { Adapting = true }, prediction: true,
+                c => model.Forward(support.Inputs, model.Parameters, c));
             var oneHot = F.one_hot(support.Targets, support.Ways).to(embedding.dtype);
             var prototypes = oneHot.transpose(-1, -2).matmul(embedding) / oneHot.sum(-2).unsqueeze(-1);
-            return new AdaptedState(Model.Parameters) { Prototypes = prototypes, Statistics = statistics };
+            return new AdaptedState(model.Parameters) { Prototypes = prototypes, Statistics = statistics };
         });
     }
 
@@ -152,6 +152,12 @@ public sealed class PrototypicalNetworks : EpisodicLearner
         }
 
         CheckEveryClassHasSupport(support.Targets, support.Ways);
+        if (Model is Backbone backbone)
+        {
+            var (supportFeatures, queryFeatures) = BackboneFeatures.Embed(backbone, support, query);
+            return LogitsOfCheckedLabels(supportFeatures, support.Targets, queryFeatures, support.Ways);
+        }
+
         var weights = support.InitialWeights(Model.Parameters);
         var context = new ForwardContext(0, support.TaskBatched);
         var (supportEmbedding, statistics) = SupportStatistics.Collect(Model, context, prediction: false, c => Model.Forward(support.Inputs, weights, c));

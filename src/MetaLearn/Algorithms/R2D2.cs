@@ -84,12 +84,12 @@ public sealed class R2D2 : EpisodicLearner
             throw new ArgumentException($"R2D2 classifies: give int64 classes (AdaptationOptions.Kind was TaskKind.{kind}).", nameof(options));
         }
 
-        return Adaptation.Run(Model, supportInputs, supportTargets, 0, classesFromHead: false, Loss.CrossEntropy(), TaskKind.Classification, options?.Seed ?? 0, (support, _) =>
+        return Adaptation.Run(Model, supportInputs, supportTargets, 0, classesFromHead: false, Loss.CrossEntropy(), TaskKind.Classification, options?.Seed ?? 0, (model, support, _) =>
         {
-            var (embedding, statistics) = SupportStatistics.Collect(Model, Contexts.Predicting(0) with { Adapting = true }, prediction: true,
-                c => Model.Forward(support.Inputs, Model.Parameters, c));
+            var (embedding, statistics) = SupportStatistics.Collect(model, Contexts.Predicting(0) with { Adapting = true }, prediction: true,
+                c => model.Forward(support.Inputs, model.Parameters, c));
             var targets = F.one_hot(support.Targets, support.Ways).to(embedding.dtype);
-            return new AdaptedState(Model.Parameters)
+            return new AdaptedState(model.Parameters)
             {
                 RidgeWeights = RidgeWeights(embedding, targets, _logRegularization.exp()),
                 RidgeScale = _scale,
@@ -132,13 +132,19 @@ public sealed class R2D2 : EpisodicLearner
 
     private Tensor QueryLogits(EpisodeSide support, EpisodeSide query)
     {
-        var modelWeights = support.InitialWeights(Model.Parameters);
-        var context = new ForwardContext(0, support.TaskBatched);
-        var (supportEmbedding, statistics) = SupportStatistics.Collect(Model, context, prediction: false, c => Model.Forward(support.Inputs, modelWeights, c));
-        var queryEmbedding = Model.Forward(query.Inputs, modelWeights, context with { Statistics = statistics });
+        var (supportEmbedding, queryEmbedding) = Model is Backbone backbone ? BackboneFeatures.Embed(backbone, support, query) : Embed(support, query);
         var targets = F.one_hot(support.Targets, support.Ways).to(supportEmbedding.dtype);
         var weights = RidgeWeights(supportEmbedding, targets, _logRegularization.exp());
         var logits = queryEmbedding.matmul(weights) * _scale;
         return _bias is null ? logits : logits.Plus(_bias);
+    }
+
+    /// <summary>The support embedding (collecting its statistics), then the query's (normalised with them).</summary>
+    private (Tensor Support, Tensor Query) Embed(EpisodeSide support, EpisodeSide query)
+    {
+        var modelWeights = support.InitialWeights(Model.Parameters);
+        var context = new ForwardContext(0, support.TaskBatched);
+        var (supportEmbedding, statistics) = SupportStatistics.Collect(Model, context, prediction: false, c => Model.Forward(support.Inputs, modelWeights, c));
+        return (supportEmbedding, Model.Forward(query.Inputs, modelWeights, context with { Statistics = statistics }));
     }
 }

@@ -17,6 +17,7 @@ public sealed class Reptile : EpisodicLearner
     public Reptile(IFunctionalModel model, ReptileOptions? options = null)
         : base("reptile", model, (options ?? new ReptileOptions()).TaskBatching)
     {
+        ModelChecks.AdaptsEveryWeight(model, "Reptile");
         Options = options ?? new ReptileOptions();
         _innerOptions = new InnerLoopOptions { Steps = Options.InnerSteps, StepSize = Options.InnerStepSize, FirstOrder = true, Loss = Options.Loss };
         _inner = new InnerLoop(model, _innerOptions, headOnly: false, learnedStepSizes: null);
@@ -31,7 +32,7 @@ public sealed class Reptile : EpisodicLearner
         var innerOptions = _innerOptions with { Steps = options?.Steps ?? _innerOptions.Steps, StepSize = options?.StepSize ?? _innerOptions.StepSize };
         var inner = new InnerLoop(Model, innerOptions, headOnly: false, learnedStepSizes: null);
         return Adaptation.Run(Model, supportInputs, supportTargets, innerOptions.Steps, classesFromHead: true, Options.Loss, options?.Kind, options?.Seed ?? 0,
-            (support, passes) => new AdaptedState(inner.Adapt(support, Model.Parameters, createGraph: false, passes)) { StepsTaken = innerOptions.Steps });
+            (_, support, passes) => new AdaptedState(inner.Adapt(support, Model.Parameters, createGraph: false, passes)) { StepsTaken = innerOptions.Steps });
     }
 
     private protected override MetaBatchRunner.TaskStep StepAt(int iteration) => GradientStep;

@@ -20,6 +20,7 @@ internal static partial class AlgorithmSettings
             Imaml i => OptionsJson.Write(i.Options),
             Cavia c => OptionsJson.Write(c.Options),
             R2D2 d => OptionsJson.Write(d.Options),
+            FineTuning f => OptionsJson.Write(f.Options),
             PrototypicalNetworks p => new JsonObject { ["taskBatching"] = p.TaskBatching, ["loss"] = LossJson.Write(p.Loss) },
             _ => throw new NotSupportedException($"The algorithm '{algorithm.Name}' ({algorithm.GetType().Name}) cannot be saved to a learner file yet."),
         },
@@ -46,8 +47,9 @@ internal static partial class AlgorithmSettings
             "cavia" => new Cavia(model, OptionsJson.Read<CaviaOptions>(o)),
             "r2d2" => new R2D2(model, OptionsJson.Read<R2D2Options>(o)),
             "protonet" => PrototypicalNetworks(o, model),
+            "finetune" => new FineTuning(model, OptionsJson.Read<FineTuningOptions>(o)),
             _ => throw new SettingsException(LearnerFileProblem.Unsupported,
-                $"the algorithm '{name}' is not known to this MetaLearn ({string.Join(", ", MetaAlgorithms.Names)} are)"),
+                $"the algorithm '{name}' is not known to this MetaLearn ({string.Join(", ", MetaAlgorithms.Names)} and finetune are)"),
         };
 
         var options = (algorithm as GradientMetaLearner)?.Options;
@@ -62,9 +64,13 @@ internal static partial class AlgorithmSettings
         return algorithm;
     }
 
-    /// <summary>The algorithm's own meta-parameters besides the model's and the step sizes, by name (R2D2's head).</summary>
-    public static IReadOnlyList<(string Name, Parameter Value)> OwnParameters(IMetaAlgorithm algorithm) =>
-        algorithm is R2D2 d ? d.HeadParameters : Array.Empty<(string, Parameter)>();
+    /// <summary>The algorithm's own meta-parameters besides the model's and the step sizes, by name (R2D2's head, fine-tuning's pre-training classifier).</summary>
+    public static IReadOnlyList<(string Name, Parameter Value)> OwnParameters(IMetaAlgorithm algorithm) => algorithm switch
+    {
+        R2D2 d => d.HeadParameters,
+        FineTuning f => f.ClassifierParameters,
+        _ => Array.Empty<(string, Parameter)>(),
+    };
 
     /// <summary>The algorithm's learned step sizes (empty when fixed).</summary>
     public static IReadOnlyList<Parameter> StepSizes(IMetaAlgorithm algorithm) =>

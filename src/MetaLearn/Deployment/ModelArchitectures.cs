@@ -46,13 +46,17 @@ public static class ModelArchitectures
     }
 
     /// <summary>
-    /// Registers a kind of model converted from a TorchSharp module (<see cref="FunctionalModel.FromModule"/>): the
-    /// module is code, so both the saving and the loading process register the same <paramref name="kind"/> with a
-    /// factory that builds the module; the learner file restores its parameters and buffers. Save such a learner with
+    /// Registers a kind of model made from a TorchSharp module, converted (<see cref="FunctionalModel.FromModule"/>) or
+    /// used as a <see cref="Backbone"/>: the module is code, so both the saving and the loading process register the same
+    /// <paramref name="kind"/> with a factory that builds the module; the learner file records which of the two the model
+    /// was (with its conversion or backbone options) and restores its parameters and buffers. Save such a learner with
     /// <c>LearnerFile.Save(..., architecture: ModelArchitectures.Module(kind))</c>.
     /// </summary>
     /// <param name="kind">The name stored in learner files.</param>
-    /// <param name="createModule">Builds the module (its initial values do not matter: the file's replace them).</param>
+    /// <param name="createModule">
+    /// Builds the module (its initial values do not matter: the file's replace them); for a backbone, an
+    /// <c>nn.Module&lt;Tensor, Tensor&gt;</c>, and the backbone's own factory calls it again for its frozen copies.
+    /// </param>
     /// <param name="options">
     /// Conversion options for a model built from the kind alone (<c>ModelArchitectures.Module(kind).Build()</c>, or a
     /// format-1 file); null for the defaults. A learner file records the options its model was converted with, and
@@ -64,6 +68,15 @@ public static class ModelArchitectures
         ArgumentNullException.ThrowIfNull(createModule);
         Kinds[kind] = (typeof(ModuleKind), _ => new JsonObject(), o =>
         {
+            if (o[BackboneKey] is not null)
+            {
+                var settings = new ManifestObject(o, "manifest.model.options");
+                var backbone = OptionsJson.Read<BackboneOptions>(settings.Object(BackboneKey));
+                settings.End();
+                return new Backbone(() => createModule() as nn.Module<Tensor, Tensor>
+                    ?? throw new InvalidOperationException($"The module kind '{kind}' builds a module that is not an nn.Module<Tensor, Tensor>, which a backbone needs."), backbone);
+            }
+
             var conversion = o.Count == 0 ? options : OptionsJson.Read<ModuleConversionOptions>(new ManifestObject(o, "manifest.model.options"));
             using var module = createModule();
             return FunctionalModel.FromModule(module, conversion);
@@ -101,9 +114,19 @@ public static class ModelArchitectures
     /// </summary>
     internal static ModelArchitecture Complete(ModelArchitecture architecture, IFunctionalModel model)
     {
-        if (architecture.Options.Count == 0 && model is ConvertedModel converted && Kinds.TryGetValue(architecture.Kind, out var entry) && entry.Type == typeof(ModuleKind))
+        bool moduleKind = Kinds.TryGetValue(architecture.Kind, out var entry) && entry.Type == typeof(ModuleKind);
+        if (architecture.Options.Count == 0 && model is ConvertedModel converted && moduleKind)
         {
             return architecture with { Options = OptionsJson.Write(converted.ConversionOptions) };
+        }
+
+        if (model is Backbone backbone)
+        {
+            return architecture.Options.Count == 0 && moduleKind
+                ? architecture with { Options = new JsonObject { [BackboneKey] = OptionsJson.Write(backbone.Options) } }
+                : throw new NotSupportedException(
+                    $"A Backbone is saved as a module kind: register its module factory with ModelArchitectures.RegisterModule(kind, factory) and save with " +
+                    $"architecture: ModelArchitectures.Module(kind) (got the architecture '{architecture.Kind}').");
         }
 
         var parts = (architecture.Kind, model) switch
@@ -142,6 +165,13 @@ public static class ModelArchitectures
     internal static ModelArchitecture Describe(IFunctionalModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (model is Backbone)
+        {
+            throw new NotSupportedException(
+                "A Backbone's module is code: register its factory with ModelArchitectures.RegisterModule(kind, factory) in the saving and the loading " +
+                "process, and save with architecture: ModelArchitectures.Module(kind).");
+        }
+
         foreach (var (kind, entry) in Kinds)
         {
             if (entry.Type == model.GetType())
@@ -173,6 +203,9 @@ public static class ModelArchitectures
 
         return entry.Build((JsonObject)architecture.Options.DeepClone());
     }
+
+    /// <summary>The key of a module kind's options that holds a backbone's options (a converted module's options have no such key).</summary>
+    private const string BackboneKey = "backbone";
 
     /// <summary>Marks module kinds in the registry: they are named explicitly, never found by the model's type.</summary>
     private sealed class ModuleKind

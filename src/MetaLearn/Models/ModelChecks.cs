@@ -29,6 +29,23 @@ internal static class ModelChecks
         }
     }
 
+    /// <summary>
+    /// Throws when <paramref name="model"/> is a <see cref="Backbone"/>, for <paramref name="algorithm"/>, which adapts
+    /// every weight of the network functionally: a backbone's module runs with its own parameters, so the inner loop
+    /// would silently leave them as they are.
+    /// </summary>
+    public static void AdaptsEveryWeight(IFunctionalModel model, string algorithm)
+    {
+        if (model is Backbone)
+        {
+            throw new ArgumentException(
+                $"{algorithm} adapts every weight of the network in its inner loop, but a Backbone runs its TorchSharp module with the module's own parameters " +
+                "(only a head runs with adapted weights). Use an algorithm that adapts only a head (anil, protonet, r2d2 or FineTuning), or convert the " +
+                "module with FunctionalModel.FromModule if it is built from the modules that conversion supports.",
+                nameof(model));
+        }
+    }
+
     public static Tensor SingleInput(IReadOnlyList<Tensor> inputs, string model) => inputs.Count == 1
         ? inputs[0]
         : throw new ArgumentException($"{model} reads one input tensor but the episode has {inputs.Count} modalities; use a fusion model (LateFusion, FeatureFusion) for several.", nameof(inputs));

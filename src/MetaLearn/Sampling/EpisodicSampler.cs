@@ -28,6 +28,7 @@ public sealed class EpisodicSampler : ITaskSampler
     private readonly int[] _rotations;
     private readonly int[] _allClasses;
     private readonly int[][] _groupPools;
+    private readonly ImageAugmentation? _augmentation;
 
     /// <summary>Prepares a sampler, checking once that every episode can be drawn.</summary>
     /// <exception cref="ArgumentException">
@@ -43,6 +44,14 @@ public sealed class EpisodicSampler : ITaskSampler
         Options = options;
         _rotations = options.Rotations.ToArray();
         CheckRotatable(dataset.ExampleShape, _rotations);
+        if (options.Augmentation is { IsIdentity: false } && dataset.ExampleShape.Length != 3)
+        {
+            throw new ArgumentException(
+                $"Augmentation distorts images [channels, height, width]; these examples have shape [{string.Join(", ", dataset.ExampleShape)}]. Leave Augmentation null.",
+                nameof(options));
+        }
+
+        _augmentation = options.Augmentation is { IsIdentity: false } a ? a : null;
 
         var filter = options.ClassFilter ?? (_ => true);
         _baseClasses = Enumerable.Range(0, dataset.Classes.Count).Where(c => filter(dataset.Classes[c])).ToArray();
@@ -103,8 +112,9 @@ public sealed class EpisodicSampler : ITaskSampler
         return Split(_dataset, baseClasses, Options.Shots, Options.Queries, random, seed, (rows, way) =>
         {
             int quarterTurns = _rotations[chosen[way] % _rotations.Length] / 90;
-            return quarterTurns == 0 ? rows : rows.rot90(quarterTurns, (-2, -1));
-        });
+            var turned = quarterTurns == 0 ? rows : rows.rot90(quarterTurns, (-2, -1));
+            return _augmentation is null ? turned : _augmentation.Apply(turned, random);
+        }, Options.DatasetLabels ? chosen : null, ClassCount);
     }
 
     /// <summary>
@@ -120,10 +130,13 @@ public sealed class EpisodicSampler : ITaskSampler
     /// <param name="random">The source of the example draws.</param>
     /// <param name="seed">The episode's seed, recorded in its <see cref="EpisodeInfo"/>.</param>
     /// <param name="transform">Applied to each way's gathered examples (e.g. a rotation); null keeps them.</param>
+    /// <param name="labels">The label of each way; null labels way w with w.</param>
+    /// <param name="labelCount">The number of labels when <paramref name="labels"/> are given (the episode's declared ways).</param>
     /// <returns>A new episode the caller owns.</returns>
     /// <exception cref="InvalidOperationException">A chosen class has fewer than shots + queries examples.</exception>
     internal static Episode Split(
-        LabeledDataset data, IReadOnlyList<int> classes, int shots, int queries, Random random, int seed, Func<Tensor, int, Tensor>? transform = null)
+        LabeledDataset data, IReadOnlyList<int> classes, int shots, int queries, Random random, int seed, Func<Tensor, int, Tensor>? transform = null,
+        IReadOnlyList<int>? labels = null, int labelCount = 0)
     {
         int ways = classes.Count;
         int perClass = shots + queries;
@@ -156,10 +169,10 @@ public sealed class EpisodicSampler : ITaskSampler
         using var scope = NewDisposeScope();
         return new Episode(
             Gather(data, supportRows, ways, shots, transform),
-            Labels(ways, shots),
+            Labels(ways, shots, labels),
             Gather(data, queryRows, ways, queries, transform),
-            Labels(ways, queries),
-            new EpisodeInfo(ways, shots, queries, seed, TaskKind.Classification));
+            Labels(ways, queries, labels),
+            new EpisodeInfo(labels is null ? ways : labelCount, shots, queries, seed, TaskKind.Classification));
     }
 
     /// <summary>
@@ -196,7 +209,21 @@ public sealed class EpisodicSampler : ITaskSampler
         return cat(parts, 0);
     }
 
-    private static Tensor Labels(int ways, int perClass) => ScalarMath.ClassLabels(ways, perClass);
+    private static Tensor Labels(int ways, int perClass, IReadOnlyList<int>? labels)
+    {
+        if (labels is null)
+        {
+            return ScalarMath.ClassLabels(ways, perClass);
+        }
+
+        var values = new long[(long)ways * perClass];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = labels[i / perClass];
+        }
+
+        return tensor(values);
+    }
 
     private static void CheckRotatable(long[] exampleShape, int[] rotations)
     {

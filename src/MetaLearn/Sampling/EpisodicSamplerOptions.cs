@@ -20,6 +20,23 @@ public sealed record EpisodicSamplerOptions() : ClassificationTaskOptions(ways: 
     public bool SameGroup { get; init; }
 
     /// <summary>
+    /// Whether each example is labelled with its class's index among all <see cref="EpisodicSampler.ClassCount"/> classes
+    /// the sampler draws from (rotated classes included; the episode then declares that many ways), instead of 0..Ways−1
+    /// in the order the classes were drawn: batches for supervised pre-training over all training classes
+    /// (<see cref="Algorithms.FineTuning"/>).
+    /// </summary>
+    /// <value>Default false.</value>
+    public bool DatasetLabels { get; init; }
+
+    /// <summary>
+    /// A random affine distortion of every drawn image (<c>[C, H, W]</c> examples), e.g. for training episodes; null
+    /// for none. It is drawn from the episode's seed after the examples are chosen, so the same examples are drawn with
+    /// or without it.
+    /// </summary>
+    /// <value>Default null.</value>
+    public ImageAugmentation? Augmentation { get; init; }
+
+    /// <summary>
     /// Counter-clockwise rotations, in degrees, each of which turns every class into a new class: class <c>k</c>
     /// rotated by <c>r</c> is a class of its own (Santoro et al., 2016; Finn et al., 2017 on Omniglot).
     /// <c>[0]</c> means no augmentation; <see cref="AllRightAngles"/> quadruples the classes.

@@ -8,22 +8,29 @@ namespace MetaLearn.Tests.Algorithms;
 /// <summary>
 /// Learners as users build them, for the tests of pure adaptation and of the one path from Adapt to a prediction:
 /// every algorithm over a converted <c>nn.Sequential</c> with batch norm (one keeping running statistics, one not) and
-/// dropout, and over Conv4 in each batch-norm mode (all but CAVIA, whose context is appended to feature vectors).
+/// dropout, over Conv4 in each batch-norm mode (all but CAVIA, whose context is appended to feature vectors), and, for
+/// the algorithms that adapt only a head, over a <see cref="Backbone"/> of a network whose forward is code.
 /// </summary>
 internal static class AdaptationCases
 {
     public const int Ways = 3;
 
-    /// <summary>The model kinds: <c>module</c> and <c>conv4-support</c>, <c>conv4-running</c>, <c>conv4-transductive</c>.</summary>
-    public static readonly string[] ModelKinds = { "module", "conv4-support", "conv4-running", "conv4-transductive" };
+    /// <summary>The model kinds: <c>module</c>, <c>conv4-support</c>, <c>conv4-running</c>, <c>conv4-transductive</c> and <c>backbone</c>.</summary>
+    public static readonly string[] ModelKinds = { "module", "conv4-support", "conv4-running", "conv4-transductive", "backbone" };
 
-    /// <summary>Every algorithm with every model kind it applies to.</summary>
+    /// <summary>The algorithms that adapt only a head, so take a <see cref="Backbone"/>.</summary>
+    public static readonly string[] HeadAdapting = { "anil", "protonet", "r2d2", "finetune" };
+
+    /// <summary>The algorithms whose model is an embedding network (no head).</summary>
+    public static readonly string[] Embedding = { "protonet", "r2d2", "finetune" };
+
+    /// <summary>Every algorithm (and the fine-tuning baseline) with every model kind it applies to.</summary>
     public static TheoryData<string, string> All()
     {
         var data = new TheoryData<string, string>();
-        foreach (var name in MetaAlgorithms.Names)
+        foreach (var name in MetaAlgorithms.Names.Append("finetune"))
         {
-            foreach (var kind in ModelKinds.Where(k => name != "cavia" || k == "module"))
+            foreach (var kind in ModelKinds.Where(k => (name != "cavia" || k == "module") && (k != "backbone" || HeadAdapting.Contains(name))))
             {
                 data.Add(name, kind);
             }
@@ -35,7 +42,7 @@ internal static class AdaptationCases
     /// <summary>The model of <paramref name="kind"/> for <paramref name="algorithm"/>: an embedding for ProtoNets and R2D2, a classifier otherwise.</summary>
     public static IFunctionalModel Model(string algorithm, string kind, int seed = 1)
     {
-        bool embeds = algorithm is "protonet" or "r2d2";
+        bool embeds = Embedding.Contains(algorithm);
         int outputs = embeds ? 8 : Ways;
         if (kind == "module")
         {
@@ -54,13 +61,30 @@ internal static class AdaptationCases
             return model;
         }
 
+        if (kind == "backbone")
+        {
+            return new Backbone(() => new Models.ResidualNet(seed: seed), new BackboneOptions { Ways = embeds ? 0 : Ways, Features = Models.ResidualNet.Features(), Seed = seed });
+        }
+
         var statistics = Enum.Parse<BatchNormStatistics>(kind["conv4-".Length..], ignoreCase: true);
         return new Conv4(new Conv4Options { Ways = embeds ? 0 : Ways, Channels = 3, ImageSize = 8, Blocks = 2, BatchNormStatistics = statistics, Seed = seed, DType = ScalarType.Float64 });
     }
 
-    /// <summary>The learner: two inner steps of size 0.1 where the algorithm takes steps.</summary>
-    public static IMetaAlgorithm Learner(string algorithm, IFunctionalModel model) =>
-        TestAlgorithms.Create(algorithm, model, steps: 2, stepSize: 0.1);
+    /// <summary>
+    /// The learner: two inner steps of size 0.1 where the algorithm takes steps; fine-tuning pre-trains a classifier
+    /// over the episodes' 3 classes and fits its heads in 20 steps.
+    /// </summary>
+    public static IMetaAlgorithm Learner(string algorithm, IFunctionalModel model) => algorithm == "finetune"
+        ? new FineTuning(model, new FineTuningOptions { Classes = Ways, Features = EmbeddingWidth(model), Steps = 20, StepSize = 0.05 })
+        : TestAlgorithms.Create(algorithm, model, steps: 2, stepSize: 0.1);
+
+    /// <summary>The features per example of an embedding model of <see cref="Model"/>.</summary>
+    private static int EmbeddingWidth(IFunctionalModel model) => model switch
+    {
+        Backbone => Models.ResidualNet.Features(),
+        Conv4 conv => conv.Options.Channels * 2 * 2,
+        _ => 8,
+    };
 
     /// <summary>A 3-way 2-shot episode with 3 queries per class, of feature vectors (<c>module</c>) or 1x8x8 images.</summary>
     public static Episode Episode(string kind, int seed)

@@ -64,7 +64,12 @@ public sealed class AdaptationTests
     public void Adapt_MoreTestTimeSteps_LowerTheSupportLoss(string name)
     {
         using var model = Classifier(name);
-        using var learner = TestAlgorithms.Create(name, model, steps: 1, stepSize: 0.1);
+        // iMAML's steps descend its proximal objective, not the support loss alone: with its default λ = 10 the
+        // minimiser stays so close to the meta-parameters that the support loss may rise slightly while the
+        // proximal objective falls, so this test of the support loss gives it a weak pull (λ = 1).
+        using var learner = name == "imaml"
+            ? new Imaml(model, new ImamlOptions { InnerSteps = 1, InnerStepSize = 0.1, Regularization = 1 })
+            : TestAlgorithms.Create(name, model, steps: 1, stepSize: 0.1);
         var (x, y, _) = Data(seed: 3);
 
         using var one = learner.Adapt(x, y, new AdaptationOptions { Steps = 1 });

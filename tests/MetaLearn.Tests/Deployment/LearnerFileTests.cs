@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using MetaLearn.Algorithms;
@@ -79,7 +78,7 @@ public sealed class LearnerFileTests : IDisposable
             expected.Add((name, adapted.PredictProbabilities(CsvTable.Read(rows, new CsvTableOptions { LabelRequired = false }).Features)));
         }
 
-        var output = RunProbe(new[] { "probe", support, rows }.Concat(paths));
+        var output = LearnerProbe.Run(new[] { "probe", support, rows }.Concat(paths));
 
         output.Select(line => line.Split(' ')[0]).Should().Equal(expected.Select(e => e.Name));
         for (int i = 0; i < expected.Count; i++)
@@ -88,6 +87,54 @@ public sealed class LearnerFileTests : IDisposable
             var loaded = LearnerProbe.Parse(output[i].Split(' ')[1], probabilities.GetLength(1));
             LearnerProbe.Classes(loaded).Should().Equal(LearnerProbe.Classes(probabilities), name);
             LearnerProbe.MaxDifference(loaded, probabilities).Should().BeLessThanOrEqualTo(1e-6, name);
+        }
+    }
+
+    /// <summary>
+    /// Learners over a <see cref="Backbone"/> of a network whose forward is code, registered as a module kind in both
+    /// processes: the file holds the module's parameters and running statistics and the head, and a second process
+    /// predicts what the saving one does.
+    /// </summary>
+    [Fact]
+    public void Load_InASecondProcess_BackboneLearnersPredictTheSame()
+    {
+        Models.ResidualMlp.Register();
+        var (support, rows) = WriteCsvFiles();
+        var table = CsvTable.Read(support);
+        var rowFeatures = CsvTable.Read(rows, new CsvTableOptions { LabelRequired = false }).Features;
+        var expected = new List<(string Name, float[,] Probabilities)>();
+        var paths = new List<string>();
+        foreach (string name in new[] { "anil", "protonet", "r2d2" })
+        {
+            using var model = new Backbone(() => new Models.ResidualMlp(), new BackboneOptions { Ways = name == "anil" ? 3 : 0, Features = Models.ResidualMlp.Features, Seed = 2 });
+            using var learner = Trained(name, model);
+            using (var episode = TestEpisodes.Gaussian(3))
+            {
+                learner.AccumulateMetaGradient(new[] { episode }, 0);
+            }
+
+            string path = Path.Combine(_directory, $"backbone-{name}.metalearn");
+            var save = () => LearnerFile.Save(learner, path);
+            save.Should().Throw<NotSupportedException>().WithMessage("*RegisterModule*ModelArchitectures.Module(kind)*");
+            LearnerFile.Save(learner, path, architecture: ModelArchitectures.Module(Models.ResidualMlp.Kind));
+            paths.Add(path);
+            using var adapted = learner.Adapt(table.Features, table.ClassIds().Select(c => (long)c).ToArray());
+            expected.Add((name, adapted.PredictProbabilities(rowFeatures)));
+
+            using var loaded = LearnerFile.Load(path);
+            loaded.Model.Should().BeOfType<Backbone>().Which.Options.Should().Be(model.Options);
+            TestEpisodes.Flatten(loaded.Model.Buffers).Should().Equal(TestEpisodes.Flatten(model.Buffers), "the running statistics are in the file");
+            TestEpisodes.Flatten(loaded.Algorithm.MetaParameters).Should().Equal(TestEpisodes.Flatten(learner.MetaParameters));
+        }
+
+        var output = LearnerProbe.Run(new[] { "probe", support, rows }.Concat(paths));
+
+        output.Select(line => line.Split(' ')[0]).Should().Equal(expected.Select(e => e.Name));
+        for (int i = 0; i < expected.Count; i++)
+        {
+            var loaded = LearnerProbe.Parse(output[i].Split(' ')[1], expected[i].Probabilities.GetLength(1));
+            LearnerProbe.Classes(loaded).Should().Equal(LearnerProbe.Classes(expected[i].Probabilities), expected[i].Name);
+            LearnerProbe.MaxDifference(loaded, expected[i].Probabilities).Should().BeLessThanOrEqualTo(1e-6, expected[i].Name);
         }
     }
 
@@ -249,22 +296,5 @@ public sealed class LearnerFileTests : IDisposable
         File.WriteAllText(supportPath, support.ToString());
         File.WriteAllText(rowsPath, rows.ToString());
         return (supportPath, rowsPath);
-    }
-
-    private static string[] RunProbe(IEnumerable<string> args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(typeof(LearnerProbe).Assembly.Location);
-        foreach (string a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit(120_000).Should().BeTrue("the probe process should finish");
-        process.ExitCode.Should().Be(0, stderr.Result);
-        return stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 }

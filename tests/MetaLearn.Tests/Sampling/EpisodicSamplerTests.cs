@@ -87,6 +87,36 @@ public sealed class EpisodicSamplerTests
         }
     }
 
+    /// <summary>
+    /// With dataset labels each example is labelled with its class's index among all ClassCount classes (base class b,
+    /// rotation r: b · R + r), and the episode declares that many ways: batches for supervised pre-training.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Sample_DatasetLabels_LabelEachExampleWithItsClassAmongAllClasses(int seed)
+    {
+        using var data = SyntheticDatasets.Build(("A", 3, 4), ("B", 2, 4));
+        var sampler = new EpisodicSampler(data, new EpisodicSamplerOptions { Ways = 4, Shots = 1, Queries = 2, Rotations = [0, 180], DatasetLabels = true });
+
+        using var episode = sampler.Sample(seed);
+
+        sampler.ClassCount.Should().Be(10);
+        episode.Info.Ways.Should().Be(10);
+        var images = cat(new[] { episode.SupportInput, episode.QueryInput }, 0);
+        long[] labels = cat(new[] { episode.SupportTargets, episode.QueryTargets }, 0).data<long>().ToArray();
+        int[] ids = SyntheticDatasets.ExampleIds(images);
+        for (int row = 0; row < ids.Length; row++)
+        {
+            int turns = Enumerable.Range(0, 4).Single(t => Same(ToArray(images[row, 0]), SyntheticDatasets.Rotated(ids[row], t)));
+            labels[row].Should().Be((data.Labels[ids[row]] * 2) + (turns / 2), "class b turned by r is class b · 2 + r / 180");
+        }
+
+        labels.Distinct().Should().HaveCount(4);
+        using var same = new EpisodicSampler(data, new EpisodicSamplerOptions { Ways = 4, Shots = 1, Queries = 2, Rotations = [0, 180] }).Sample(seed);
+        SyntheticDatasets.ExampleIds(same.SupportInput).Should().Equal(SyntheticDatasets.ExampleIds(episode.SupportInput), "the labels change, not the draws");
+    }
+
     [Fact]
     public void Sample_AllRightAnglesOfOneClass_FourLabelsAreTheFourRotations()
     {
