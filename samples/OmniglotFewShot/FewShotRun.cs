@@ -2,7 +2,11 @@ using Spectre.Console;
 
 namespace OmniglotFewShot;
 
-/// <summary>Loads the alphabets, meta-trains for the given meta-iterations (or until the optional time budget), and scores the result.</summary>
+/// <summary>
+/// Loads the alphabets; pre-trains the fine-tuning baseline; meta-trains the algorithm (from the baseline's embedding
+/// with --from-baseline) for the given meta-iterations (or until the optional time budget); and scores both, and the
+/// from-scratch baseline, on 20-way and 5-way 1-shot within-alphabet validation episodes.
+/// </summary>
 internal static class FewShotRun
 {
     /// <summary>Meta-iterations per <see cref="MetaTrainer.Train"/> call; the clock and validation are checked between calls.</summary>
@@ -13,6 +17,12 @@ internal static class FewShotRun
 
     /// <summary>Query drawings per class in validation episodes (20 ways x 5 = 100 queries per episode).</summary>
     private const int ValidationQueries = 5;
+
+    /// <summary>
+    /// The distortion of training images with <c>--augment</c>: rotation up to 15 degrees, shear up to 10 degrees,
+    /// scale within ±15 %, shift up to 10 % of the side, each way (measured in the README).
+    /// </summary>
+    public static ImageAugmentation Augmentation { get; } = new() { Rotation = 15, Shear = 10, Scale = 0.15, Translation = 0.1 };
 
     public static int Run(FewShotSettings settings, CheckpointSession session)
     {
@@ -47,7 +57,11 @@ internal static class FewShotRun
             throw new ArgumentException($"Every alphabet of '{settings.Validation}' is also in '{settings.Background}'; give --validation alphabets that training does not see.");
         }
 
-        using var validationSet = validationAll.ExceptGroups(background.Groups);
+        // Both evaluations draw from the held-out alphabets that have 20 characters or more (Tagalog has 17).
+        using var heldOut = validationAll.ExceptGroups(background.Groups);
+        var large = heldOut.Groups.Where(g => heldOut.Classes.Count(c => c.Group == g) >= FewShotSettings.EvaluationWays).ToArray();
+        using var validationSet = heldOut.WhereGroups(large);
+        var augmentation = settings.Augment ? Augmentation : null;
         var trainSampler = new EpisodicSampler(background, new EpisodicSamplerOptions
         {
             Ways = settings.Ways,
@@ -55,26 +69,54 @@ internal static class FewShotRun
             Queries = settings.Queries,
             SameGroup = settings.SameAlphabet,
             Rotations = EpisodicSamplerOptions.AllRightAngles,
+            Augmentation = augmentation,
         });
-        var validationSampler = new EpisodicSampler(validationSet, new EpisodicSamplerOptions
+        var batches = new EpisodicSampler(background, new EpisodicSamplerOptions
+        {
+            Ways = settings.BaselineWays,
+            Shots = 1,
+            Queries = 1,
+            Rotations = EpisodicSamplerOptions.AllRightAngles,
+            Augmentation = augmentation,
+            DatasetLabels = true,
+        });
+        var validation = new EpisodicSampler(validationSet, new EpisodicSamplerOptions
         {
             Ways = FewShotSettings.EvaluationWays,
             Shots = 1,
             Queries = ValidationQueries,
             SameGroup = true,
         });
+        var small = new EpisodicSampler(validationSet, new EpisodicSamplerOptions { Ways = FewShotSettings.SmallWays, Shots = 1, Queries = ValidationQueries, SameGroup = true });
         AnsiConsole.MarkupLine(Markup.Escape(
             $"Loaded {background.Classes.Count} training characters of {string.Join(", ", background.Groups)} " +
             $"({trainSampler.ClassCount} classes with rotations) and {validationSet.Classes.Count} validation characters of " +
-            $"{string.Join(", ", validationSet.Groups)} ({validationSampler.GroupCount} alphabet(s) with {FewShotSettings.EvaluationWays}+ characters) " +
+            $"{string.Join(", ", validationSet.Groups)} ({validation.GroupCount} alphabet(s) with {FewShotSettings.EvaluationWays}+ characters) " +
             $"in {clock.Elapsed.TotalSeconds:F1} s."));
 
-        using var model = new Conv4(new Conv4Options { Ways = settings.HasHead ? FewShotSettings.EvaluationWays : 0, Seed = settings.Seed });
-        // ProtoNets has no inner steps (MetaAlgorithms.Create refuses them); the MAML family gets the sample's inner loop.
-        var inner = settings.HasHead ? new MetaAlgorithmOverrides { InnerSteps = settings.InnerSteps, InnerStepSize = settings.InnerStepSize } : null;
-        var testInner = inner is null ? null : inner with { InnerSteps = settings.TestInnerSteps };
-        using IMetaAlgorithm learner = MetaAlgorithms.Create(settings.Algorithm, model, inner);
-        using IMetaAlgorithm tester = MetaAlgorithms.Create(settings.Algorithm, model, testInner);
+        // The fine-tuning baseline: the embedding pre-trained with a cosine classifier over all training classes.
+        var embedding = Networks.Create(settings, ways: 0);
+        using var baseline = new FineTuning(embedding, new FineTuningOptions { Classes = batches.ClassCount, Features = Networks.Features(settings.Model), Seed = settings.Seed });
+        Scores baselineScores;
+        using (var pretrainer = new MetaTrainer(baseline, new MetaTrainerOptions
+        {
+            Iterations = Chunk,
+            MetaBatchSize = 1,
+            OuterLearningRate = settings.LearningRate,
+            Seed = settings.Seed,
+            ProgressInterval = 1,
+            Checkpoint = session.Options("baseline"),
+        }))
+        {
+            Pretrain(settings, session, pretrainer, batches);
+            baselineScores = Score(baseline, validation, small, settings);
+        }
+
+        // The meta-learner, from the baseline's embedding or from its own initial values.
+        using var model = settings.FromBaseline ? null : Networks.Create(settings, ways: settings.HasHead ? FewShotSettings.EvaluationWays : 0);
+        var learnerModel = model ?? embedding;
+        using var learner = Algorithm(settings, learnerModel, settings.InnerSteps);
+        using var tester = Algorithm(settings, learnerModel, settings.TestInnerSteps);
         using var trainer = new MetaTrainer(learner, new MetaTrainerOptions
         {
             Iterations = Math.Min(Chunk, settings.Iterations),
@@ -87,14 +129,20 @@ internal static class FewShotRun
             Checkpoint = session.Options(),
         });
 
-        var training = TrainWithinBudget(settings, session, trainer, tester, trainSampler, validationSampler);
+        var training = TrainWithSelection(settings, session, trainer, tester, trainSampler, validation);
         AnsiConsole.MarkupLine(Markup.Escape(training.ToString()));
-
-        var final = Evaluator.Evaluate(tester, validationSampler, settings.ValidationEpisodes, Seeds.Derive(settings.Seed, 3, 0));
-        double errorRate = 1 - final.MeanAccuracy;
+        var metaScores = Score(tester, validation, small, settings);
+        var scratch = new Scores(
+            ScratchBaseline.Accuracy(validation, FewShotSettings.EvaluationWays, settings.ScratchEpisodes, Seeds.Derive(settings.Seed, 3, 0), settings.Seed),
+            ScratchBaseline.Accuracy(small, FewShotSettings.SmallWays, settings.ScratchEpisodes, Seeds.Derive(settings.Seed, 3, 1), settings.Seed),
+            settings.ScratchEpisodes);
         AnsiConsole.MarkupLine(Markup.Escape(
-            $"Validation, {FewShotSettings.EvaluationWays}-way 1-shot within-alphabet on {string.Join(", ", validationSet.Groups)}: " +
-            $"error {errorRate:P2} ± {final.AccuracyConfidence95:P2} (95% CI) over {final.Episodes} episodes of {FewShotSettings.EvaluationWays * ValidationQueries} queries."));
+            $"Validation, 1-shot within-alphabet on {string.Join(", ", validationSet.Groups)}, {settings.ValidationEpisodes} episodes of {ValidationQueries} queries per class " +
+            $"({settings.ScratchEpisodes} for the from-scratch baseline): {settings.Algorithm} 20-way error {1 - metaScores.Twenty:P2} ± {metaScores.Confidence:P2} (95% CI), " +
+            $"fine-tuning baseline {1 - baselineScores.Twenty:P2}, from scratch {1 - scratch.Twenty:P2}; 5-way error {1 - metaScores.Five:P2}, " +
+            $"fine-tuning baseline {1 - baselineScores.Five:P2}, from scratch {1 - scratch.Five:P2}; {clock.Elapsed.TotalMinutes:F1} min in all."));
+
+        double errorRate = 1 - metaScores.Twenty;
         if (settings.EvalRuns is string runsFolder)
         {
             var score = ScoreRuns(tester, runsFolder, settings.HasHead);
@@ -104,11 +152,73 @@ internal static class FewShotRun
             errorRate = score.MeanErrorRate;
         }
 
+        Console.WriteLine(FormattableString.Invariant($"{settings.Algorithm}_accuracy={metaScores.Twenty:F4} {settings.Algorithm}_accuracy_5way={metaScores.Five:F4}"));
+        Console.WriteLine(FormattableString.Invariant($"finetune_accuracy={baselineScores.Twenty:F4} finetune_accuracy_5way={baselineScores.Five:F4}"));
+        Console.WriteLine(FormattableString.Invariant($"scratch_accuracy={scratch.Twenty:F4} scratch_accuracy_5way={scratch.Five:F4}"));
         Console.WriteLine(FormattableString.Invariant($"error_rate={errorRate:F4}"));
         return 0;
     }
 
-    private static TrainingSummary TrainWithinBudget(
+    /// <summary>The algorithm of <paramref name="settings"/> over <paramref name="model"/> (not owned), adapting with <paramref name="steps"/> inner steps.</summary>
+    private static IMetaAlgorithm Algorithm(FewShotSettings settings, IFunctionalModel model, int steps)
+    {
+        var inner = new InnerLoopOptions { Steps = steps, StepSize = settings.InnerStepSize };
+        return settings.Algorithm switch
+        {
+            "maml" => new Maml(model, inner),
+            "fomaml" => Maml.FirstOrder(model, inner),
+            "anil" => new Anil(model, inner),
+            _ => new PrototypicalNetworks(model),
+        };
+    }
+
+    /// <summary>Pre-trains the fine-tuning baseline to <see cref="FewShotSettings.BaselineIterations"/> iterations in all (a resumed run continues to there).</summary>
+    private static void Pretrain(FewShotSettings settings, CheckpointSession session, MetaTrainer trainer, EpisodicSampler batches)
+    {
+        int start = session.Attach(trainer, "baseline");
+        int target = settings.BaselineIterations;
+        var clock = Stopwatch.StartNew();
+        double lastAccuracy = double.NaN;
+        var times = new List<double>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(session.Stop);
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("finetune pre-training", maxValue: target);
+                var progress = new SynchronousProgress<TrainingProgress>(p =>
+                {
+                    lastAccuracy = p.QueryAccuracy;
+                    task.Value = p.Iteration;
+                    task.Description = Markup.Escape(FormattableString.Invariant($"finetune pre-training it {p.Iteration} loss {p.QueryLoss:F3} acc {p.QueryAccuracy:P1}"));
+                    if (p.Iteration >= target)
+                    {
+                        stop.Cancel();
+                    }
+                });
+                while (trainer.Iteration < target)
+                {
+                    try
+                    {
+                        times.Add(trainer.Train(batches, progress: progress, cancellationToken: stop.Token).MedianIterationMilliseconds);
+                    }
+                    catch (OperationCanceledException) when (!session.Stop.IsCancellationRequested)
+                    {
+                        // The target was reached mid-chunk; the last finished step stands.
+                    }
+                }
+
+                task.Value = task.MaxValue;
+            });
+        times.Sort();
+        double median = times.Count == 0 ? double.NaN : times[times.Count / 2];
+        AnsiConsole.MarkupLine(Markup.Escape(
+            $"finetune: {trainer.Iteration - start} pre-training iterations in {clock.Elapsed.TotalMinutes:F1} min (median {median:F0} ms each), " +
+            $"last batch accuracy {lastAccuracy:P1} over {batches.ClassCount} classes."));
+    }
+
+    private static TrainingSummary TrainWithSelection(
         FewShotSettings settings, CheckpointSession session, MetaTrainer trainer, IMetaAlgorithm tester, ITaskSampler trainSampler, ITaskSampler validationSampler)
     {
         // With --resume, --iterations more meta-iterations from the checkpoint's (model selection starts afresh).
@@ -124,7 +234,7 @@ internal static class FewShotRun
         AnsiConsole.MarkupLine(Markup.Escape(FormattableString.Invariant(
             $"Training {settings.Iterations} meta-iterations from iteration {start} (seed {settings.Seed}, {settings.Threads} intra-op thread(s)){(budget is null ? string.Empty : $", or until {budget.Value.TotalMinutes:F1} minutes have passed")}.")));
         var clock = Stopwatch.StartNew();
-        var selection = new ModelSelection(tester.MetaParameters);
+        var selection = new ModelSelection(tester.MetaParameters, tester.Model.Buffers);
         int selectionSeed = Seeds.Derive(settings.Seed, 2, 0);
         double lastLoss = double.NaN;
         double lastAccuracy = double.NaN;
@@ -147,7 +257,7 @@ internal static class FewShotRun
                         stop.Cancel();
                     }
                 });
-                int nextValidation = settings.ValidationInterval;
+                int nextValidation = start + settings.ValidationInterval;
                 while (trainer.Iteration < target && !stop.IsCancellationRequested)
                 {
                     try
@@ -178,6 +288,14 @@ internal static class FewShotRun
         return new TrainingSummary(settings.Algorithm, trainer.Iteration, minutes, median, lastLoss, lastAccuracy, selection.BestIteration, selection.BestAccuracy);
     }
 
+    /// <summary>The 20-way and 5-way accuracies of <paramref name="learner"/> over the report's episodes.</summary>
+    private static Scores Score(IMetaAlgorithm learner, ITaskSampler twenty, ITaskSampler five, FewShotSettings settings)
+    {
+        var main = Evaluator.Evaluate(learner, twenty, settings.ValidationEpisodes, Seeds.Derive(settings.Seed, 3, 0));
+        var small = Evaluator.Evaluate(learner, five, settings.ValidationEpisodes, Seeds.Derive(settings.Seed, 3, 1));
+        return new Scores(main.MeanAccuracy, small.MeanAccuracy, settings.ValidationEpisodes) { Confidence = main.AccuracyConfidence95 };
+    }
+
     private static OneShotRunScore ScoreRuns(IMetaAlgorithm algorithm, string folder, bool hasHead)
     {
         using var runs = OneShotRuns.Load(folder);
@@ -197,5 +315,12 @@ internal static class FewShotRun
         }
 
         return runs.Score(predictions);
+    }
+
+    /// <summary>A learner's mean 20-way and 5-way accuracies.</summary>
+    private sealed record Scores(double Twenty, double Five, int Episodes)
+    {
+        /// <summary>Half the 95% interval of the 20-way accuracy.</summary>
+        public double Confidence { get; init; } = double.NaN;
     }
 }

@@ -6,8 +6,20 @@ internal sealed record FewShotSettings
     /// <summary>The evaluation task of the issue and of Lake et al.: 20-way 1-shot within one alphabet.</summary>
     public const int EvaluationWays = 20;
 
+    /// <summary>The second evaluation task: 5-way 1-shot within one alphabet.</summary>
+    public const int SmallWays = 5;
+
     /// <summary>protonet, maml, fomaml or anil.</summary>
     public required string Algorithm { get; init; }
+
+    /// <summary>conv4gn, conv4, resnet12 or resnet18 (TorchVision's, as a <see cref="Backbone"/>).</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Which statistics Conv4's batch norm normalises with.</summary>
+    public required BatchNormStatistics BatchNorm { get; init; }
+
+    /// <summary>Whether training images are distorted by a random affine transform (<see cref="FewShotRun.Augmentation"/>).</summary>
+    public required bool Augment { get; init; }
 
     /// <summary>The training alphabets (zip or folder).</summary>
     public required string Background { get; init; }
@@ -33,20 +45,32 @@ internal sealed record FewShotSettings
     /// <summary>Episodes per meta-iteration.</summary>
     public required int MetaBatch { get; init; }
 
-    /// <summary>Adam learning rate of the outer loop.</summary>
+    /// <summary>Adam learning rate of the outer loop (and of pre-training).</summary>
     public required double LearningRate { get; init; }
 
-    /// <summary>Most meta-iterations to train.</summary>
+    /// <summary>Meta-iterations to train.</summary>
     public required int Iterations { get; init; }
 
-    /// <summary>Wall-clock minutes after which training also stops (data loading and the final evaluation not included), or null for none.</summary>
+    /// <summary>Wall-clock minutes after which meta-training also stops (data loading, pre-training and evaluation not included), or null for none.</summary>
     public required double? TimeBudgetMinutes { get; init; }
+
+    /// <summary>Pre-training iterations of the fine-tuning baseline (batches of <see cref="BaselineWays"/> classes x 2 drawings).</summary>
+    public required int BaselineIterations { get; init; }
+
+    /// <summary>Classes per pre-training batch.</summary>
+    public required int BaselineWays { get; init; }
+
+    /// <summary>Whether meta-training starts from the fine-tuning baseline's pre-trained embedding (protonet only).</summary>
+    public required bool FromBaseline { get; init; }
 
     /// <summary>Iterations between model-selection validations (0: none, keep the last parameters).</summary>
     public required int ValidationInterval { get; init; }
 
-    /// <summary>Episodes of the final validation report.</summary>
+    /// <summary>Episodes of the final validation report, for each of the 20-way and 5-way tasks.</summary>
     public required int ValidationEpisodes { get; init; }
+
+    /// <summary>Episodes of the from-scratch baseline, for each of the 20-way and 5-way tasks.</summary>
+    public required int ScratchEpisodes { get; init; }
 
     /// <summary>Inner-loop step size (MAML family).</summary>
     public required double InnerStepSize { get; init; }
@@ -57,7 +81,7 @@ internal sealed record FewShotSettings
     /// <summary>Inner-loop steps when adapting to validation and test episodes (MAML family).</summary>
     public required int TestInnerSteps { get; init; }
 
-    /// <summary>Root seed of the model and the episodes.</summary>
+    /// <summary>Root seed of the models and the episodes.</summary>
     public required int Seed { get; init; }
 
     /// <summary>Intra-op threads of libtorch.</summary>
@@ -69,15 +93,25 @@ internal sealed record FewShotSettings
     /// <summary>What is wrong with the settings, or null when they are usable.</summary>
     public string? Problem()
     {
-        if (Ways < 2 || Shots < 1 || Queries < 1 || MetaBatch < 1 || Iterations < 1 || Threads < 1)
+        if (Ways < 2 || Shots < 1 || Queries < 1 || MetaBatch < 1 || Iterations < 1 || Threads < 1 || BaselineIterations < 1 || BaselineWays < 2)
         {
-            return "--ways must be at least 2, and --shots, --queries, --meta-batch, --iterations and --threads at least 1.";
+            return "--ways and --baseline-ways must be at least 2, and --shots, --queries, --meta-batch, --iterations, --baseline-iterations and --threads at least 1.";
         }
 
         if (HasHead && Ways != EvaluationWays)
         {
-            return $"{Algorithm} meta-learns a {EvaluationWays}-way linear head (the evaluation is {EvaluationWays}-way), so it trains with --ways {EvaluationWays}; " +
+            return $"{Algorithm} meta-learns a {EvaluationWays}-way linear head (the main evaluation is {EvaluationWays}-way), so it trains with --ways {EvaluationWays}; " +
                 "only protonet, which has no head, can train with other ways.";
+        }
+
+        if (HasHead && FromBaseline)
+        {
+            return $"--from-baseline starts an embedding from the fine-tuning baseline's; {Algorithm} has a head, so it applies to protonet only.";
+        }
+
+        if (HasHead && Model == "resnet18" && Algorithm != "anil")
+        {
+            return $"{Algorithm} adapts every weight of the network, which a TorchVision backbone runs itself; use --algorithm protonet or anil with --model resnet18.";
         }
 
         if (TimeBudgetMinutes is <= 0 or double.NaN || !(LearningRate > 0) || !(InnerStepSize > 0))
@@ -85,9 +119,9 @@ internal sealed record FewShotSettings
             return "--time-budget, --lr and --inner-lr must be positive.";
         }
 
-        if (ValidationInterval < 0 || ValidationEpisodes < 2 || InnerSteps < 1 || TestInnerSteps < 1)
+        if (ValidationInterval < 0 || ValidationEpisodes < 2 || ScratchEpisodes < 0 || InnerSteps < 1 || TestInnerSteps < 1)
         {
-            return "--validation-interval must be 0 or more, --validation-episodes at least 2, --inner-steps and --test-inner-steps at least 1.";
+            return "--validation-interval and --scratch-episodes must be 0 or more, --validation-episodes at least 2, --inner-steps and --test-inner-steps at least 1.";
         }
 
         return null;

@@ -2,8 +2,11 @@ using TorchSharp.Modules;
 
 namespace OmniglotFewShot;
 
-/// <summary>Keeps a copy of the meta-parameters with the best validation accuracy seen so far.</summary>
-internal sealed class ModelSelection(IReadOnlyList<Parameter> parameters)
+/// <summary>
+/// Keeps a copy of the meta-parameters and the model's buffers (batch norm's running statistics, which predictions
+/// read) with the best validation accuracy seen so far.
+/// </summary>
+internal sealed class ModelSelection(IReadOnlyList<Parameter> parameters, IReadOnlyList<Tensor> buffers)
 {
     private Tensor[]? _best;
 
@@ -23,7 +26,7 @@ internal sealed class ModelSelection(IReadOnlyList<Parameter> parameters)
 
         Dispose();
         using var noGrad = no_grad();
-        _best = parameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray();
+        _best = parameters.Cast<Tensor>().Concat(buffers).Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray();
         BestIteration = iteration;
         BestAccuracy = accuracy;
     }
@@ -38,9 +41,10 @@ internal sealed class ModelSelection(IReadOnlyList<Parameter> parameters)
 
         using (no_grad())
         {
+            var targets = parameters.Cast<Tensor>().Concat(buffers).ToArray();
             for (int i = 0; i < _best.Length; i++)
             {
-                parameters[i].copy_(_best[i]);
+                targets[i].copy_(_best[i]);
             }
         }
 

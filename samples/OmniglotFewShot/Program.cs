@@ -1,10 +1,27 @@
-// Meta-trains a few-shot Omniglot classifier (ProtoNets, MAML, first-order MAML or ANIL) on background alphabets
-// and reports the 20-way 1-shot within-alphabet error on held-out alphabets, and optionally on Lake et al.'s runs.
+// Meta-trains a few-shot Omniglot classifier (ProtoNets, MAML, first-order MAML or ANIL) on background alphabets, beside
+// the fine-tuning baseline and a network trained from scratch per task, and reports 20-way and 5-way 1-shot
+// within-alphabet accuracies on held-out alphabets, and optionally the error on Lake et al.'s runs.
 using OmniglotFewShot;
 
 string dataFolder = Path.Combine(AppContext.BaseDirectory, "data", "omniglot");
 var algorithm = new Option<string>("--algorithm") { Description = "protonet | maml | fomaml | anil", DefaultValueFactory = _ => "protonet" };
 algorithm.AcceptOnlyFromAmong("protonet", "maml", "fomaml", "anil");
+var modelKind = new Option<string>("--model")
+{
+    Description = "conv4gn (Conv4 with group norm) | conv4 (with batch norm) | resnet12 | resnet18 (TorchVision's, as a backbone: protonet or anil)",
+    DefaultValueFactory = _ => "conv4gn",
+};
+modelKind.AcceptOnlyFromAmong("conv4gn", "conv4", "resnet12", "resnet18");
+var batchNorm = new Option<BatchNormStatistics>("--batch-norm")
+{
+    Description = "--model conv4's batch norm: Support (each task's support statistics), Running (train/eval running statistics) or Transductive (each call's own rows).",
+    DefaultValueFactory = _ => BatchNormStatistics.Support,
+};
+var augment = new Option<bool>("--augment")
+{
+    Description = "Distort training images at random (rotation 15, shear 10 degrees, scale 15 %, shift 10 %); --augment false turns it off.",
+    DefaultValueFactory = _ => true,
+};
 var background = new Option<string>("--background")
 {
     Description = "Training alphabets: an Omniglot zip or folder (<Alphabet>/<character>/<drawing>.png).",
@@ -26,14 +43,26 @@ var queries = new Option<int>("--queries") { Description = "Query examples per c
 var sameAlphabet = new Option<bool>("--same-alphabet") { Description = "Draw each training episode from one alphabet (as the evaluation does)." };
 var metaBatch = new Option<int?>("--meta-batch") { Description = "Episodes per meta-iteration [protonet 1, others 8]." };
 var learningRate = new Option<double>("--lr") { Description = "Adam learning rate of the outer loop.", DefaultValueFactory = _ => 1e-3 };
-var iterations = new Option<int>("--iterations") { Description = "Meta-iterations: with the same seed and --threads, the same model on any machine.", DefaultValueFactory = _ => 3000 };
-var timeBudget = new Option<double?>("--time-budget") { Description = "Also stop after this many minutes of training (then the result depends on the machine's speed); default none." };
+var iterations = new Option<int>("--iterations") { Description = "Meta-iterations: with the same seed and --threads, the same model on any machine.", DefaultValueFactory = _ => 2000 };
+var baselineIterations = new Option<int>("--baseline-iterations")
+{
+    Description = "Pre-training iterations of the fine-tuning baseline (a cosine classifier over all training classes).",
+    DefaultValueFactory = _ => 1000,
+};
+var baselineWays = new Option<int>("--baseline-ways") { Description = "Classes per pre-training batch (2 drawings each).", DefaultValueFactory = _ => 64 };
+var fromBaseline = new Option<bool>("--from-baseline")
+{
+    Description = "Meta-train protonet from the fine-tuning baseline's pre-trained embedding; --from-baseline false starts from scratch.",
+    DefaultValueFactory = _ => true,
+};
+var scratchEpisodes = new Option<int>("--scratch-episodes") { Description = "Episodes of the from-scratch baseline, 20-way and 5-way each.", DefaultValueFactory = _ => 100 };
+var timeBudget = new Option<double?>("--time-budget") { Description = "Also stop meta-training after this many minutes (then the result depends on the machine's speed); default none." };
 var validationInterval = new Option<int>("--validation-interval")
 {
     Description = "Iterations between model-selection validations on 100 episodes (0: keep the last parameters).",
     DefaultValueFactory = _ => 200,
 };
-var validationEpisodes = new Option<int>("--validation-episodes") { Description = "Episodes of the final 20-way 1-shot validation report.", DefaultValueFactory = _ => 200 };
+var validationEpisodes = new Option<int>("--validation-episodes") { Description = "Episodes of the final validation report, 20-way and 5-way each.", DefaultValueFactory = _ => 200 };
 var innerStepSize = new Option<double>("--inner-lr") { Description = "Inner-loop step size (maml, fomaml, anil).", DefaultValueFactory = _ => 0.4 };
 var innerSteps = new Option<int>("--inner-steps") { Description = "Inner-loop steps while meta-training (maml, fomaml, anil).", DefaultValueFactory = _ => 1 };
 var testInnerSteps = new Option<int>("--test-inner-steps") { Description = "Inner-loop steps on validation and test episodes (maml, fomaml, anil).", DefaultValueFactory = _ => 3 };
@@ -44,8 +73,9 @@ var root = new RootCommand(
     "Meta-trains on Omniglot background alphabets and prints error_rate=<mean 20-way 1-shot within-alphabet error> " +
     "over the validation episodes, or over Lake et al.'s runs when --eval-runs is given.")
 {
-    algorithm, background, validation, evalRuns, ways, shots, queries, sameAlphabet, metaBatch, learningRate, iterations, timeBudget,
-    validationInterval, validationEpisodes, innerStepSize, innerSteps, testInnerSteps, seed, threads,
+    algorithm, modelKind, batchNorm, augment, background, validation, evalRuns, ways, shots, queries, sameAlphabet, metaBatch, learningRate, iterations,
+    timeBudget, baselineIterations, baselineWays, fromBaseline, scratchEpisodes, validationInterval, validationEpisodes, innerStepSize, innerSteps, testInnerSteps,
+    seed, threads,
 };
 var checkpoints = new CheckpointFlags();
 checkpoints.AddTo(root);
@@ -56,6 +86,9 @@ root.SetAction(parse =>
     var settings = new FewShotSettings
     {
         Algorithm = name,
+        Model = parse.GetValue(modelKind)!,
+        BatchNorm = parse.GetValue(batchNorm),
+        Augment = parse.GetValue(augment),
         Background = parse.GetValue(background)!,
         Validation = parse.GetValue(validation)!,
         EvalRuns = parse.GetValue(evalRuns),
@@ -67,6 +100,10 @@ root.SetAction(parse =>
         LearningRate = parse.GetValue(learningRate),
         Iterations = parse.GetValue(iterations),
         TimeBudgetMinutes = parse.GetValue(timeBudget),
+        BaselineIterations = parse.GetValue(baselineIterations),
+        BaselineWays = parse.GetValue(baselineWays),
+        FromBaseline = protonet && parse.GetValue(fromBaseline),
+        ScratchEpisodes = parse.GetValue(scratchEpisodes),
         ValidationInterval = parse.GetValue(validationInterval),
         ValidationEpisodes = parse.GetValue(validationEpisodes),
         InnerStepSize = parse.GetValue(innerStepSize),

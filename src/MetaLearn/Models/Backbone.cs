@@ -53,7 +53,7 @@ public sealed class Backbone : IFunctionalModel
         }
 
         _createModule = createModule;
-        Module = createModule() ?? throw new ArgumentException("The module factory returned null; return a new module.", nameof(createModule));
+        Module = Build(createModule) ?? throw new ArgumentException("The module factory returned null; return a new module.", nameof(createModule));
         try
         {
             var named = Module.named_parameters().ToArray();
@@ -218,6 +218,24 @@ public sealed class Backbone : IFunctionalModel
 
             return new FrozenBackbone(this, _snapshot.Acquire());
         }
+    }
+
+    /// <summary>
+    /// Calls the factory and keeps what the module holds out of every dispose scope: a module built while the caller has
+    /// a scope open (e.g. around an evaluation) would otherwise lose its parameters when that scope ends, if they were
+    /// made with <c>new Parameter(tensor)</c>. The factory's temporaries are freed.
+    /// </summary>
+    /// <returns>The module, or null when the factory returned null.</returns>
+    internal static nn.Module<Tensor, Tensor>? Build(Func<nn.Module<Tensor, Tensor>> createModule)
+    {
+        using var scope = NewDisposeScope();
+        var module = createModule();
+        foreach (var tensor in module?.parameters().Cast<Tensor>().Concat(module.buffers()) ?? Enumerable.Empty<Tensor>())
+        {
+            tensor.DetachFromDisposeScope();
+        }
+
+        return module;
     }
 
     /// <summary>The flattened features of <paramref name="x"/> through <paramref name="module"/> (task-batched inputs merged into one batch).</summary>

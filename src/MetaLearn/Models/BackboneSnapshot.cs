@@ -41,7 +41,7 @@ internal sealed class BackboneSnapshot
         {
             try
             {
-                module = createModule() ?? throw new InvalidOperationException("The backbone's module factory returned null.");
+                module = Backbone.Build(createModule) ?? throw new InvalidOperationException("The backbone's module factory returned null.");
             }
             finally
             {

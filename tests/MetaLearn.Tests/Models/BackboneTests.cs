@@ -81,6 +81,38 @@ public sealed class BackboneTests
         PyTorchFixture.MaxAbs(actual, expected).Should().BeLessThan(1e-5);
     }
 
+    /// <summary>
+    /// A module whose parameters are made with <c>new Parameter(tensor)</c>, built (and its frozen copies built) while the
+    /// caller has dispose scopes open, keeps them when those scopes end.
+    /// </summary>
+    [Fact]
+    public void Backbone_BuiltAndAdaptedInsideDisposeScopes_KeepsItsModulesParameters()
+    {
+        Backbone backbone;
+        using (NewDisposeScope())
+        {
+            backbone = new Backbone(() => new ScaledFeatures());
+        }
+
+        using (backbone)
+        using (var learner = new PrototypicalNetworks(backbone))
+        using (var episode = AdaptationCases.Episode("backbone", 2))
+        {
+            double first;
+            using (NewDisposeScope())
+            {
+                first = MetaLearn.Evaluation.Evaluator.Score(learner, episode).Loss;
+            }
+
+            using (NewDisposeScope())
+            {
+                MetaLearn.Evaluation.Evaluator.Score(learner, episode).Loss.Should().Be(first, "the cached frozen copy outlived the scope it was built in");
+            }
+
+            backbone.Parameters.Should().OnlyContain(p => !p.IsInvalid);
+        }
+    }
+
     [Fact]
     public void Options_Defaults_AreNoHeadAndSeedZero()
     {
@@ -146,4 +178,19 @@ public sealed class BackboneTests
     private static double Max(Tensor a, Tensor b) => (a - b).abs().max().ToDouble();
 
     private static long[] Prepend(long first, long[] shape) => new[] { first }.Concat(shape).ToArray();
+
+    /// <summary>A module as users write one: a parameter made with <c>new Parameter(tensor)</c>; features = flattened input times it.</summary>
+    private sealed class ScaledFeatures : nn.Module<Tensor, Tensor>
+    {
+        private readonly TorchSharp.Modules.Parameter scale;
+
+        public ScaledFeatures()
+            : base(nameof(ScaledFeatures))
+        {
+            scale = new TorchSharp.Modules.Parameter(ones(64, dtype: ScalarType.Float64));
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor input) => input.flatten(1).mul(scale);
+    }
 }
