@@ -61,7 +61,7 @@ internal static class Experiment
 
     private static (double Accuracy, double[] Weights) Late(ITaskSampler tasks, ExperimentSettings s, Action<string> log, string name)
     {
-        using var model = new LateFusion(new IFunctionalModel[] { Branch(s, 10, Ways), Branch(s, 11, Ways) });
+        using var model = new LateFusion(new IFunctionalModel[] { Branch(s, 10, Ways), Branch(s, 11, Ways) }, ownsModels: true);
         double accuracy = TrainAndScore(name, model, tasks, s, log);
         return (accuracy, model.ModalityWeights());
     }
@@ -70,7 +70,7 @@ internal static class Experiment
     {
         using var model = new FeatureFusion(
             new IFunctionalModel[] { Branch(s, 20, Hidden), Branch(s, 21, Hidden) },
-            MlpOptions.WithLayers(2 * Hidden, Hidden, Ways) with { Seed = Seeds.Derive(s.Seed, ModelStream, 22) });
+            MlpOptions.WithLayers(2 * Hidden, Hidden, Ways) with { Seed = Seeds.Derive(s.Seed, ModelStream, 22) }, ownsModels: true);
         return TrainAndScore(name, model, tasks, s, log);
     }
 

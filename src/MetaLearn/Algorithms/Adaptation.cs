@@ -47,21 +47,24 @@ internal static class Adaptation
         var taskKind = kind ?? (targets.dtype == ScalarType.Int64 ? TaskKind.Classification : TaskKind.Regression);
         int ways = CheckSupport(inputs, targets, taskKind);
 
-        // A backbone's module never runs here: a frozen copy does, and the adapted model keeps it (see Backbone).
+        // A backbone's module never runs here: a frozen copy does, and the adapted model keeps it (see Backbone). Any
+        // other model of MetaLearn's is held, so the adapted model runs it after the model's owner disposes it.
         var frozen = (model as Backbone)?.Freeze();
+        var held = frozen is null ? HeldModels.Hold(model) : null;
         try
         {
-            return Run(frozen ?? model, frozen, inputs, targets, steps, classesFromHead, loss, taskKind, ways, seed, adapt);
+            return Run(frozen ?? model, frozen, held, inputs, targets, steps, classesFromHead, loss, taskKind, ways, seed, adapt);
         }
         catch
         {
             frozen?.Dispose();
+            held?.ReleaseHold();
             throw;
         }
     }
 
     private static AdaptedModel Run(
-        IFunctionalModel model, FrozenBackbone? frozen, IReadOnlyList<Tensor> inputs, Tensor targets, int steps, bool classesFromHead, Loss loss, TaskKind taskKind, int ways, long seed, Adapter adapt)
+        IFunctionalModel model, FrozenBackbone? frozen, IHeldModel? held, IReadOnlyList<Tensor> inputs, Tensor targets, int steps, bool classesFromHead, Loss loss, TaskKind taskKind, int ways, long seed, Adapter adapt)
     {
         bool classification = taskKind == TaskKind.Classification;
 
@@ -100,7 +103,7 @@ internal static class Adaptation
         {
             using var noGrad = no_grad();
             double supportLoss = support.Loss(kept.Output(model, x), loss).ReadDouble();
-            return new AdaptedModel(model, kept, steps, supportLoss, taskKind);
+            return new AdaptedModel(model, kept, held, steps, supportLoss, taskKind);
         }
         catch
         {
@@ -159,6 +162,7 @@ internal static class Adaptation
             throw new ArgumentException($"Classes must be a 1-D int64 tensor [N] (got shape [{string.Join(", ", targets.shape)}]).", nameof(targets));
         }
 
+        using var scope = NewDisposeScope();
         var classes = targets.cpu().data<long>().ToArray();
         if (classes.Any(c => c < 0))
         {

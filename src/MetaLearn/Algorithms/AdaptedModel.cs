@@ -6,42 +6,54 @@ namespace MetaLearn.Algorithms;
 /// reads: its weights, the algorithm's extras (prototypes, context, ridge head) and the batch-norm statistics it
 /// normalises with (the support set's under the adapted weights, or a copy of the running statistics; see
 /// <see cref="BatchNormStatistics"/>), so its predictions do not change when the learner adapts again, is evaluated or
-/// is trained further; dispose it to free them. It runs the learner's model as the architecture: keep that model alive
-/// while predicting.
+/// is trained further. It stays valid until it is disposed: it runs the learner's model as the architecture and holds
+/// it, so disposing the learner, the algorithm or the model does not break it (their memory is freed when the last
+/// adapted model made from them is disposed too; a <see cref="Backbone"/>'s adapted model holds its own frozen copy).
+/// The caller owns it and disposes it; a second <c>Dispose</c> does nothing, and its members throw
+/// <see cref="ObjectDisposedException"/> after the first.
 /// </summary>
 /// <remarks>
 /// <para>A row's prediction depends only on that row: predictions run in evaluation mode (no dropout) with the frozen
 /// statistics, except with <see cref="BatchNormStatistics.Transductive"/> batch norm, which normalises each call over
 /// the rows of that call.</para>
 /// <para>Thread safety: it holds no mutable state, so any number of threads may call its predicting members at once
-/// (also while other threads adapt the same learner), as long as it is not disposed meanwhile and the learner's model
-/// is not disposed.</para>
+/// (also while other threads adapt the same learner), as long as it is not disposed meanwhile.</para>
+/// <para>A model type of your own (an <see cref="IFunctionalModel"/> that does not derive from
+/// <see cref="FunctionalModel"/>) is run as it is: keep it alive while adapted models made from it predict.</para>
 /// </remarks>
 public sealed class AdaptedModel : IDisposable
 {
     private readonly AdaptedState _state;
-    private bool _disposed;
+    private readonly IHeldModel? _held;
+    private int _disposed;
 
-    internal AdaptedModel(IFunctionalModel model, AdaptedState state, int steps, double supportLoss, TaskKind kind)
+    /// <param name="model">The model the weights run in.</param>
+    /// <param name="state">What the adaptation produced; owned from now on.</param>
+    /// <param name="held">The hold on <paramref name="model"/> taken for this adapted model (released when it is disposed), if any.</param>
+    /// <param name="steps">The inner steps taken.</param>
+    /// <param name="supportLoss">The support loss after adaptation.</param>
+    /// <param name="kind">The support targets' kind.</param>
+    internal AdaptedModel(IFunctionalModel model, AdaptedState state, IHeldModel? held, int steps, double supportLoss, TaskKind kind)
     {
         Model = model;
         _state = state;
+        _held = held;
         Steps = steps;
         SupportLoss = supportLoss;
         Kind = kind;
     }
 
-    /// <summary>The architecture the weights run in (the learner's model; not owned).</summary>
+    /// <summary>The architecture the weights run in (the learner's model, held but not owned: it may already be disposed).</summary>
     public IFunctionalModel Model { get; }
 
     /// <summary>The adapted weights, in <see cref="IFunctionalModel.Parameters"/> order; owned by this object (do not dispose).</summary>
-    public IReadOnlyList<Tensor> Weights => _state.Weights;
+    public IReadOnlyList<Tensor> Weights => Alive()._state.Weights;
 
     /// <summary>The names of <see cref="Weights"/> (<see cref="IFunctionalModel.ParameterNames"/>).</summary>
     public IReadOnlyList<string> WeightNames => Model.ParameterNames;
 
     /// <summary>Prototypical Networks' class prototypes [classes, embedding] (null for the other algorithms); owned by this object.</summary>
-    public Tensor? Prototypes => _state.Prototypes;
+    public Tensor? Prototypes => Alive()._state.Prototypes;
 
     /// <summary>The inner steps the adaptation took (0 for Prototypical Networks and R2D2).</summary>
     public int Steps { get; }
@@ -63,7 +75,7 @@ public sealed class AdaptedModel : IDisposable
     /// <returns>New tensors the caller owns.</returns>
     public IReadOnlyDictionary<string, Tensor> ExportWeights()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         for (int i = 0; i < Weights.Count; i++)
         {
@@ -83,7 +95,7 @@ public sealed class AdaptedModel : IDisposable
     public Tensor Predict(IReadOnlyList<Tensor> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var converted = inputs.Select(t => t.is_floating_point() ? t.to(Model.DType, Model.Device) : t.to(Model.Device)).ToArray();
@@ -135,16 +147,22 @@ public sealed class AdaptedModel : IDisposable
         return ToArray(PredictProbabilities(ArrayTensors.Rows(rows)));
     }
 
-    /// <inheritdoc />
+    /// <summary>Frees the adapted weights, extras and statistics, and gives back the hold on the model. A second call does nothing.</summary>
     public void Dispose()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
 
-        _disposed = true;
         _state.DisposeTensors();
+        _held?.ReleaseHold();
+    }
+
+    private AdaptedModel Alive()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return this;
     }
 
     private void RequireClassification()

@@ -83,7 +83,7 @@ internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
             inputs = new[] { cat(new[] { x, TaskContext.unsqueeze(0).expand(x.shape[0], TaskContext.shape[0]) }, -1) };
         }
 
-        var output = model.Forward(inputs, Weights, context);
+        var output = HeldModels.Forward(model, inputs, Weights, context);
         if (Prototypes is not null)
         {
             output = (output.unsqueeze(-2) - Prototypes.unsqueeze(-3)).Squared().sum(-1).neg();

@@ -32,6 +32,7 @@ public sealed class Cavia : EpisodicLearner
     /// </remarks>
     public override AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
     {
+        ThrowIfDisposed();
         int steps = options?.Steps ?? Options.InnerSteps;
         using var negativeStepSize = (-(options?.StepSize ?? Options.InnerStepSize)).ToScalar();
         return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: false, Options.Loss, options?.Kind, options?.Seed ?? 0,

@@ -8,10 +8,17 @@ namespace MetaLearn.Algorithms;
 /// <see cref="Adapt"/> then <see cref="AdaptedModel.Predict(IReadOnlyList{Tensor})"/>. Each algorithm supplies its
 /// per-task step and its adaptation.
 /// </summary>
+/// <remarks>
+/// Ownership: the algorithm owns what it creates (learned step sizes, its own meta-parameters) and frees them when
+/// disposed; it does not own its model, which its creator disposes. Adapted models stay valid after both are disposed
+/// (see <see cref="AdaptedModel"/>). After <c>Dispose</c> its members that run it throw
+/// <see cref="ObjectDisposedException"/>; a second <c>Dispose</c> does nothing.
+/// </remarks>
 public abstract class EpisodicLearner : IMetaAlgorithm
 {
     private readonly bool _taskBatching;
     private readonly bool _batchOnlyEqualWays;
+    private bool _disposed;
 
     /// <summary>Creates the learner.</summary>
     /// <param name="name">The algorithm's short name.</param>
@@ -40,6 +47,7 @@ public abstract class EpisodicLearner : IMetaAlgorithm
     public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration)
     {
         ArgumentNullException.ThrowIfNull(episodes);
+        ThrowIfDisposed();
         bool batching = Batches(episodes.Select(e => e.Info).ToArray());
         var parallel = ParallelPlanAt(iteration);
         return RunMetaBatch(iteration, step => MetaBatchRunner.Run(episodes, Model, batching, step, parallel: parallel));
@@ -49,20 +57,32 @@ public abstract class EpisodicLearner : IMetaAlgorithm
     public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        ThrowIfDisposed();
         bool batching = Batches(batch.Infos);
         var parallel = ParallelPlanAt(iteration);
         return RunMetaBatch(iteration, step => MetaBatchRunner.Run(batch, Model, batching, step, parallel));
     }
 
     /// <inheritdoc />
-    public Tensor PredictQuery(Episode episode) => Adaptation.PredictQuery(this, episode);
+    public Tensor PredictQuery(Episode episode)
+    {
+        ThrowIfDisposed();
+        return Adaptation.PredictQuery(this, episode);
+    }
 
     /// <inheritdoc />
     public abstract AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null);
 
     /// <inheritdoc />
+    /// <remarks>A second call does nothing.</remarks>
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         Dispose(true);
         GC.SuppressFinalize(this);
     }
@@ -82,8 +102,14 @@ public abstract class EpisodicLearner : IMetaAlgorithm
     /// <see cref="FinishShares"/> applies it. Used by distributed training (MetaLearn.Orleans).
     /// </summary>
     /// <returns>The episode's query loss and accuracy (a one-task result).</returns>
-    internal MetaBatchResult AccumulateShare(Episode episode, int iteration, int metaBatchSize) =>
-        MetaBatchRunner.Run(new[] { episode }, Model, taskBatching: false, ShareStepAt(iteration), metaBatchSize);
+    internal MetaBatchResult AccumulateShare(Episode episode, int iteration, int metaBatchSize)
+    {
+        ThrowIfDisposed();
+        return MetaBatchRunner.Run(new[] { episode }, Model, taskBatching: false, ShareStepAt(iteration), metaBatchSize);
+    }
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> naming the algorithm's type once it has been disposed.</summary>
+    private protected void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     /// <summary>
     /// Finishes a meta-iteration whose shares (<see cref="AccumulateShare"/>) were summed into the <c>grad</c> of

@@ -72,6 +72,7 @@ public sealed class FineTuning : EpisodicLearner
     /// </remarks>
     public override AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
     {
+        ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(supportTargets);
         if (options?.Kind is TaskKind kind && kind != TaskKind.Classification)
         {

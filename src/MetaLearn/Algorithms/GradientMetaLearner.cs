@@ -61,6 +61,7 @@ public abstract class GradientMetaLearner : EpisodicLearner
     /// <inheritdoc />
     public override AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
     {
+        ThrowIfDisposed();
         int steps = options?.Steps ?? Options.Steps;
         if (options?.StepSize is not null && _stepSizes.Length > 0)
         {

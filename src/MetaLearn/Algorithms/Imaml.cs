@@ -41,6 +41,7 @@ public sealed class Imaml : EpisodicLearner
     /// </remarks>
     public override AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
     {
+        ThrowIfDisposed();
         int steps = options?.Steps ?? Options.InnerSteps;
         double stepSize = options?.StepSize ?? Options.InnerStepSize;
         return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, options?.Kind, options?.Seed ?? 0,

@@ -94,6 +94,7 @@ public sealed class PrototypicalNetworks : EpisodicLearner
     /// <remarks>Prototypical Networks take no gradient steps: the adapted model holds the class prototypes of the support set.</remarks>
     public override AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
     {
+        ThrowIfDisposed();
         if (options?.Steps is not null || options?.StepSize is not null)
         {
             throw new ArgumentException("Prototypical Networks take no gradient steps; leave AdaptationOptions.Steps and StepSize null.", nameof(options));

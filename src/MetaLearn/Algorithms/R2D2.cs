@@ -74,6 +74,7 @@ public sealed class R2D2 : EpisodicLearner
     /// </remarks>
     public override AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
     {
+        ThrowIfDisposed();
         if (options?.Steps is not null || options?.StepSize is not null)
         {
             throw new ArgumentException("R2D2 solves its head in closed form and takes no gradient steps; leave AdaptationOptions.Steps and StepSize null.", nameof(options));

@@ -99,7 +99,7 @@ public sealed partial class LabeledDataset : IDisposable
         return Enumerable.Range(0, _classes.Length).Where(c => _classes[c].Group == group).ToArray();
     }
 
-    /// <inheritdoc />
+    /// <summary>Frees the examples. A second call does nothing; samplers reading the data set throw <see cref="ObjectDisposedException"/> afterwards.</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -110,6 +110,9 @@ public sealed partial class LabeledDataset : IDisposable
         _disposed = true;
         Examples.Dispose();
     }
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> naming this type once the data set has been disposed.</summary>
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     private void CheckClassId(int classId)
     {

@@ -4,7 +4,9 @@ namespace MetaLearn.Deployment;
 
 /// <summary>
 /// A meta-trained learner loaded from a learner file: the rebuilt model and algorithm, ready to
-/// <see cref="IMetaAlgorithm.Adapt"/>. It owns both; dispose it when done (adapted models need it alive).
+/// <see cref="IMetaAlgorithm.Adapt"/>. It created both and owns both: dispose it when done (a second <c>Dispose</c> does
+/// nothing; afterwards the algorithm and model throw <see cref="ObjectDisposedException"/>). Adapted models made from
+/// it stay valid after it is disposed, until they are disposed themselves (see <see cref="AdaptedModel"/>).
 /// </summary>
 public sealed class Learner : IDisposable
 {

@@ -254,7 +254,7 @@ public static class ModelArchitectures
         var settings = new ManifestObject(o, "manifest.model.options");
         var branches = Parts(settings, "branches");
         settings.End();
-        return Owning(branches, () => new LateFusion(branches));
+        return Owning(branches, () => new LateFusion(branches, ownsModels: true));
     }
 
     private static JsonObject DescribeFeatureFusion(FeatureFusion model) => new()
@@ -279,7 +279,7 @@ public static class ModelArchitectures
             throw;
         }
 
-        return Owning(parts, () => new FeatureFusion(encoders, parts[^1]));
+        return Owning(parts, () => new FeatureFusion(encoders, parts[^1], ownsModels: true));
     }
 
     /// <summary>Builds the models described at <paramref name="key"/>, disposing the ones built when one fails.</summary>

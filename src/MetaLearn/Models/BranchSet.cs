@@ -2,12 +2,19 @@ using TorchSharp.Modules;
 
 namespace MetaLearn.Models;
 
-/// <summary>Sub-models laid end to end in one parameter list: each branch's parameters form a contiguous segment.</summary>
+/// <summary>
+/// Sub-models laid end to end in one parameter list: each branch's parameters form a contiguous segment. It holds every
+/// branch (<see cref="IHeldModel"/>) until disposed, so the fusion runs even after the branches' owner disposed them,
+/// and disposes the branches too when it owns them.
+/// </summary>
 internal sealed class BranchSet : IDisposable
 {
     private readonly int[] _offsets;
+    private readonly bool _ownsBranches;
+    private readonly List<IHeldModel> _held = new();
+    private bool _disposed;
 
-    public BranchSet(IReadOnlyList<IFunctionalModel> branches, string prefix)
+    public BranchSet(IReadOnlyList<IFunctionalModel> branches, string prefix, bool ownsBranches)
     {
         ArgumentNullException.ThrowIfNull(branches);
         if (branches.Count == 0)
@@ -22,6 +29,23 @@ internal sealed class BranchSet : IDisposable
         }
 
         Branches = branches.ToArray();
+        _ownsBranches = ownsBranches;
+        try
+        {
+            foreach (var branch in Branches)
+            {
+                if (HeldModels.Hold(branch) is { } held)
+                {
+                    _held.Add(held);
+                }
+            }
+        }
+        catch
+        {
+            _held.ForEach(h => h.ReleaseHold());
+            throw;
+        }
+
         _offsets = new int[branches.Count + 1];
         for (int i = 0; i < branches.Count; i++)
         {
@@ -82,11 +106,31 @@ internal sealed class BranchSet : IDisposable
         return masked / masked.sum(-1, keepdim: true).clamp_min(tiny);
     }
 
+    /// <summary>Runs branch <paramref name="branch"/> on its segment of <paramref name="weights"/> (also after its owner disposed it).</summary>
+    /// <returns>The output, owned by the caller (or the enclosing dispose scope).</returns>
+    public Tensor Forward(int branch, Tensor input, IReadOnlyList<Tensor> weights, ForwardContext context) =>
+        HeldModels.Forward(Branches[branch], new[] { input }, Segment(weights, branch), context);
+
+    /// <summary>Gives back the holds on the branches, and disposes them when the set owns them. A second call does nothing.</summary>
     public void Dispose()
     {
-        foreach (var b in Branches)
+        if (_disposed)
         {
-            b.Dispose();
+            return;
+        }
+
+        _disposed = true;
+        if (_ownsBranches)
+        {
+            foreach (var b in Branches)
+            {
+                b.Dispose();
+            }
+        }
+
+        foreach (var h in _held)
+        {
+            h.ReleaseHold();
         }
     }
 }

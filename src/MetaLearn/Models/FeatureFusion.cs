@@ -10,30 +10,76 @@ namespace MetaLearn.Models;
 /// missing one). Any <see cref="IFunctionalModel"/> can be an encoder or the head; the fusion runs task-batched when
 /// all of them do. ANIL adapts the head's own head parameters.
 /// </summary>
-public sealed class FeatureFusion : IFunctionalModel
+/// <remarks>
+/// Ownership: a head the fusion builds (from <see cref="MlpOptions"/>) is its own; the encoders, and a head it is
+/// given, stay their creator's to dispose unless <c>ownsModels</c> is true. Either way it holds them, so it (and models
+/// adapted from it) keep running after their owner disposes them; their memory is freed when the last of those is
+/// disposed too.
+/// </remarks>
+public sealed class FeatureFusion : IHeldModel
 {
     private readonly BranchSet _encoders;
+    private readonly BranchSet _heads;
     private readonly IFunctionalModel _head;
+    private readonly SharedLifetime _lifetime;
 
-    /// <summary>Creates the fusion with an MLP head; it owns <paramref name="encoders"/> and disposes them with itself.</summary>
+    /// <summary>Creates the fusion with an MLP head, which it owns.</summary>
     /// <param name="encoders">One encoder per modality producing [N, F_i] features, all of one dtype and device.</param>
     /// <param name="head">The head's layer sizes; the first must equal Σ F_i. Its dtype and device are the encoders'.</param>
-    public FeatureFusion(IReadOnlyList<IFunctionalModel> encoders, MlpOptions head)
-        : this(encoders, CreateHead(encoders, head))
+    /// <param name="ownsModels">Whether the fusion takes over <paramref name="encoders"/> and disposes them with itself; false leaves them to the caller.</param>
+    /// <exception cref="ObjectDisposedException">An encoder has been disposed.</exception>
+    public FeatureFusion(IReadOnlyList<IFunctionalModel> encoders, MlpOptions head, bool ownsModels = false)
+        : this(encoders, CreateHead(encoders, head), ownsModels, ownsHead: true)
     {
     }
 
-    /// <summary>Creates the fusion; it owns <paramref name="encoders"/> and <paramref name="head"/> and disposes them with itself.</summary>
+    /// <summary>Creates the fusion.</summary>
     /// <param name="encoders">One encoder per modality producing [N, F_i] features, all of one dtype and device.</param>
     /// <param name="head">Any functional model reading the concatenated features [N, Σ F_i], of the encoders' dtype and device.</param>
+    /// <param name="ownsModels">Whether the fusion takes over <paramref name="encoders"/> and <paramref name="head"/> and disposes them with itself; false leaves them to the caller.</param>
     /// <exception cref="ArgumentException">The head's dtype or device differs from the encoders'.</exception>
-    public FeatureFusion(IReadOnlyList<IFunctionalModel> encoders, IFunctionalModel head)
+    /// <exception cref="ObjectDisposedException">An encoder or the head has been disposed.</exception>
+    public FeatureFusion(IReadOnlyList<IFunctionalModel> encoders, IFunctionalModel head, bool ownsModels = false)
+        : this(encoders, head, ownsModels, ownsModels)
+    {
+    }
+
+    private FeatureFusion(IReadOnlyList<IFunctionalModel> encoders, IFunctionalModel head, bool ownsEncoders, bool ownsHead)
     {
         ArgumentNullException.ThrowIfNull(head);
-        _encoders = new BranchSet(encoders, "encoder");
-        if (head.DType != encoders[0].DType || head.Device.type != encoders[0].Device.type)
+        ArgumentNullException.ThrowIfNull(encoders);
+        if (encoders.Count > 0 && (head.DType != encoders[0].DType || head.Device.type != encoders[0].Device.type))
         {
+            if (ownsHead)
+            {
+                head.Dispose();
+            }
+
             throw new ArgumentException($"The head is {head.DType} on {head.Device.type} but the encoders are {encoders[0].DType} on {encoders[0].Device.type}; build them alike.", nameof(head));
+        }
+
+        try
+        {
+            _encoders = new BranchSet(encoders, "encoder", ownsEncoders);
+        }
+        catch
+        {
+            if (ownsHead)
+            {
+                head.Dispose();
+            }
+
+            throw;
+        }
+
+        try
+        {
+            _heads = new BranchSet(new[] { head }, "head", ownsHead);
+        }
+        catch
+        {
+            _encoders.Dispose();
+            throw;
         }
 
         _head = head;
@@ -43,6 +89,11 @@ public sealed class FeatureFusion : IFunctionalModel
         BufferNames = _encoders.BufferNames.Concat(_head.BufferNames.Select(n => "head." + n)).ToArray();
         Generators = _encoders.Generators.Concat(_head.Generators).ToArray();
         GeneratorNames = _encoders.GeneratorNames.Concat(_head.GeneratorNames.Select(n => "head." + n)).ToArray();
+        _lifetime = new SharedLifetime(() =>
+        {
+            _encoders.Dispose();
+            _heads.Dispose();
+        });
     }
 
     /// <summary>The encoders, one per modality.</summary>
@@ -95,6 +146,27 @@ public sealed class FeatureFusion : IFunctionalModel
     /// <inheritdoc />
     public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
     {
+        ObjectDisposedException.ThrowIf(_lifetime.OwnerDisposed, this);
+        return ((IHeldModel)this).ForwardHeld(inputs, weights, context);
+    }
+
+    /// <summary>
+    /// Ends the owner's use: from now on <see cref="Forward"/> throws <see cref="ObjectDisposedException"/>. The models
+    /// the fusion owns are disposed now, or when the last adapted model made from the fusion is disposed. A second
+    /// call does nothing.
+    /// </summary>
+    public void Dispose() => _lifetime.DisposeOwner();
+
+    /// <inheritdoc />
+    bool IHeldModel.TryHold() => _lifetime.TryHold();
+
+    /// <inheritdoc />
+    void IHeldModel.ReleaseHold() => _lifetime.Release();
+
+    /// <inheritdoc />
+    Tensor IHeldModel.ForwardHeld(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
+    {
+        ObjectDisposedException.ThrowIf(_lifetime.Freed, this);
         var (modalities, mask) = ModelChecks.ModalityInputs(this, inputs, weights, Encoders.Count, "Feature fusion");
         Tensor? scale = null;
         if (mask is not null)
@@ -106,7 +178,7 @@ public sealed class FeatureFusion : IFunctionalModel
         for (int i = 0; i < features.Length; i++)
         {
             var input = scale is null ? modalities[i] : ModalityMask.ZeroMissing(modalities[i], mask!, i);
-            features[i] = Encoders[i].Forward(new[] { input }, _encoders.Segment(weights, i), context);
+            features[i] = _encoders.Forward(i, input, weights, context);
             if (scale is not null)
             {
                 features[i] = features[i] * ModalityMask.Column(scale, i, features[i].dim());
@@ -114,14 +186,7 @@ public sealed class FeatureFusion : IFunctionalModel
         }
 
         var fused = cat(features, -1);
-        return _head.Forward(new[] { fused }, weights.Skip(_encoders.Count).ToArray(), context);
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        _encoders.Dispose();
-        _head.Dispose();
+        return _heads.Forward(0, fused, weights.Skip(_encoders.Count).ToArray(), context);
     }
 
     private static Mlp CreateHead(IReadOnlyList<IFunctionalModel> encoders, MlpOptions head)

@@ -19,11 +19,12 @@ namespace MetaLearn.Models;
 /// randomness (dropout) draws from a second generator seeded with the same seed (<see cref="Noise"/>) in meta-training;
 /// an adaptation (<c>IMetaAlgorithm.Adapt</c>) draws from a generator of its own instead, so it leaves this one as it was.</para>
 /// </remarks>
-public abstract partial class FunctionalModel : IFunctionalModel
+public abstract partial class FunctionalModel : IHeldModel
 {
     private readonly ParameterStore _store;
+    private readonly SharedLifetime _lifetime;
     private int? _headStart;
-    private bool _disposed;
+    private bool _freed;
     private Generator[]? _generators;
 
     /// <summary>Creates an empty model; the derived constructor registers the parameters.</summary>
@@ -39,6 +40,7 @@ public abstract partial class FunctionalModel : IFunctionalModel
 
         _store = new ParameterStore(device ?? CPU, dtype, seed);
         Noise = new Generator((ulong)seed);
+        _lifetime = new SharedLifetime(() => Dispose(true));
     }
 
     /// <inheritdoc />
@@ -94,9 +96,16 @@ public abstract partial class FunctionalModel : IFunctionalModel
     /// <inheritdoc />
     public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
     {
+        ObjectDisposedException.ThrowIf(_lifetime.OwnerDisposed, this);
+        return ((IHeldModel)this).ForwardHeld(inputs, weights, context);
+    }
+
+    /// <inheritdoc />
+    Tensor IHeldModel.ForwardHeld(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
+    {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(weights);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_freed, this);
         ModelChecks.Weights(this, weights);
         ModelChecks.Devices(this, inputs);
         if (context.TaskBatched && !SupportsTaskBatching)
@@ -114,17 +123,27 @@ public abstract partial class FunctionalModel : IFunctionalModel
     /// <exception cref="NotSupportedException">The model was not built from layers that have a module form.</exception>
     public virtual nn.Module<Tensor, Tensor> ToModule()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_lifetime.OwnerDisposed, this);
         return Root?.Export(this)
             ?? throw new NotSupportedException($"{GetType().Name} has no TorchSharp module form; override ToModule to provide one.");
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Ends the owner's use of the model: from now on its members that run it throw <see cref="ObjectDisposedException"/>.
+    /// The parameters, buffers and generators are freed (<see cref="Dispose(bool)"/>) now, or, while adapted models made
+    /// from it are alive, when the last of them is disposed. A second call does nothing.
+    /// </summary>
     public void Dispose()
     {
-        Dispose(true);
+        _lifetime.DisposeOwner();
         GC.SuppressFinalize(this);
     }
+
+    /// <inheritdoc />
+    bool IHeldModel.TryHold() => _lifetime.TryHold();
+
+    /// <inheritdoc />
+    void IHeldModel.ReleaseHold() => _lifetime.Release();
 
     /// <summary>
     /// The forward pass: runs the network on <paramref name="inputs"/> with <paramref name="weights"/> (one per
@@ -169,15 +188,19 @@ public abstract partial class FunctionalModel : IFunctionalModel
         _headStart = index;
     }
 
-    /// <summary>Frees the parameters, buffers and generators.</summary>
+    /// <summary>
+    /// Frees the parameters, buffers and generators: called once, when the owner has disposed the model and no adapted
+    /// model holds it any more. A derived model that frees state of its own here may be run until then.
+    /// </summary>
+    /// <param name="disposing">True (the model has no finaliser).</param>
     protected virtual void Dispose(bool disposing)
     {
-        if (_disposed)
+        if (_freed)
         {
             return;
         }
 
-        _disposed = true;
+        _freed = true;
         if (disposing)
         {
             _store.Dispose();

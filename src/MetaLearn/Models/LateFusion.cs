@@ -11,16 +11,24 @@ namespace MetaLearn.Models;
 /// adapts only the fusion logits (the last parameter). Any <see cref="IFunctionalModel"/> can be a branch; the fusion
 /// runs task-batched when every branch does.
 /// </summary>
-public sealed class LateFusion : IFunctionalModel
+/// <remarks>
+/// Ownership: the fusion owns its fusion logits; the branches stay their creator's to dispose unless
+/// <c>ownsModels</c> is true. Either way it holds them, so it (and models adapted from it) keep running after their
+/// owner disposes them; their memory is freed when the last of those is disposed too.
+/// </remarks>
+public sealed class LateFusion : IHeldModel
 {
     private readonly BranchSet _branches;
     private readonly ParameterStore _fusion;
+    private readonly SharedLifetime _lifetime;
 
-    /// <summary>Creates the fusion; it owns <paramref name="branches"/> and disposes them with itself.</summary>
+    /// <summary>Creates the fusion over <paramref name="branches"/>.</summary>
     /// <param name="branches">One model per modality, in modality order, all of one dtype and device.</param>
     /// <param name="initialWeights">Initial fusion weights, positive (normalised to sum to 1); null gives each modality 1/M.</param>
+    /// <param name="ownsModels">Whether the fusion takes over <paramref name="branches"/> and disposes them with itself; false leaves them to the caller.</param>
     /// <exception cref="ArgumentException">A weight is missing, not finite or not positive.</exception>
-    public LateFusion(IReadOnlyList<IFunctionalModel> branches, IReadOnlyList<double>? initialWeights = null)
+    /// <exception cref="ObjectDisposedException">A branch has been disposed.</exception>
+    public LateFusion(IReadOnlyList<IFunctionalModel> branches, IReadOnlyList<double>? initialWeights = null, bool ownsModels = false)
     {
         ArgumentNullException.ThrowIfNull(branches);
         int m = branches.Count;
@@ -29,13 +37,18 @@ public sealed class LateFusion : IFunctionalModel
             throw new ArgumentException($"Give one finite, positive initial weight per branch ({m}), or null for 1/{m} each.", nameof(initialWeights));
         }
 
-        _branches = new BranchSet(branches, "branch");
+        _branches = new BranchSet(branches, "branch", ownsModels);
         double total = initialWeights?.Sum() ?? m;
         var logits = Enumerable.Range(0, m).Select(i => Math.Log((initialWeights?[i] ?? 1.0) / total)).ToArray();
         _fusion = new ParameterStore(branches[0].Device, branches[0].DType, seed: 0);
         _fusion.AddValues("fusion.logits", logits);
         Parameters = _branches.Parameters.Concat(_fusion.Parameters).ToArray();
         ParameterNames = _branches.Names.Concat(_fusion.Names).ToArray();
+        _lifetime = new SharedLifetime(() =>
+        {
+            _branches.Dispose();
+            _fusion.Dispose();
+        });
     }
 
     /// <summary>The branches, one per modality.</summary>
@@ -103,6 +116,27 @@ public sealed class LateFusion : IFunctionalModel
     /// <inheritdoc />
     public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
     {
+        ObjectDisposedException.ThrowIf(_lifetime.OwnerDisposed, this);
+        return ((IHeldModel)this).ForwardHeld(inputs, weights, context);
+    }
+
+    /// <summary>
+    /// Ends the owner's use: from now on <see cref="Forward"/> throws <see cref="ObjectDisposedException"/>. The fusion
+    /// logits are freed, and owned branches disposed, now or when the last adapted model made from the fusion is
+    /// disposed. A second call does nothing.
+    /// </summary>
+    public void Dispose() => _lifetime.DisposeOwner();
+
+    /// <inheritdoc />
+    bool IHeldModel.TryHold() => _lifetime.TryHold();
+
+    /// <inheritdoc />
+    void IHeldModel.ReleaseHold() => _lifetime.Release();
+
+    /// <inheritdoc />
+    Tensor IHeldModel.ForwardHeld(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
+    {
+        ObjectDisposedException.ThrowIf(_lifetime.Freed, this);
         var (modalities, mask) = ModelChecks.ModalityInputs(this, inputs, weights, Branches.Count, "Late fusion");
         var fusion = weights[^1].softmax(-1);
         if (mask is not null)
@@ -116,18 +150,11 @@ public sealed class LateFusion : IFunctionalModel
         for (int i = 0; i < Branches.Count; i++)
         {
             var input = mask is null ? modalities[i] : ModalityMask.ZeroMissing(modalities[i], mask, i);
-            var output = Branches[i].Forward(new[] { input }, _branches.Segment(weights, i), context);
+            var output = _branches.Forward(i, input, weights, context);
             var term = output * ModalityMask.Column(fusion, i, output.dim());
             sum = sum is null ? term : sum.Plus(term);
         }
 
         return sum!;
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        _branches.Dispose();
-        _fusion.Dispose();
     }
 }

@@ -4,12 +4,15 @@ namespace MetaLearn.Sampling;
 
 /// <summary>
 /// N-way K-shot classification episodes drawn from the rows of a labelled CSV file (an <see cref="EpisodicSampler"/>
-/// over <see cref="CsvTable.ToDataset"/>). The sampler owns the data set it read: dispose it when done.
+/// over <see cref="CsvTable.ToDataset"/>). The sampler created the data set it reads from the file, so it owns it:
+/// dispose the sampler when done (a second <c>Dispose</c> does nothing; <see cref="Sample"/> throws
+/// <see cref="ObjectDisposedException"/> afterwards).
 /// </summary>
 public sealed class CsvTaskSampler : ITaskSampler, IDisposable
 {
     private readonly LabeledDataset _dataset;
     private readonly EpisodicSampler _sampler;
+    private bool _disposed;
 
     /// <summary>Reads <paramref name="path"/> and prepares the sampler.</summary>
     /// <param name="path">A CSV file with a header row and a label column.</param>
@@ -44,12 +47,20 @@ public sealed class CsvTaskSampler : ITaskSampler, IDisposable
     /// <summary>The table that was read (feature names, labels, line numbers).</summary>
     public CsvTable Table { get; }
 
-    /// <summary>The data set the episodes are drawn from; owned by the sampler.</summary>
+    /// <summary>The data set the episodes are drawn from; owned by the sampler (do not dispose it).</summary>
     public LabeledDataset Dataset => _dataset;
 
     /// <inheritdoc />
-    public Episode Sample(int seed) => _sampler.Sample(seed);
+    public Episode Sample(int seed)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _sampler.Sample(seed);
+    }
 
-    /// <inheritdoc />
-    public void Dispose() => _dataset.Dispose();
+    /// <summary>Frees the data set. A second call does nothing.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _dataset.Dispose();
+    }
 }

@@ -18,7 +18,8 @@ namespace MetaLearn.Sampling;
 /// </para>
 /// <para>
 /// <see cref="Sample"/> is a pure function of its seed (a local Xoshiro256** generator) and only reads the data
-/// set, so it is safe on any thread. The sampler does not own the data set: keep it alive while sampling.
+/// set, so it is safe on any thread. The sampler does not own the data set (whoever created it disposes it): keep it
+/// alive while sampling; sampling from a disposed data set throws <see cref="ObjectDisposedException"/>.
 /// </para>
 /// </remarks>
 public sealed class EpisodicSampler : ITaskSampler
@@ -105,6 +106,7 @@ public sealed class EpisodicSampler : ITaskSampler
     /// <inheritdoc />
     public Episode Sample(int seed)
     {
+        _dataset.ThrowIfDisposed();
         var random = new Xoshiro256StarStar(seed, threadSafe: false);
         int[] pool = Options.SameGroup ? _groupPools[random.Next(_groupPools.Length)] : _allClasses;
         int[] chosen = Combinatorics.GenerateVariation(pool.Length, Options.Ways, random).Select(i => pool[i]).ToArray();

@@ -105,13 +105,13 @@ internal static class LearnerCases
             "conv4" => new($"{described}, {conv4 with { BatchNormStatistics = statistics }}", kind, "1x8x8", () => new Conv4(conv4 with { Seed = seed, BatchNormStatistics = statistics }), null, create),
             "module" => new(described, kind, "4", () => Module(features, outputs, seed, statistics), ModelArchitectures.Module(ModuleKind(features, outputs, running)), create),
             "late-fusion" => new(described, kind, "4|6",
-                () => new LateFusion(new IFunctionalModel[] { Module(4, outputs, seed, statistics), new Mlp(new MlpOptions { LayerSizes = new[] { 6, 8, outputs }, Seed = seed }) }),
+                () => new LateFusion(new IFunctionalModel[] { Module(4, outputs, seed, statistics), new Mlp(new MlpOptions { LayerSizes = new[] { 6, 8, outputs }, Seed = seed }) }, ownsModels: true),
                 ModelArchitectures.LateFusion(new[] { ModelArchitectures.Module(ModuleKind(4, outputs, running)), Of(new MlpOptions { LayerSizes = new[] { 6, 8, outputs }, Seed = seed }) }),
                 create),
             _ => new(described, kind, "4|6",
                 () => new FeatureFusion(
                     new IFunctionalModel[] { new Mlp(new MlpOptions { LayerSizes = new[] { 4, 5 }, Seed = seed }), Module(6, 5, seed, statistics) },
-                    new MlpOptions { LayerSizes = new[] { 10, 8, outputs }, Seed = seed }),
+                    new MlpOptions { LayerSizes = new[] { 10, 8, outputs }, Seed = seed }, ownsModels: true),
                 ModelArchitectures.FeatureFusion(
                     new[] { Of(new MlpOptions { LayerSizes = new[] { 4, 5 }, Seed = seed }), ModelArchitectures.Module(ModuleKind(6, 5, running)) },
                     Of(new MlpOptions { LayerSizes = new[] { 10, 8, outputs }, Seed = seed })),

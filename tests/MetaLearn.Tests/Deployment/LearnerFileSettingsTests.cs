@@ -141,7 +141,7 @@ public sealed class LearnerFileSettingsTests : IDisposable
         {
             new Conv4(new Conv4Options { Ways = 3, Channels = 4, ImageSize = 8, Blocks = 2, BatchNormStatistics = BatchNormStatistics.Running, Seed = 2 }),
             new Mlp(new MlpOptions { LayerSizes = new[] { 5, 8, 3 }, Seed = 3 }),
-        });
+        }, ownsModels: true);
         MoveRunningStatistics((Conv4)model.Branches[0], new[] { 1, 8, 8 });
         using var maml = new Maml(model);
         string path = Path.Combine(_directory, "late.metalearn");
@@ -162,7 +162,7 @@ public sealed class LearnerFileSettingsTests : IDisposable
         ModelArchitectures.RegisterModule("test-dropout-encoder", () => DropoutModule(6, 5));
         using var model = new FeatureFusion(
             new IFunctionalModel[] { new Mlp(new MlpOptions { LayerSizes = new[] { 4, 5 }, Seed = 1 }), FunctionalModel.FromModule(DropoutModule(6, 5)) },
-            new MlpOptions { LayerSizes = new[] { 10, 3 }, Seed = 2 });
+            new MlpOptions { LayerSizes = new[] { 10, 3 }, Seed = 2 }, ownsModels: true);
         using (var scope = NewDisposeScope())
         {
             model.Forward(new[] { randn(8, 4), randn(8, 6) }, model.Parameters, default);

@@ -177,7 +177,7 @@ public sealed class BatchNormStatisticsTests
             ("untracked", nn.BatchNorm1d(6, track_running_stats: false, dtype: F64)), ("head", nn.Linear(6, 3, dtype: F64)));
         using var converted = FunctionalModel.FromModule(module);
         using var convertedTransductive = FunctionalModel.FromModule(module, new ModuleConversionOptions { BatchNormStatistics = BatchNormStatistics.Transductive });
-        using var fusion = new LateFusion(new IFunctionalModel[] { TestEpisodes.TinyClassifier(), OneBlock(BatchNormStatistics.Running) });
+        using var fusion = new LateFusion(new IFunctionalModel[] { TestEpisodes.TinyClassifier(), OneBlock(BatchNormStatistics.Running) }, ownsModels: true);
 
         Modes(support).Should().Equal(BatchNormStatistics.Support);
         Modes(running).Should().Equal(BatchNormStatistics.Running);

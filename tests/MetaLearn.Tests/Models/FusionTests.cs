@@ -39,10 +39,10 @@ public sealed class FusionTests
     {
         using var model = new LateFusion(
             new IFunctionalModel[] { new Mlp(MlpOptions.WithLayers(4, 3)), new Mlp(MlpOptions.WithLayers(6, 3)), new Mlp(MlpOptions.WithLayers(2, 3)) },
-            new[] { 2.0, 1.0, 1.0 });
+            new[] { 2.0, 1.0, 1.0 }, ownsModels: true);
 
         model.ModalityWeights().Should().Equal(new[] { 0.5, 0.25, 0.25 }, (x, y) => Math.Abs(x - y) < 1e-7);
-        FluentActions.Invoking(() => new LateFusion(new IFunctionalModel[] { new Mlp(MlpOptions.WithLayers(4, 3)) }, new[] { -1.0 }))
+        FluentActions.Invoking(() => new LateFusion(new IFunctionalModel[] { new Mlp(MlpOptions.WithLayers(4, 3)) }, new[] { -1.0 }, ownsModels: true))
             .Should().Throw<ArgumentException>().WithMessage("*positive initial weight*");
     }
 
@@ -103,14 +103,14 @@ public sealed class FusionTests
     [Fact]
     public void FeatureFusion_AnyFunctionalModelAsHead_IsUsedAndAdaptedByAnil()
     {
-        var head = new LateFusion(new IFunctionalModel[] { new Mlp(MlpOptions.WithLayers(16, 3) with { DType = ScalarType.Float64 }) });
+        var head = new LateFusion(new IFunctionalModel[] { new Mlp(MlpOptions.WithLayers(16, 3) with { DType = ScalarType.Float64 }) }, ownsModels: true);
         using var model = new FeatureFusion(
             new IFunctionalModel[]
             {
                 new Mlp(MlpOptions.WithLayers(4, 8) with { Seed = 1, DType = ScalarType.Float64 }),
                 new Mlp(MlpOptions.WithLayers(6, 8) with { Seed = 2, DType = ScalarType.Float64 }),
             },
-            head);
+            head, ownsModels: true);
         using var scope = NewDisposeScope();
         var a = randn(5, 4, dtype: ScalarType.Float64);
         var b = randn(5, 6, dtype: ScalarType.Float64);
@@ -149,7 +149,7 @@ public sealed class FusionTests
         {
             FunctionalModel.FromModule(module),
             new Mlp(MlpOptions.WithLayers(6, 16, 3) with { Seed = 2, DType = ScalarType.Float64 }),
-        });
+        }, ownsModels: true);
         using var scope = NewDisposeScope();
         var a = randn(5, 4, dtype: ScalarType.Float64);
         var b = randn(5, 6, dtype: ScalarType.Float64);

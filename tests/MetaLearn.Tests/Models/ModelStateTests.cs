@@ -9,8 +9,8 @@ public sealed class ModelStateTests
     [Fact]
     public void FusionModels_BuffersAndGenerators_AreTheBranchesUnderPrefixedNames()
     {
-        using var late = new LateFusion(new IFunctionalModel[] { Converted(4, 3), new Mlp(MlpOptions.WithLayers(6, 3)) });
-        using var feature = new FeatureFusion(new IFunctionalModel[] { new Mlp(MlpOptions.WithLayers(6, 5)), Converted(4, 5) }, Converted(10, 3));
+        using var late = new LateFusion(new IFunctionalModel[] { Converted(4, 3), new Mlp(MlpOptions.WithLayers(6, 3)) }, ownsModels: true);
+        using var feature = new FeatureFusion(new IFunctionalModel[] { new Mlp(MlpOptions.WithLayers(6, 5)), Converted(4, 5) }, Converted(10, 3), ownsModels: true);
 
         late.BufferNames.Should().Equal("branch0.norm.running_mean", "branch0.norm.running_var", "branch0.norm.num_batches_tracked");
         late.Buffers.Should().HaveCount(3).And.ContainInOrder(((FunctionalModel)late.Branches[0]).Buffers);

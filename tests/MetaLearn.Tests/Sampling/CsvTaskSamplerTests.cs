@@ -52,4 +52,27 @@ public sealed class CsvTaskSamplerTests : IDisposable
 
         act.Should().Throw<InvalidDataException>().WithMessage($"{path}: column 2 ('y'): class '0' has 2 row(s) (line(s) 2, 3) but 3 are needed*");
     }
+
+    [Fact]
+    public void Dispose_Twice_FreesTheDatasetItReadAndSampleThenThrowsNamingTheType()
+    {
+        var text = new StringBuilder("f0,y\n");
+        for (int i = 0; i < 12; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{i},{i % 3}\n");
+        }
+
+        string path = Path.Combine(_directory, "owned.csv");
+        File.WriteAllText(path, text.ToString());
+        long live = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var sampler = new CsvTaskSampler(path, new EpisodicSamplerOptions { Ways = 2, Shots = 1, Queries = 1 });
+        sampler.Sample(0).Dispose();
+
+        sampler.Dispose();
+        sampler.Dispose();
+
+        TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(live, "the sampler created its data set, so it freed it");
+        FluentActions.Invoking(() => sampler.Sample(1))
+            .Should().Throw<ObjectDisposedException>().Which.ObjectName.Should().Be(typeof(CsvTaskSampler).FullName);
+    }
 }

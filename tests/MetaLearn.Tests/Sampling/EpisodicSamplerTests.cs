@@ -195,6 +195,20 @@ public sealed class EpisodicSamplerTests
     }
 
     [Fact]
+    public void Sample_AfterItsCreatorDisposedTheDataset_ThrowsNamingTheDataset()
+    {
+        var data = SyntheticDatasets.Build(("A", 4, 4));
+        var sampler = new EpisodicSampler(data, new EpisodicSamplerOptions { Ways = 2, Shots = 1, Queries = 1 });
+        sampler.Sample(0).Dispose();
+
+        data.Dispose();
+        data.Dispose();
+
+        FluentActions.Invoking(() => sampler.Sample(1))
+            .Should().Throw<ObjectDisposedException>().Which.ObjectName.Should().Be(typeof(LabeledDataset).FullName);
+    }
+
+    [Fact]
     public void Constructor_ClassWithTooFewExamples_ThrowsNamingClassAndCount()
     {
         using var data = new LabeledDataset(

@@ -30,7 +30,7 @@ public sealed class CheckpointModelStateTests : IDisposable
     {
         var tasks = new MultimodalTaskSampler(new MultimodalTaskOptions { ModalityFeatures = new[] { 4, 6 } });
 
-        AssertResumesExactly(() => new LateFusion(new IFunctionalModel[] { DropoutModule(seed: 1), DropoutModule(seed: 2, features: 6) }), tasks);
+        AssertResumesExactly(() => new LateFusion(new IFunctionalModel[] { DropoutModule(seed: 1), DropoutModule(seed: 2, features: 6) }, ownsModels: true), tasks);
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class CheckpointModelStateTests : IDisposable
         var tasks = new MultimodalTaskSampler(new MultimodalTaskOptions { ModalityFeatures = new[] { 4, 6 } });
 
         AssertResumesExactly(
-            () => new FeatureFusion(new IFunctionalModel[] { DropoutModule(seed: 1, outputs: 5), DropoutModule(seed: 2, features: 6, outputs: 5) }, DropoutModule(seed: 4, features: 10)),
+            () => new FeatureFusion(new IFunctionalModel[] { DropoutModule(seed: 1, outputs: 5), DropoutModule(seed: 2, features: 6, outputs: 5) }, DropoutModule(seed: 4, features: 10), ownsModels: true),
             tasks);
     }
 
