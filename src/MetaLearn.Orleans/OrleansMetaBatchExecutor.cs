@@ -149,8 +149,7 @@ public sealed partial class OrleansMetaBatchExecutor : IMetaBatchExecutor
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var summed = shares.AddToGradients();
-        return learner.FinishShares(iteration, summed);
+        return shares.AddToGradients();
     }
 
     /// <summary>One of a worker's task loops: takes tasks until none is left or the worker is lost (its task goes back).</summary>

@@ -79,20 +79,18 @@ internal sealed record AdaptedState(IReadOnlyList<Tensor> Weights)
     {
         if (TaskContext is not null)
         {
-            var x = inputs[0];
-            inputs = new[] { cat(new[] { x, TaskContext.unsqueeze(0).expand(x.shape[0], TaskContext.shape[0]) }, -1) };
+            inputs = new[] { Cavia.AppendContext(inputs[0], TaskContext) };
         }
 
         var output = HeldModels.Forward(model, inputs, Weights, context);
         if (Prototypes is not null)
         {
-            output = (output.unsqueeze(-2) - Prototypes.unsqueeze(-3)).Squared().sum(-1).neg();
+            output = PrototypicalNetworks.NegativeSquaredDistances(output, Prototypes);
         }
 
         if (RidgeWeights is not null)
         {
-            output = output.matmul(RidgeWeights) * RidgeScale!;
-            output = RidgeBias is null ? output : output.Plus(RidgeBias);
+            output = R2D2.RidgeLogits(output, RidgeWeights, RidgeScale!, RidgeBias);
         }
 
         if (Classifier is not null)

@@ -68,15 +68,20 @@ public sealed class Cavia : EpisodicLearner
         return context;
     }
 
-    /// <summary>The side's inputs with the context appended to every example's features.</summary>
-    private Tensor[] WithContext(EpisodeSide side, Tensor context)
+    /// <summary>
+    /// <paramref name="x"/> [N, F] (or [T, N, F]) with <paramref name="context"/> [C] (or [T, C]) appended to every
+    /// row: [N, F + C] (or [T, N, F + C]).
+    /// </summary>
+    /// <returns>A tensor in the current dispose scope.</returns>
+    internal static Tensor AppendContext(Tensor x, Tensor context)
     {
-        var x = side.Inputs[0];
-        var perExample = side.TaskBatched
-            ? context.unsqueeze(1).expand(x.shape[0], x.shape[1], Options.ContextSize)
-            : context.unsqueeze(0).expand(x.shape[0], Options.ContextSize);
-        return new[] { cat(new[] { x, perExample }, -1) };
+        var shape = x.shape.ToArray();
+        shape[^1] = context.shape[^1];
+        return cat(new[] { x, context.unsqueeze(-2).expand(shape) }, -1);
     }
+
+    /// <summary>The side's inputs with the context appended to every example's features.</summary>
+    private static Tensor[] WithContext(EpisodeSide side, Tensor context) => new[] { AppendContext(side.Inputs[0], context) };
 
     private (Tensor Losses, Tensor? Accuracies) Step(EpisodeSide support, EpisodeSide query, int tasks)
     {

@@ -45,7 +45,7 @@ internal sealed record Classifier(Tensor Weight, Tensor? Bias, Tensor? Scale, bo
         var f = cosine || options.NormalizeFeatures ? Normalized(features.detach()) : features.detach();
         var oneHot = F.one_hot(targets, ways).to(f.dtype);
         var weight = cosine
-            ? oneHot.t().matmul(f) / oneHot.sum(0).unsqueeze(-1)
+            ? PrototypicalNetworks.ClassMeans(oneHot, f)
             : zeros(new long[] { ways, f.shape[1] }, dtype: f.dtype, device: f.device);
         var bias = cosine ? null : zeros(new long[] { ways }, dtype: f.dtype, device: f.device);
         var scale = cosine ? ScalarMath.Filled(Array.Empty<long>(), options.Scale, f.dtype, f.device) : null;
@@ -97,7 +97,7 @@ internal sealed record Classifier(Tensor Weight, Tensor? Bias, Tensor? Scale, bo
             _second.mul_(Beta2).addcmul_(gradient, gradient, OneMinusBeta2);
             double corrected = stepSize * Math.Sqrt(1 - Math.Pow(0.999, step)) / (1 - Math.Pow(0.9, step));
             using var negative = (-corrected).ToScalar();
-            using var denominator = _second.sqrt().add_(AdamEpsilon);
+            using var denominator = _second.sqrt().Plus(AdamEpsilon);
             value.addcdiv_(_first, denominator, negative);
         }
     }

@@ -2,9 +2,9 @@ namespace MetaLearn.Algorithms;
 
 /// <summary>
 /// The inner loop's update directions (<see cref="InnerUpdateRule"/>) in differentiable tensor operations. Its Scalars
-/// are held for the learner's lifetime so no native Scalar is freed mid-call (see ScalarMath).
+/// are held for its lifetime so no native Scalar is freed mid-call (see ScalarMath), and freed by <see cref="Dispose"/>.
 /// </summary>
-internal sealed class DifferentiableOptimizer
+internal sealed class DifferentiableOptimizer : IDisposable
 {
     private readonly InnerUpdateRule _rule;
     private readonly Scalar _momentum;
@@ -31,6 +31,15 @@ internal sealed class DifferentiableOptimizer
         // Adam's bias corrections 1 / (1 − β^t) for t = 1..Steps.
         _firstCorrection = Enumerable.Range(1, options.Steps).Select(t => (1 / (1 - Math.Pow(options.AdamBeta1, t))).ToScalar()).ToArray();
         _secondCorrection = Enumerable.Range(1, options.Steps).Select(t => (1 / (1 - Math.Pow(options.AdamBeta2, t))).ToScalar()).ToArray();
+    }
+
+    /// <summary>Frees the Scalars.</summary>
+    public void Dispose()
+    {
+        foreach (var scalar in new[] { _momentum, _beta1, _oneMinusBeta1, _beta2, _oneMinusBeta2, _epsilon, _zero }.Concat(_firstCorrection).Concat(_secondCorrection))
+        {
+            scalar.Dispose();
+        }
     }
 
     /// <summary>Fresh optimizer state for one run of the inner loop over <paramref name="parameters"/> weights.</summary>

@@ -50,7 +50,7 @@ public abstract class EpisodicLearner : IMetaAlgorithm
         ThrowIfDisposed();
         bool batching = Batches(episodes.Select(e => e.Info).ToArray());
         var parallel = ParallelPlanAt(iteration);
-        return RunMetaBatch(iteration, step => MetaBatchRunner.Run(episodes, Model, batching, step, parallel: parallel));
+        return MetaBatchRunner.Run(episodes, Model, batching, StepAt(iteration), parallel: parallel);
     }
 
     /// <inheritdoc />
@@ -60,7 +60,7 @@ public abstract class EpisodicLearner : IMetaAlgorithm
         ThrowIfDisposed();
         bool batching = Batches(batch.Infos);
         var parallel = ParallelPlanAt(iteration);
-        return RunMetaBatch(iteration, step => MetaBatchRunner.Run(batch, Model, batching, step, parallel));
+        return MetaBatchRunner.Run(batch, Model, batching, StepAt(iteration), parallel);
     }
 
     /// <inheritdoc />
@@ -97,30 +97,25 @@ public abstract class EpisodicLearner : IMetaAlgorithm
     /// Adds one episode's share of meta-iteration <paramref name="iteration"/>'s meta-batch of
     /// <paramref name="metaBatchSize"/> tasks to the <c>grad</c> of <see cref="MetaParameters"/>: exactly what
     /// <see cref="AccumulateMetaGradient(IReadOnlyList{Episode}, int)"/> adds for that episode when it runs the meta-batch
-    /// per episode, so shares computed anywhere and added in task order give that run's gradient bit for bit. An
-    /// algorithm that applies its own update (Reptile's interpolation) adds its update direction to <c>grad</c> instead;
-    /// <see cref="FinishShares"/> applies it. Used by distributed training (MetaLearn.Orleans).
+    /// per episode, so shares computed anywhere and added in task order give that run's gradient bit for bit. Used by
+    /// distributed training (MetaLearn.Orleans).
     /// </summary>
     /// <returns>The episode's query loss and accuracy (a one-task result).</returns>
     internal MetaBatchResult AccumulateShare(Episode episode, int iteration, int metaBatchSize)
     {
         ThrowIfDisposed();
-        return MetaBatchRunner.Run(new[] { episode }, Model, taskBatching: false, ShareStepAt(iteration), metaBatchSize);
+        return MetaBatchRunner.Run(new[] { episode }, Model, taskBatching: false, StepAt(iteration), metaBatchSize);
     }
 
     /// <summary>Throws <see cref="ObjectDisposedException"/> naming the algorithm's type once it has been disposed.</summary>
     private protected void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     /// <summary>
-    /// Finishes a meta-iteration whose shares (<see cref="AccumulateShare"/>) were summed into the <c>grad</c> of
-    /// <see cref="MetaParameters"/>, as <see cref="AccumulateMetaGradient(IReadOnlyList{Episode}, int)"/> would end it:
-    /// nothing for algorithms whose gradient an outer optimizer applies; Reptile's interpolation moves the parameters.
+    /// Takes the outer step of meta-iteration <paramref name="iteration"/> from the accumulated meta-gradient itself and
+    /// returns true when the algorithm has its own (Reptile's interpolation); false (the default) leaves the step to
+    /// the outer optimizer. <c>MetaTrainer</c> asks after the meta-gradient passed its checks and clipping.
     /// </summary>
-    /// <returns>The meta-batch's result as that call would return it.</returns>
-    internal virtual MetaBatchResult FinishShares(int iteration, MetaBatchResult summed) => summed;
-
-    /// <summary>The per-task step of one share (<see cref="AccumulateShare"/>); the meta-batch's step unless the algorithm applies its own update.</summary>
-    private protected virtual MetaBatchRunner.TaskStep ShareStepAt(int iteration) => StepAt(iteration);
+    internal virtual bool TryOwnOuterStep(int iteration) => false;
 
     /// <summary>The per-task step of meta-iteration <paramref name="iteration"/>.</summary>
     private protected abstract MetaBatchRunner.TaskStep StepAt(int iteration);
@@ -130,9 +125,6 @@ public abstract class EpisodicLearner : IMetaAlgorithm
     /// (the default) to run them one at a time with <see cref="StepAt"/>.
     /// </summary>
     private protected virtual MetaBatchRunner.ParallelPlan? ParallelPlanAt(int iteration) => null;
-
-    /// <summary>Runs the meta-batch with the iteration's step; an algorithm that applies its own update wraps this.</summary>
-    private protected virtual MetaBatchResult RunMetaBatch(int iteration, Func<MetaBatchRunner.TaskStep, MetaBatchResult> run) => run(StepAt(iteration));
 
     private bool Batches(IReadOnlyList<EpisodeInfo> infos) =>
         _taskBatching && (!_batchOnlyEqualWays || infos.All(i => i.Ways == infos[0].Ways));

@@ -70,7 +70,7 @@ public abstract class GradientMetaLearner : EpisodicLearner
         }
 
         var adaptOptions = Options with { Steps = steps, StepSize = options?.StepSize ?? Options.StepSize, MultiStepLossIterations = 0 };
-        var inner = new InnerLoop(Model, adaptOptions, _headOnly, _stepSizes.Length == 0 ? null : _stepSizes);
+        using var inner = new InnerLoop(Model, adaptOptions, _headOnly, _stepSizes.Length == 0 ? null : _stepSizes);
         return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, options?.Kind, options?.Seed ?? 0, (model, support, passes) =>
         {
             if (model is not FrozenBackbone frozen)
@@ -79,7 +79,7 @@ public abstract class GradientMetaLearner : EpisodicLearner
             }
 
             // The head adapts on the support features of the frozen copy, which the adapted model runs its body in.
-            var head = HeadLoop((Backbone)Model, adaptOptions);
+            using var head = HeadLoop((Backbone)Model, adaptOptions);
             var features = support.WithInput(frozen.Features(support.Inputs[0], taskBatched: false));
             var adaptedHead = head.Adapt(features, frozen.Parameters.Skip(frozen.HeadStart).ToArray(), createGraph: false, passes);
             return new AdaptedState(frozen.Parameters.Take(frozen.HeadStart).Concat(adaptedHead).ToArray()) { StepsTaken = steps };
@@ -93,6 +93,9 @@ public abstract class GradientMetaLearner : EpisodicLearner
         {
             s.Dispose();
         }
+
+        _inner.Dispose();
+        _headInner?.Dispose();
     }
 
     private protected override MetaBatchRunner.TaskStep StepAt(int iteration)

@@ -4,9 +4,10 @@ namespace MetaLearn.Algorithms;
 
 /// <summary>
 /// Differentiable gradient steps on a support set (plain SGD, momentum or Adam, see <see cref="InnerUpdateRule"/>):
-/// the one inner loop every gradient-based algorithm uses.
+/// the one inner loop every gradient-based algorithm uses. It holds its update rule's Scalars: whoever creates it
+/// disposes it (an algorithm's own loop with the algorithm, an adaptation's when the adaptation ends).
 /// </summary>
-internal sealed class InnerLoop
+internal sealed class InnerLoop : IDisposable
 {
     private readonly IFunctionalModel _model;
     private readonly InnerLoopOptions _options;
@@ -27,6 +28,9 @@ internal sealed class InnerLoop
         _learnedStepSizes = learnedStepSizes;
         _optimizer = new DifferentiableOptimizer(options);
     }
+
+    /// <summary>Frees the update rule's Scalars.</summary>
+    public void Dispose() => _optimizer.Dispose();
 
     /// <summary>Which parameters the inner loop changes.</summary>
     public IReadOnlyList<bool> Adapted => _adapted;

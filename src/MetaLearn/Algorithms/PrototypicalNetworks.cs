@@ -53,41 +53,56 @@ public sealed class PrototypicalNetworks : EpisodicLearner
         ArgumentNullException.ThrowIfNull(support);
         ArgumentNullException.ThrowIfNull(supportLabels);
         ArgumentNullException.ThrowIfNull(query);
-        CheckEveryClassHasSupport(supportLabels, ways);
+        CheckEveryClassHasSupport(supportLabels, ways, nameof(supportLabels));
         return LogitsOfCheckedLabels(support, supportLabels, query, ways);
     }
 
     /// <summary>
     /// Throws when a class in 0..<paramref name="ways"/>-1 has no example in <paramref name="labels"/> ([N], or [T, N]
-    /// for a task-batched side), naming the class (and the task).
+    /// for a task-batched side), naming the missing classes (and, task-batched, the first task that misses one).
     /// </summary>
-    private static void CheckEveryClassHasSupport(Tensor labels, int ways)
+    /// <param name="labels">The support labels.</param>
+    /// <param name="ways">The number of classes.</param>
+    /// <param name="parameterName">The argument the labels came in, named by the exception.</param>
+    internal static void CheckEveryClassHasSupport(Tensor labels, int ways, string parameterName)
     {
         using var scope = NewDisposeScope();
         bool batched = labels.dim() == 2;
         var rows = batched ? labels : labels.unsqueeze(0);
         var counts = F.one_hot(rows, ways).sum(1).cpu().data<long>().ToArray();
-        for (int i = 0; i < counts.Length; i++)
+        int first = Array.IndexOf(counts, 0L);
+        if (first < 0)
         {
-            if (counts[i] == 0)
-            {
-                string where = batched ? $" of task {i / ways} in the meta-batch" : string.Empty;
-                throw new ArgumentException(
-                    $"Class {i % ways}{where} has no support example, so it has no prototype; every class 0..{ways - 1} needs at least one " +
-                    "support example (check the sampler's shots and the support labels).",
-                    nameof(labels));
-            }
+            return;
         }
+
+        int task = first / ways;
+        var missing = Enumerable.Range(0, ways).Where(c => counts[(task * ways) + c] == 0).ToArray();
+        string classes = missing.Length == 1 ? $"Class {missing[0]}" : $"Classes {string.Join(", ", missing)}";
+        string where = batched ? $" of task {task} in the meta-batch" : string.Empty;
+        string have = missing.Length == 1 ? "has no support example, so it has no prototype" : "have no support example, so they have no prototype";
+        throw new ArgumentException(
+            $"{classes}{where} {have}; every class 0..{ways - 1} needs at least one support example (check the sampler's shots and the support labels).",
+            parameterName);
     }
+
+    /// <summary>Each class's mean embedding: the prototypes [ways, D] (or [T, ways, D]).</summary>
+    /// <param name="oneHot">One-hot labels [N, ways] (or [T, N, ways]) in the embedding's dtype; every class has a row.</param>
+    /// <param name="embedding">Embeddings [N, D] (or [T, N, D]).</param>
+    /// <returns>A tensor in the current dispose scope.</returns>
+    internal static Tensor ClassMeans(Tensor oneHot, Tensor embedding) =>
+        oneHot.transpose(-1, -2).matmul(embedding) / oneHot.sum(-2).unsqueeze(-1);
+
+    /// <summary>Minus the squared Euclidean distance from each row of <paramref name="query"/> [M, D] to each prototype [ways, D]: [M, ways] (or batched along a leading task dimension).</summary>
+    /// <returns>A tensor in the current dispose scope.</returns>
+    internal static Tensor NegativeSquaredDistances(Tensor query, Tensor prototypes) =>
+        (query.unsqueeze(-2) - prototypes.unsqueeze(-3)).Squared().sum(-1).neg();
 
     private static Tensor LogitsOfCheckedLabels(Tensor support, Tensor supportLabels, Tensor query, int ways)
     {
         using var scope = NewDisposeScope();
-        var oneHot = F.one_hot(supportLabels, ways).to(support.dtype);
-        var counts = oneHot.sum(-2).unsqueeze(-1);
-        var prototypes = oneHot.transpose(-1, -2).matmul(support) / counts;
-        var distances = (query.unsqueeze(-2) - prototypes.unsqueeze(-3)).Squared().sum(-1);
-        return distances.neg().MoveToOuterDisposeScope();
+        var prototypes = ClassMeans(F.one_hot(supportLabels, ways).to(support.dtype), support);
+        return NegativeSquaredDistances(query, prototypes).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
@@ -108,18 +123,11 @@ public sealed class PrototypicalNetworks : EpisodicLearner
 
         return Adaptation.Run(Model, supportInputs, supportTargets, 0, classesFromHead: false, Loss, TaskKind.Classification, options?.Seed ?? 0, (model, support, _) =>
         {
-            var missing = Enumerable.Range(0, support.Ways).Except(support.Targets.cpu().data<long>().ToArray().Select(c => (int)c)).ToArray();
-            if (missing.Length > 0)
-            {
-                throw new ArgumentException(
-                    $"Class(es) {string.Join(", ", missing)} have no support row; every class 0..{support.Ways - 1} needs at least one to have a prototype.", nameof(supportTargets));
-            }
-
+            CheckEveryClassHasSupport(support.Targets, support.Ways, nameof(supportTargets));
             // The support embedding adapts (dropout off; batch norm with the support's statistics) and collects what predictions normalise with.
             var (embedding, statistics) = SupportStatistics.Collect(model, Contexts.Predicting(0) with { Adapting = true }, prediction: true,
                 c => model.Forward(support.Inputs, model.Parameters, c));
-            var oneHot = F.one_hot(support.Targets, support.Ways).to(embedding.dtype);
-            var prototypes = oneHot.transpose(-1, -2).matmul(embedding) / oneHot.sum(-2).unsqueeze(-1);
+            var prototypes = ClassMeans(F.one_hot(support.Targets, support.Ways).to(embedding.dtype), embedding);
             return new AdaptedState(model.Parameters) { Prototypes = prototypes, Statistics = statistics };
         });
     }
@@ -152,7 +160,7 @@ public sealed class PrototypicalNetworks : EpisodicLearner
             throw new ArgumentException($"Prototypical Networks classify: they need a TaskKind.Classification episode with int64 labels (got TaskKind.{support.Kind}).");
         }
 
-        CheckEveryClassHasSupport(support.Targets, support.Ways);
+        CheckEveryClassHasSupport(support.Targets, support.Ways, "episodes");
         if (Model is Backbone backbone)
         {
             var (supportFeatures, queryFeatures) = BackboneFeatures.Embed(backbone, support, query);

@@ -135,9 +135,19 @@ public sealed class R2D2 : EpisodicLearner
     {
         var (supportEmbedding, queryEmbedding) = Model is Backbone backbone ? BackboneFeatures.Embed(backbone, support, query) : Embed(support, query);
         var targets = F.one_hot(support.Targets, support.Ways).to(supportEmbedding.dtype);
-        var weights = RidgeWeights(supportEmbedding, targets, _logRegularization.exp());
-        var logits = queryEmbedding.matmul(weights) * _scale;
-        return _bias is null ? logits : logits.Plus(_bias);
+        return RidgeLogits(queryEmbedding, RidgeWeights(supportEmbedding, targets, _logRegularization.exp()), _scale, _bias);
+    }
+
+    /// <summary>The ridge head's logits α · X W + β (β only when learned).</summary>
+    /// <param name="embedding">Embeddings X [M, D] (or [T, M, D]).</param>
+    /// <param name="weights">The ridge weights W [D, C] (or [T, D, C]).</param>
+    /// <param name="scale">α, a scalar tensor.</param>
+    /// <param name="bias">β, a scalar tensor, or null.</param>
+    /// <returns>Logits [M, C] (or [T, M, C]) in the current dispose scope.</returns>
+    internal static Tensor RidgeLogits(Tensor embedding, Tensor weights, Tensor scale, Tensor? bias)
+    {
+        var logits = embedding.matmul(weights) * scale;
+        return bias is null ? logits : logits.Plus(bias);
     }
 
     /// <summary>The support embedding (collecting its statistics), then the query's (normalised with them).</summary>

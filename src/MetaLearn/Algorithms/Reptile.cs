@@ -2,11 +2,15 @@ namespace MetaLearn.Algorithms;
 
 /// <summary>
 /// Reptile (Nichol et al., 2018): adapt to each task with plain SGD, then move the initialisation towards the adapted
-/// weights. By default (<see cref="ReptileOuterUpdate.Interpolation"/>) it applies the paper's update
-/// θ ← θ + ε (mean_t φ_t − θ) itself, with ε from <see cref="ReptileOptions.OuterStepSize"/> linearly annealed over
-/// <see cref="ReptileOptions.OuterStepSizeAnnealingIterations"/>, and leaves the gradients untouched, so a trainer's
-/// outer optimizer step afterwards changes nothing. With <see cref="ReptileOuterUpdate.OuterOptimizer"/> it instead
-/// accumulates θ − mean_t φ_t as the meta-gradient for the outer optimizer (Adam in <c>MetaTrainer</c> by default).
+/// weights. Like every algorithm, <see cref="EpisodicLearner.AccumulateMetaGradient(IReadOnlyList{Tasks.Episode}, int)"/>
+/// only adds a meta-gradient to the parameters' <c>grad</c> and moves nothing: Reptile's direction θ − mean_t φ_t (the
+/// gradient of Σ_t ½‖θ − φ_t‖² / T with the adapted weights φ_t held fixed). The outer step that follows is
+/// <see cref="ReptileOptions.OuterUpdate"/>'s: by default (<see cref="ReptileOuterUpdate.Interpolation"/>) Reptile takes
+/// it itself with <see cref="ApplyOuterUpdate"/>, the paper's θ ← θ + ε_i (mean_t φ_t − θ) with ε_i from
+/// <see cref="ReptileOptions.OuterStepSize"/> linearly annealed over
+/// <see cref="ReptileOptions.OuterStepSizeAnnealingIterations"/> (<c>MetaTrainer</c> calls it in place of its outer
+/// optimizer); with <see cref="ReptileOuterUpdate.OuterOptimizer"/> the outer optimizer (Adam in <c>MetaTrainer</c> by
+/// default) steps the direction.
 /// </summary>
 public sealed class Reptile : EpisodicLearner
 {
@@ -27,127 +31,74 @@ public sealed class Reptile : EpisodicLearner
     public ReptileOptions Options { get; }
 
     /// <inheritdoc />
+    protected override void Dispose(bool disposing) => _inner.Dispose();
+
+    /// <inheritdoc />
     public override AdaptedModel Adapt(IReadOnlyList<Tensor> supportInputs, Tensor supportTargets, AdaptationOptions? options = null)
     {
         ThrowIfDisposed();
         var innerOptions = _innerOptions with { Steps = options?.Steps ?? _innerOptions.Steps, StepSize = options?.StepSize ?? _innerOptions.StepSize };
-        var inner = new InnerLoop(Model, innerOptions, headOnly: false, learnedStepSizes: null);
+        using var inner = new InnerLoop(Model, innerOptions, headOnly: false, learnedStepSizes: null);
         return Adaptation.Run(Model, supportInputs, supportTargets, innerOptions.Steps, classesFromHead: true, Options.Loss, options?.Kind, options?.Seed ?? 0,
             (_, support, passes) => new AdaptedState(inner.Adapt(support, Model.Parameters, createGraph: false, passes)) { StepsTaken = innerOptions.Steps });
     }
 
-    private protected override MetaBatchRunner.TaskStep StepAt(int iteration) => GradientStep;
-
     /// <summary>
-    /// With <see cref="ReptileOuterUpdate.Interpolation"/>: runs the meta-batch, summing (φ_t − θ) / T, then applies
-    /// θ ← θ + ε_i · Σ to the model's parameters when everything is finite; otherwise the parameters are left as they
-    /// were and the result's loss is NaN, so a trainer's non-finite policy sees it. With
-    /// <see cref="ReptileOuterUpdate.OuterOptimizer"/>: accumulates θ − mean φ as the gradient.
+    /// The paper's outer update after <see cref="EpisodicLearner.AccumulateMetaGradient(IReadOnlyList{Tasks.Episode}, int)"/>:
+    /// θ ← θ − ε_i · grad, that is θ + ε_i (mean_t φ_t − θ), with ε_i = <see cref="ReptileOptions.OuterStepSizeAt"/>(<paramref name="iteration"/>);
+    /// the gradients are then cleared (null). When a gradient is not finite nothing moves (the gradients stay for the
+    /// caller to inspect) and it returns false. <c>MetaTrainer</c> calls it in place of its outer optimizer under
+    /// <see cref="ReptileOuterUpdate.Interpolation"/>; call it yourself when you drive meta-training without one.
     /// </summary>
-    private protected override MetaBatchResult RunMetaBatch(int iteration, Func<MetaBatchRunner.TaskStep, MetaBatchResult> run)
+    /// <param name="iteration">The meta-iteration whose meta-gradient was accumulated (it sets ε_i).</param>
+    /// <returns>Whether the parameters moved.</returns>
+    /// <exception cref="InvalidOperationException"><see cref="ReptileOptions.OuterUpdate"/> is <see cref="ReptileOuterUpdate.OuterOptimizer"/>.</exception>
+    public bool ApplyOuterUpdate(int iteration)
     {
+        ThrowIfDisposed();
         if (Options.OuterUpdate == ReptileOuterUpdate.OuterOptimizer)
         {
-            return run(GradientStep);
+            throw new InvalidOperationException("With ReptileOuterUpdate.OuterOptimizer an outer optimizer steps the meta-gradient; use ReptileOuterUpdate.Interpolation for Reptile's own update.");
         }
 
+        using var epsilon = (-Options.OuterStepSizeAt(iteration)).ToScalar();
         using var scope = NewDisposeScope();
-        var shift = Model.Parameters.Select(p => zeros_like(p)).ToArray();
-        var result = run(InterpolationStep(shift));
-        return Interpolate(iteration, result, shift);
-    }
-
-    /// <summary>
-    /// With <see cref="ReptileOuterUpdate.Interpolation"/>, a share adds its (φ_t − θ) / T to the parameters' <c>grad</c>
-    /// (no parameter moves); <see cref="FinishShares"/> then interpolates with their sum, as <see cref="RunMetaBatch"/> does.
-    /// </summary>
-    private protected override MetaBatchRunner.TaskStep ShareStepAt(int iteration)
-    {
-        if (Options.OuterUpdate == ReptileOuterUpdate.OuterOptimizer)
-        {
-            return GradientStep;
-        }
-
-        return (support, query, tasks) =>
-        {
-            var shift = Model.Parameters.Select(p => zeros_like(p)).ToArray();
-            var scored = InterpolationStep(shift)(support, query, tasks);
-            for (int i = 0; i < shift.Length; i++)
-            {
-                var p = Model.Parameters[i];
-                if (p.grad is { } grad)
-                {
-                    grad.add_(shift[i]);
-                }
-                else
-                {
-                    p.grad = shift[i];
-                }
-            }
-
-            return scored;
-        };
-    }
-
-    /// <summary>
-    /// With <see cref="ReptileOuterUpdate.Interpolation"/>: θ ← θ + ε_i · (the summed shares in <c>grad</c>), then the
-    /// gradients are cleared (null, as a local interpolation leaves them).
-    /// </summary>
-    internal override MetaBatchResult FinishShares(int iteration, MetaBatchResult summed)
-    {
-        if (Options.OuterUpdate == ReptileOuterUpdate.OuterOptimizer)
-        {
-            return summed;
-        }
-
-        using var scope = NewDisposeScope();
-        var shift = Model.Parameters.Select(p => p.grad ?? zeros_like(p)).ToArray();
-        var result = Interpolate(iteration, summed, shift);
-        foreach (var p in Model.Parameters)
-        {
-            p.grad = null;
-        }
-
-        return result;
-    }
-
-    /// <summary>A step that adapts, adds (φ_t − θ) / T to <paramref name="shift"/> and scores the query set.</summary>
-    private MetaBatchRunner.TaskStep InterpolationStep(Tensor[] shift) => (support, query, tasks) =>
-    {
-        var adapted = Adapt(support);
-        using (no_grad())
-        {
-            for (int i = 0; i < adapted.Length; i++)
-            {
-                var p = Model.Parameters[i];
-                var difference = support.TaskBatched ? (adapted[i] - p.unsqueeze(0)).sum(0L) : adapted[i] - p;
-                shift[i].add_(difference.Times(1.0 / tasks));
-            }
-        }
-
-        return Score(support, query, adapted);
-    };
-
-    /// <summary>θ ← θ + ε_i · shift when the loss and shift are finite; otherwise nothing moves and the loss reads NaN.</summary>
-    private MetaBatchResult Interpolate(int iteration, MetaBatchResult result, Tensor[] shift)
-    {
         using var noGrad = no_grad();
-        bool finite = double.IsFinite(result.MeanQueryLoss) && shift.All(s => isfinite(s).all().item<bool>());
-        if (!finite)
+        var grads = Model.Parameters.Select(p => p.grad).ToArray();
+        if (grads.Any(g => g is not null && !isfinite(g).all().item<bool>()))
         {
-            return result with { MeanQueryLoss = double.NaN };
+            return false;
         }
 
-        using var epsilon = Options.OuterStepSizeAt(iteration).ToScalar();
-        for (int i = 0; i < shift.Length; i++)
+        for (int i = 0; i < grads.Length; i++)
         {
-            Model.Parameters[i].add_(shift[i], epsilon);
+            if (grads[i] is { } grad)
+            {
+                Model.Parameters[i].add_(grad, epsilon);
+            }
+
+            Model.Parameters[i].grad = null;
         }
 
-        return result;
+        return true;
     }
 
-    private (Tensor Loss, Tensor? Accuracy) GradientStep(EpisodeSide support, EpisodeSide query, int tasks)
+    /// <inheritdoc />
+    internal override bool TryOwnOuterStep(int iteration)
+    {
+        if (Options.OuterUpdate == ReptileOuterUpdate.OuterOptimizer)
+        {
+            return false;
+        }
+
+        ApplyOuterUpdate(iteration);
+        return true;
+    }
+
+    private protected override MetaBatchRunner.TaskStep StepAt(int iteration) => MetaGradientStep;
+
+    /// <summary>Adapts, adds (θ − φ_t) / T to the parameters' <c>grad</c> and scores the query set.</summary>
+    private (Tensor Loss, Tensor? Accuracy) MetaGradientStep(EpisodeSide support, EpisodeSide query, int tasks)
     {
         var adapted = Adapt(support);
 

@@ -4,10 +4,10 @@ namespace MetaLearn.Algorithms;
 public enum ReptileOuterUpdate
 {
     /// <summary>
-    /// The paper's update θ ← θ + ε (mean_t φ_t − θ), applied by <see cref="Reptile"/> itself inside
-    /// <see cref="IMetaAlgorithm.AccumulateMetaGradient(IReadOnlyList{Tasks.Episode}, int)"/> with ε from
-    /// <see cref="ReptileOptions.OuterStepSize"/> and its linear annealing. The parameters' gradients are left untouched
-    /// (null), so an outer optimizer stepped afterwards (the trainer's Adam) does not move them.
+    /// The paper's update θ ← θ + ε (mean_t φ_t − θ), taken by <see cref="Reptile.ApplyOuterUpdate"/> from the direction
+    /// θ − mean_t φ_t that <see cref="IMetaAlgorithm.AccumulateMetaGradient(IReadOnlyList{Tasks.Episode}, int)"/> added to
+    /// the gradients, with ε from <see cref="ReptileOptions.OuterStepSize"/> and its linear annealing; the gradients are
+    /// then cleared. <c>MetaTrainer</c> calls it in place of its outer optimizer, which does not step.
     /// </summary>
     Interpolation,
 

@@ -264,32 +264,12 @@ public static partial class LearnerFile
         Encoding.ASCII.GetBytes(hex).CopyTo(header, key + ChecksumKey.Length);
     }
 
-    private static void WriteAtomically(string path, byte[] header, byte[] data)
+    private static void WriteAtomically(string path, byte[] header, byte[] data) => AtomicFile.Write(path, stream =>
     {
-        string full = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(directory);
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                Span<byte> length = stackalloc byte[8];
-                SafeTensors.WriteLength(length, header.Length);
-                stream.Write(length);
-                stream.Write(header);
-                stream.Write(data);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
-    }
+        Span<byte> length = stackalloc byte[8];
+        SafeTensors.WriteLength(length, header.Length);
+        stream.Write(length);
+        stream.Write(header);
+        stream.Write(data);
+    });
 }

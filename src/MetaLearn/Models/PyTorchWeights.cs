@@ -211,38 +211,13 @@ public static class PyTorchWeights
                 }
             }
 
-            WriteAtomically(path, stream => PyTorchPickler.PickleStateDict(stream, copies, leaveOpen: true));
+            AtomicFile.Write(path, stream => PyTorchPickler.PickleStateDict(stream, copies, leaveOpen: true));
         }
         finally
         {
             foreach (var copy in copies.Values)
             {
                 copy.Dispose();
-            }
-        }
-    }
-
-    private static void WriteAtomically(string path, Action<Stream> write)
-    {
-        string full = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(directory);
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
             }
         }
     }

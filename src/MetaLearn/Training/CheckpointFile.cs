@@ -5,8 +5,8 @@ namespace MetaLearn.Training;
 
 /// <summary>
 /// The envelope of a checkpoint file: a marker, the format version, the payload's length, the SHA-256 of the payload,
-/// the payload, and the marker again. Written to a temporary file beside the target, flushed to disk and renamed over
-/// it, so the file at the path is always the previous or the new checkpoint, never a mix; read back only after the
+/// the payload, and the marker again. Written through <see cref="AtomicFile"/>, so the file at the path is always the
+/// previous or the new checkpoint, never a mix; read back only after the
 /// checksum matched, so a byte changed anywhere is refused before anything is restored.
 /// </summary>
 internal static class CheckpointFile
@@ -20,42 +20,17 @@ internal static class CheckpointFile
     private const string Marker = "METALEARN-CHECKPOINT";
     private const int HashLength = 32;
 
-    /// <summary>
-    /// Writes <paramref name="payload"/> to <paramref name="path"/> atomically, through <c>path.tmp</c>: a fixed name, so
-    /// a process killed mid-write leaves at most one stale temporary file, which the next save overwrites.
-    /// </summary>
-    public static void Write(string path, byte[] payload)
+    /// <summary>Writes <paramref name="payload"/> in its envelope to <paramref name="path"/> through <see cref="AtomicFile"/>.</summary>
+    public static void Write(string path, byte[] payload) => AtomicFile.Write(path, stream =>
     {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + ".tmp";
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-                {
-                    writer.Write(Marker);
-                    writer.Write(Version);
-                    writer.Write((long)payload.Length);
-                    writer.Write(SHA256.HashData(payload));
-                    writer.Write(payload);
-                    writer.Write(Marker);
-                }
-
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
-    }
+        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        writer.Write(Marker);
+        writer.Write(Version);
+        writer.Write((long)payload.Length);
+        writer.Write(SHA256.HashData(payload));
+        writer.Write(payload);
+        writer.Write(Marker);
+    });
 
     /// <summary>Reads the file and returns its payload once the envelope and the checksum are verified.</summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>

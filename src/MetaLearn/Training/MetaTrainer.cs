@@ -14,15 +14,16 @@ namespace MetaLearn.Training;
 /// iteration i are drawn from seeds derived from (<see cref="MetaTrainerOptions.Seed"/>, i), so the same seed gives the
 /// same losses, and a later <see cref="Train"/> call continues where the previous one stopped.
 /// </summary>
+/// <remarks>
+/// The loop is here; its collaborators are the outer step (<c>OuterStep</c>: non-finite checks, clipping, optimizer and
+/// scheduler), validation and the best state (<c>BestValidation</c>), and checkpointing (<c>MetaTrainer.Checkpoint.cs</c>
+/// with <c>TrainerCheckpoint</c> and <c>EpisodeStreamCheck</c>).
+/// </remarks>
 public sealed partial class MetaTrainer : IDisposable
 {
-    private readonly ILogger _logger;
-    private readonly optim.Optimizer _optimizer;
-    private optim.lr_scheduler.LRScheduler? _scheduler;
-    private Tensor[]? _best;
-    private Tensor[]? _bestBuffers;
-    private long _lastCheckpoint;
-    private double _bestScore = double.NegativeInfinity;
+    private readonly OuterStep _outer;
+    private readonly BestValidation _best;
+    private readonly EpisodeStreamCheck _streams;
 
     /// <summary>Creates a trainer for <paramref name="algorithm"/> (not owned).</summary>
     public MetaTrainer(IMetaAlgorithm algorithm, MetaTrainerOptions? options = null, ILogger? logger = null)
@@ -30,9 +31,10 @@ public sealed partial class MetaTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(algorithm);
         Algorithm = algorithm;
         Options = options ?? new MetaTrainerOptions();
-        _logger = logger ?? NullLogger.Instance;
-        _optimizer = Options.OptimizerFactory?.Invoke(algorithm.MetaParameters)
-            ?? new SafeAdam(algorithm.MetaParameters, lr: Options.OuterLearningRate);
+        logger ??= NullLogger.Instance;
+        _outer = new OuterStep(algorithm, Options, logger);
+        _best = new BestValidation(algorithm, Options, logger);
+        _streams = new EpisodeStreamCheck(Options, EpisodeSeed(0, 0));
     }
 
     /// <summary>The algorithm being meta-trained.</summary>
@@ -56,24 +58,6 @@ public sealed partial class MetaTrainer : IDisposable
 
         return batch;
     }
-
-    /// <summary>
-    /// Draws meta-iteration <paramref name="iteration"/>'s episodes: stacked in one go when the sampler can and the
-    /// model runs task-batched, one by one otherwise; the same seeds either way.
-    /// </summary>
-    private DrawnBatch Draw(ITaskSampler sampler, int iteration)
-    {
-        if (sampler is IBatchTaskSampler batchSampler && Algorithm.Model.SupportsTaskBatching)
-        {
-            return new DrawnBatch(batchSampler.SampleBatch(EpisodeSeeds(iteration)));
-        }
-
-        return new DrawnBatch(MetaBatch(sampler, iteration));
-    }
-
-    private int[] EpisodeSeeds(int iteration) => Enumerable.Range(0, Options.MetaBatchSize).Select(j => EpisodeSeed(iteration, j)).ToArray();
-
-    private int EpisodeSeed(int iteration, int index) => Seeds.Derive(Options.Seed, 0, ((long)iteration * Options.MetaBatchSize) + index);
 
     /// <summary>Runs <see cref="MetaTrainerOptions.Iterations"/> meta-iterations.</summary>
     /// <param name="sampler">Training tasks.</param>
@@ -102,9 +86,9 @@ public sealed partial class MetaTrainer : IDisposable
         int bestIteration = -1;
         EvaluationResult? bestValidation = null;
         EvaluationResult? lastValidation = null;
-        BeginStream(sampler);
-        EnsureScheduler();
-        _lastCheckpoint = Options.Checkpoint?.Clock.GetTimestamp() ?? 0;
+        _streams.Begin(sampler);
+        _outer.EnsureScheduler(Iteration);
+        StartCheckpointClock();
         using var prefetcher = Options.PrefetchBatches > 0 && Options.MetaBatchExecutor is null
             ? new EpisodePrefetcher(i => Draw(sampler, i), start, end, Options.PrefetchBatches, cancellationToken)
             : null;
@@ -115,20 +99,8 @@ public sealed partial class MetaTrainer : IDisposable
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 clock.Restart();
-                MetaBatchResult result;
-                if (Options.MetaBatchExecutor is { } executor)
-                {
-                    ZeroGrad();
-                    result = executor.AccumulateMetaGradient(Algorithm, sampler, i, EpisodeSeeds(i), cancellationToken);
-                }
-                else
-                {
-                    using var batch = prefetcher?.Next(cancellationToken) ?? Draw(sampler, i);
-                    ZeroGrad();
-                    result = batch.AccumulateMetaGradient(Algorithm, i);
-                }
-
-                if (StepIfFinite(result, i))
+                var result = AccumulateMetaGradient(sampler, prefetcher, i, cancellationToken);
+                if (_outer.StepIfFinite(result, i))
                 {
                     losses.Add(result.MeanQueryLoss);
                     accuracies.Add(result.MeanQueryAccuracy);
@@ -138,25 +110,20 @@ public sealed partial class MetaTrainer : IDisposable
                     skipped++;
                 }
 
-                _scheduler?.step();
+                _outer.StepScheduler();
                 Iteration = i + 1;
                 times.Add(clock.Elapsed.TotalMilliseconds);
                 if (Options.ValidationInterval > 0 && (Iteration % Options.ValidationInterval == 0 || Iteration == end))
                 {
-                    lastValidation = Evaluator.Evaluate(Algorithm, validation!, Options.ValidationEpisodes, Seeds.Derive(Options.Seed, 1, 0), CancellationToken.None);
-                    LogValidation(Iteration, lastValidation.MeanLoss, lastValidation.MeanAccuracy);
-                    double score = double.IsNaN(lastValidation.MeanAccuracy) ? -lastValidation.MeanLoss : lastValidation.MeanAccuracy;
-                    if (score > _bestScore)
+                    (lastValidation, bool improved) = _best.Validate(validation!, Iteration);
+                    if (improved)
                     {
-                        _bestScore = score;
                         bestValidation = lastValidation;
                         bestIteration = Iteration;
-                        KeepBest();
                     }
                 }
 
                 SaveCheckpointIfDue(end);
-
                 if (progress is not null && Options.ProgressInterval > 0 && (Iteration % Options.ProgressInterval == 0 || Iteration == end))
                 {
                     progress.Report(new TrainingProgress(Iteration, end, result.MeanQueryLoss, result.MeanQueryAccuracy, lastValidation?.MeanLoss, lastValidation?.MeanAccuracy));
@@ -170,9 +137,9 @@ public sealed partial class MetaTrainer : IDisposable
             throw;
         }
 
-        if (Options.RestoreBestParameters && _best is not null)
+        if (Options.RestoreBestParameters)
         {
-            RestoreBest();
+            _best.Restore();
         }
 
         var timed = times.Count > 1 ? times.Skip(1) : times;
@@ -182,139 +149,42 @@ public sealed partial class MetaTrainer : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _optimizer.Dispose();
-        DisposeBest();
-    }
-
-    /// <summary>Saves a checkpoint when <see cref="MetaTrainerOptions.Checkpoint"/> says one is due after this meta-iteration.</summary>
-    private void SaveCheckpointIfDue(int end)
-    {
-        if (Options.Checkpoint is not { } checkpoint)
-        {
-            return;
-        }
-
-        bool due = Iteration == end
-            || (checkpoint.IterationInterval > 0 && Iteration % checkpoint.IterationInterval == 0)
-            || (checkpoint.Interval is { } interval && checkpoint.Clock.GetElapsedTime(_lastCheckpoint) >= interval);
-        if (due)
-        {
-            SaveCheckpoint(checkpoint.Path);
-            _lastCheckpoint = checkpoint.Clock.GetTimestamp();
-        }
-    }
-
-    private void ZeroGrad()
-    {
-        // The optimizer reads every parameter's .grad, which makes a tensor wrapper each time; the scope frees them.
-        using var scope = NewDisposeScope();
-        _optimizer.zero_grad();
+        _outer.Dispose();
+        _best.Dispose();
     }
 
     /// <summary>
-    /// Creates the learning-rate scheduler at the first <see cref="Train"/> call. After <see cref="LoadCheckpoint"/> it
-    /// is stepped once per meta-iteration already done, so it continues the schedule exactly where the saved run was.
+    /// Clears the gradients and has the algorithm (or <see cref="MetaTrainerOptions.MetaBatchExecutor"/>) accumulate
+    /// meta-iteration <paramref name="iteration"/>'s meta-gradient.
     /// </summary>
-    private void EnsureScheduler()
+    private MetaBatchResult AccumulateMetaGradient(ITaskSampler sampler, EpisodePrefetcher? prefetcher, int iteration, CancellationToken cancellationToken)
     {
-        if (_scheduler is not null || Options.LearningRateScheduler is null)
+        if (Options.MetaBatchExecutor is { } executor)
         {
-            return;
+            _outer.ZeroGrad();
+            return executor.AccumulateMetaGradient(Algorithm, sampler, iteration, EpisodeSeeds(iteration), cancellationToken);
         }
 
-        _scheduler = Options.LearningRateScheduler(_optimizer)
-            ?? throw new InvalidOperationException("MetaTrainerOptions.LearningRateScheduler returned null; return a scheduler over the optimizer it is given.");
-        for (int i = 0; i < Iteration; i++)
-        {
-            _scheduler.step();
-        }
+        using var batch = prefetcher?.Next(cancellationToken) ?? Draw(sampler, iteration);
+        _outer.ZeroGrad();
+        return batch.AccumulateMetaGradient(Algorithm, iteration);
     }
 
-    private bool StepIfFinite(MetaBatchResult result, int iteration)
+    /// <summary>
+    /// Draws meta-iteration <paramref name="iteration"/>'s episodes: stacked in one go when the sampler can and the
+    /// model runs task-batched, one by one otherwise; the same seeds either way.
+    /// </summary>
+    private DrawnBatch Draw(ITaskSampler sampler, int iteration)
     {
-        using var scope = NewDisposeScope();
-        string? problem = double.IsFinite(result.MeanQueryLoss) ? null : $"the mean query loss is {result.MeanQueryLoss}";
-        problem ??= NonFiniteGradient();
-        if (problem is null && Options.GradientClipNorm is double maxNorm)
+        if (sampler is IBatchTaskSampler batchSampler && Algorithm.Model.SupportsTaskBatching)
         {
-            double norm = nn.utils.clip_grad_norm_(Algorithm.MetaParameters, maxNorm);
-            problem = double.IsFinite(norm) ? null : $"the meta-gradient norm is {norm}";
+            return new DrawnBatch(batchSampler.SampleBatch(EpisodeSeeds(iteration)));
         }
 
-        if (problem is null)
-        {
-            _optimizer.step();
-            return true;
-        }
-
-        if (Options.NonFiniteLoss == NonFiniteLossPolicy.Throw)
-        {
-            throw new InvalidOperationException(
-                $"Meta-iteration {iteration}: {problem}. Lower the inner step size or the outer learning rate, set GradientClipNorm, " +
-                "or set NonFiniteLoss = NonFiniteLossPolicy.SkipBatch to skip such meta-batches.");
-        }
-
-        LogSkipped(iteration, problem);
-        _optimizer.zero_grad();
-        return false;
+        return new DrawnBatch(MetaBatch(sampler, iteration));
     }
 
-    /// <summary>Names the first meta-parameter whose gradient holds a NaN or an infinity, or returns null.</summary>
-    private string? NonFiniteGradient()
-    {
-        for (int i = 0; i < Algorithm.MetaParameters.Count; i++)
-        {
-            var grad = Algorithm.MetaParameters[i].grad;
-            if (grad is not null && !grad.isfinite().all().item<bool>())
-            {
-                return $"the meta-gradient of meta-parameter {i} {ShapeText(grad.shape)} is not finite";
-            }
-        }
+    private int[] EpisodeSeeds(int iteration) => Enumerable.Range(0, Options.MetaBatchSize).Select(j => EpisodeSeed(iteration, j)).ToArray();
 
-        return null;
-    }
-
-    private static string ShapeText(long[] shape) => "[" + string.Join(", ", shape) + "]";
-
-    /// <summary>Copies the meta-parameters and the model's buffers (running statistics), which predictions read too.</summary>
-    private void KeepBest()
-    {
-        DisposeBest();
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        _best = Algorithm.MetaParameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray();
-        _bestBuffers = Algorithm.Model.Buffers.Select(b => b.detach().clone().DetachFromDisposeScope()).ToArray();
-    }
-
-    private void RestoreBest()
-    {
-        using var noGrad = no_grad();
-        for (int i = 0; i < _best!.Length; i++)
-        {
-            Algorithm.MetaParameters[i].copy_(_best[i]);
-        }
-
-        var buffers = Algorithm.Model.Buffers;
-        for (int i = 0; i < _bestBuffers!.Length; i++)
-        {
-            buffers[i].copy_(_bestBuffers[i]);
-        }
-    }
-
-    private void DisposeBest()
-    {
-        foreach (var t in (_best ?? Array.Empty<Tensor>()).Concat(_bestBuffers ?? Array.Empty<Tensor>()))
-        {
-            t.Dispose();
-        }
-
-        _best = null;
-        _bestBuffers = null;
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Iteration {Iteration}: validation loss {Loss:F4}, accuracy {Accuracy:P2}")]
-    private partial void LogValidation(int iteration, double loss, double accuracy);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Iteration {Iteration}: skipped the meta-batch because {Problem}")]
-    private partial void LogSkipped(int iteration, string problem);
+    private int EpisodeSeed(int iteration, int index) => Seeds.Derive(Options.Seed, 0, ((long)iteration * Options.MetaBatchSize) + index);
 }

@@ -33,7 +33,7 @@ public sealed class PrototypicalNetworksInputTests
 
         var thrown = Record.Exception(() => protonet.PredictQuery(episode));
 
-        thrown.Should().BeOfType<ArgumentException>().Which.Message.Should().StartWith("Class(es) 1 have no support row", "PredictQuery is Adapt, then Predict");
+        thrown.Should().BeOfType<ArgumentException>().Which.Message.Should().StartWith("Class 1 has no support example, so it has no prototype", "PredictQuery is Adapt, then Predict");
     }
 
     [Fact]
@@ -47,7 +47,9 @@ public sealed class PrototypicalNetworksInputTests
         var thrown = Record.Exception(() => protonet.Adapt(new[] { inputs }, labels));
 
         thrown.Should().BeOfType<ArgumentException>();
-        thrown!.Message.Should().Be("Class(es) 1, 2 have no support row; every class 0..3 needs at least one to have a prototype. (Parameter 'supportTargets')");
+        thrown!.Message.Should().Be(
+            "Classes 1, 2 have no support example, so they have no prototype; every class 0..3 needs at least one support example " +
+            "(check the sampler's shots and the support labels). (Parameter 'supportTargets')");
     }
 
     private static Episode Episode(long[] supportLabels, int seed) => new(

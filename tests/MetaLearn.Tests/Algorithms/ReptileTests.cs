@@ -74,8 +74,72 @@ public sealed class ReptileTests
         model.Parameters.Should().OnlyContain(p => ReferenceEquals(p.grad, null), "the interpolation leaves the gradients alone");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AccumulateMetaGradient_Interpolation_AddsThetaMinusMeanAdaptedWeightsAndMovesNothing(bool taskBatching)
+    {
+        var options = new ReptileOptions { InnerSteps = 3, InnerStepSize = 0.02, TaskBatching = taskBatching };
+        var episodes = new[] { TestEpisodes.Sine(1), TestEpisodes.Sine(2) };
+        using var model = TestEpisodes.TinyRegressor();
+        using var reptile = new Reptile(model, options);
+        double[] theta = TestEpisodes.Flatten(model.Parameters);
+        var phis = episodes.Select(e => AdaptBySgd(model, e, options)).ToArray();
+
+        reptile.AccumulateMetaGradient(episodes, 0);
+
+        TestEpisodes.Flatten(model.Parameters).Should().Equal(theta, "accumulating a meta-gradient moves nothing");
+        var expected = theta.Select((t, i) => t - ((phis[0][i] + phis[1][i]) / 2)).ToArray();
+        TestEpisodes.MaxRelativeError(TestEpisodes.Grads(model.Parameters), expected).Should().BeLessThan(1e-12);
+        foreach (var e in episodes)
+        {
+            e.Dispose();
+        }
+    }
+
     [Fact]
-    public void Interpolation_NonFiniteAdaptation_LeavesParametersUntouchedAndReportsNaN()
+    public void ApplyOuterUpdate_FourIterationsWithoutATrainer_EqualsTheHandComputedReptileUpdate()
+    {
+        // θ ← θ + ε_i (mean_t φ_t − θ) with ε_i = 0.8 (1 − i / 3), four meta-iterations (the last with ε = 0), by hand.
+        var options = new ReptileOptions { InnerSteps = 2, InnerStepSize = 0.05, OuterStepSize = 0.8, OuterStepSizeAnnealingIterations = 3, TaskBatching = false };
+        using var model = TestEpisodes.TinyRegressor(seed: 7);
+        using var byHand = TestEpisodes.TinyRegressor(seed: 7);
+        using var reptile = new Reptile(model, options);
+        double[] theta = TestEpisodes.Flatten(byHand.Parameters);
+        for (int i = 0; i < 4; i++)
+        {
+            var episodes = new[] { TestEpisodes.Sine(10 + i), TestEpisodes.Sine(20 + i) };
+            var phis = episodes.Select(e => AdaptBySgd(byHand, e, options)).ToArray();
+            double epsilon = 0.8 * (1 - (Math.Min(i, 3) / 3.0));
+            theta = theta.Select((t, k) => t + (epsilon * (((phis[0][k] + phis[1][k]) / 2) - t))).ToArray();
+            LoadFlat(byHand, theta);
+
+            reptile.AccumulateMetaGradient(episodes, i);
+            reptile.ApplyOuterUpdate(i).Should().BeTrue();
+
+            model.Parameters.Should().OnlyContain(p => ReferenceEquals(p.grad, null), "the update clears the gradients it applied");
+            foreach (var e in episodes)
+            {
+                e.Dispose();
+            }
+        }
+
+        TestEpisodes.MaxRelativeError(TestEpisodes.Flatten(model.Parameters), theta).Should().BeLessThan(1e-12);
+    }
+
+    [Fact]
+    public void ApplyOuterUpdate_WithTheOuterOptimizerMode_IsRefused()
+    {
+        using var model = TestEpisodes.TinyRegressor();
+        using var reptile = new Reptile(model, new ReptileOptions { OuterUpdate = ReptileOuterUpdate.OuterOptimizer });
+
+        var act = () => reptile.ApplyOuterUpdate(0);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*outer optimizer*");
+    }
+
+    [Fact]
+    public void NonFiniteAdaptation_ReportsNaN_AndNeitherApplyOuterUpdateNorATrainerMovesTheParameters()
     {
         using var model = TestEpisodes.TinyRegressor();
         using var reptile = new Reptile(model, new ReptileOptions { InnerSteps = 1, TaskBatching = false });
@@ -88,8 +152,15 @@ public sealed class ReptileTests
 
         double[] before = TestEpisodes.Flatten(model.Parameters);
         var result = reptile.AccumulateMetaGradient(new[] { episode }, 0);
+        bool moved = reptile.ApplyOuterUpdate(0);
 
         result.MeanQueryLoss.Should().Be(double.NaN);
+        moved.Should().BeFalse();
+        TestEpisodes.Flatten(model.Parameters).Should().Equal(before);
+
+        using var trainer = new MetaTrainer(reptile, new MetaTrainerOptions { Iterations = 2, MetaBatchSize = 1, NonFiniteLoss = NonFiniteLossPolicy.SkipBatch });
+        var trained = trainer.Train(new NaNSampler());
+        trained.SkippedBatches.Should().Be(2);
         TestEpisodes.Flatten(model.Parameters).Should().Equal(before);
     }
 
@@ -204,5 +275,21 @@ public sealed class ReptileTests
         }
 
         model.LoadParameterValues(tensors);
+    }
+
+    /// <summary>Sine episodes whose support targets are NaN.</summary>
+    private sealed class NaNSampler : ITaskSampler
+    {
+        public Episode Sample(int seed)
+        {
+            var episode = TestEpisodes.Sine(seed);
+            using (no_grad())
+            using (var nan = double.NaN.ToScalar())
+            {
+                episode.SupportTargets.fill_(nan);
+            }
+
+            return episode;
+        }
     }
 }
