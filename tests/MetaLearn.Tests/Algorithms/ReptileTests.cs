@@ -100,8 +100,8 @@ public sealed class ReptileTests
     [Fact]
     public void ApplyOuterUpdate_FourIterationsWithoutATrainer_EqualsTheHandComputedReptileUpdate()
     {
-        // θ ← θ + ε_i (mean_t φ_t − θ) with ε_i = 0.8 (1 − i / 3), four meta-iterations (the last with ε = 0), by hand.
-        var options = new ReptileOptions { InnerSteps = 2, InnerStepSize = 0.05, OuterStepSize = 0.8, OuterStepSizeAnnealingIterations = 3, TaskBatching = false };
+        // θ ← θ + ε_i (mean_t φ_t − θ) with ε_i = 0.8 (1 − i / 4), the four meta-iterations of the schedule, by hand.
+        var options = new ReptileOptions { InnerSteps = 2, InnerStepSize = 0.05, OuterStepSize = 0.8, OuterStepSizeAnnealingIterations = 4, TaskBatching = false };
         using var model = TestEpisodes.TinyRegressor(seed: 7);
         using var byHand = TestEpisodes.TinyRegressor(seed: 7);
         using var reptile = new Reptile(model, options);
@@ -110,7 +110,7 @@ public sealed class ReptileTests
         {
             var episodes = new[] { TestEpisodes.Sine(10 + i), TestEpisodes.Sine(20 + i) };
             var phis = episodes.Select(e => AdaptBySgd(byHand, e, options)).ToArray();
-            double epsilon = 0.8 * (1 - (Math.Min(i, 3) / 3.0));
+            double epsilon = 0.8 * (1 - (i / 4.0));
             theta = theta.Select((t, k) => t + (epsilon * (((phis[0][k] + phis[1][k]) / 2) - t))).ToArray();
             LoadFlat(byHand, theta);
 
