@@ -21,7 +21,7 @@ internal static class ChoosingAnAlgorithm
 
     public static void Run(string[] names)
     {
-        var tasks = new MakeClassificationTaskSampler(new MakeClassificationTaskOptions { Ways = Ways, Shots = 5, Queries = 15 });
+        var tasks = TaskSamplers.MakeClassification(new MakeClassificationTaskOptions { Ways = Ways, Shots = 5, Queries = 15 });
         double logistic = Episodes(tasks).Average(e =>
         {
             using (e)
@@ -58,15 +58,15 @@ internal static class ChoosingAnAlgorithm
             "cavia" => new Mlp(new MlpOptions { LayerSizes = [Features + new CaviaOptions().ContextSize, 64, 64, Ways], Seed = 0 }),
             _ => new Mlp(new MlpOptions { LayerSizes = [Features, 64, 64, Ways], Seed = 0 }),
         };
-        using IMetaAlgorithm learner = MetaAlgorithms.Create(name, model, inner);
+        using IMetaAlgorithm algorithm = MetaAlgorithms.Create(name, model, inner);
         // </by-name>
         if (iterations > 0)
         {
-            using var trainer = new MetaTrainer(learner, new MetaTrainerOptions { Iterations = iterations, MetaBatchSize = 16, Seed = 0 });
+            using var trainer = new MetaTrainer(algorithm, new MetaTrainerOptions { Iterations = iterations, MetaBatchSize = 16, Seed = 0 });
             trainer.Train(tasks);
         }
 
-        return Evaluator.Evaluate(learner, Episodes(tasks));
+        return Evaluator.Evaluate(algorithm, Episodes(tasks));
     }
 
     /// <summary>The fine-tuning baseline over an embedding network (compiled, not run: it needs a labelled data set).</summary>

@@ -37,8 +37,8 @@ internal static class Distributed
         var executor = new OrleansMetaBatchExecutor(host.Services.GetRequiredService<IClusterClient>());
 
         using var model = new Conv4(new Conv4Options { Ways = 5, Seed = 0 });
-        using var learner = new Maml(model, new InnerLoopOptions { Steps = 1, StepSize = 0.4 });
-        using var trainer = new MetaTrainer(learner, new MetaTrainerOptions
+        using var maml = new Maml(model, new InnerLoopOptions { Steps = 1, StepSize = 0.4 });
+        using var trainer = new MetaTrainer(maml, new MetaTrainerOptions
         {
             Iterations = 10,
             MetaBatchSize = 8,

@@ -17,7 +17,7 @@ internal static class GettingStarted
     {
         // <train>
         // Tasks: 3-way 5-shot classification; every task is a fresh make_classification data set of 20 features.
-        var tasks = new MakeClassificationTaskSampler(new MakeClassificationTaskOptions { Ways = 3, Shots = 5, Queries = 15 });
+        var tasks = TaskSamplers.MakeClassification(new MakeClassificationTaskOptions { Ways = 3, Shots = 5, Queries = 15 });
 
         // The model (MLP 20-64-64-3) and the algorithm that meta-learns its initialisation: MAML, 5 inner steps of 0.1.
         using var model = new Mlp(new MlpOptions { LayerSizes = [20, 64, 64, 3], Seed = 0 });
@@ -46,7 +46,7 @@ internal static class GettingStarted
         long[] labels = task.SupportTargets.data<long>().ToArray();
         float[,] newRows = ToArray(task.QueryInput);
 
-        // Adapt once (5 steps on the support set), then predict any number of rows; the learner is not changed.
+        // Adapt once (5 steps on the support set), then predict any number of rows; maml is not changed.
         using AdaptedModel adapted = maml.Adapt(labelledRows, labels);
         long[] predicted = adapted.PredictClasses(newRows);
         float[,] probabilities = adapted.PredictProbabilities(newRows);

@@ -18,7 +18,7 @@ internal static class TrainingToApp
             string learnerPath = Path.Combine(folder, "model.metalearn");
             Train(Path.Combine(folder, "run.ckpt"), learnerPath);
             Train(Path.Combine(folder, "run.ckpt"), learnerPath);   // resumes from the checkpoint the first call left
-            var tasks = new MakeClassificationTaskSampler(new MakeClassificationTaskOptions { Ways = 3, Shots = 5, Queries = 15 });
+            var tasks = TaskSamplers.MakeClassification(new MakeClassificationTaskOptions { Ways = 3, Shots = 5, Queries = 15 });
             using Episode task = tasks.Sample(seed: 2_000_000);
             long[] predicted = App(learnerPath, GettingStarted.ToArray(task.SupportInput), task.SupportTargets.data<long>().ToArray(), GettingStarted.ToArray(task.QueryInput));
             long[] truth = task.QueryTargets.data<long>().ToArray();
@@ -33,9 +33,9 @@ internal static class TrainingToApp
     private static void Train(string checkpointPath, string learnerPath)
     {
         // <train>
-        var tasks = new MakeClassificationTaskSampler(new MakeClassificationTaskOptions { Ways = 3, Shots = 5, Queries = 15 });
+        var tasks = TaskSamplers.MakeClassification(new MakeClassificationTaskOptions { Ways = 3, Shots = 5, Queries = 15 });
         using var model = new Mlp(new MlpOptions { LayerSizes = [20, 64, 64, 3], Seed = 0 });
-        using var learner = new Maml(model, new InnerLoopOptions { Steps = 5, StepSize = 0.1 });
+        using var maml = new Maml(model, new InnerLoopOptions { Steps = 5, StepSize = 0.1 });
         var options = new MetaTrainerOptions
         {
             Iterations = 100,                 // meta-iterations per Train call
@@ -45,21 +45,21 @@ internal static class TrainingToApp
             ValidationEpisodes = 100,         // ... and after training put back the best (RestoreBestParameters)
             Checkpoint = new CheckpointOptions(checkpointPath) { Interval = TimeSpan.FromMinutes(1) },
         };
-        using var trainer = new MetaTrainer(learner, options);
+        using var trainer = new MetaTrainer(maml, options);
         if (File.Exists(checkpointPath))
         {
             trainer.LoadCheckpoint(checkpointPath);   // continue an interrupted training exactly
         }
 
         trainer.Train(tasks, validation: tasks);
-        LearnerFile.Save(learner, learnerPath, metadata: new Dictionary<string, string> { ["features"] = "20" });
+        LearnerFile.Save(maml, learnerPath, metadata: new Dictionary<string, string> { ["features"] = "20" });
         // </train>
     }
 
     private static long[] App(string learnerPath, float[,] labelledRows, long[] labels, float[,] newRows)
     {
         // <app>
-        // In the app (another process): load the learner once, adapt to each user's labelled rows, predict.
+        // In the app (another process): load the file once, adapt to each user's labelled rows, predict.
         using Learner loaded = LearnerFile.Load(learnerPath);
         using AdaptedModel adapted = loaded.Algorithm.Adapt(labelledRows, labels, new AdaptationOptions { Steps = 10 });
         long[] predicted = adapted.PredictClasses(newRows);

@@ -16,7 +16,7 @@ public sealed record DistributedTrainingOptions
     public TimeSpan WorkerWaitTimeout
     {
         get => _workerWaitTimeout;
-        init => _workerWaitTimeout = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(WorkerWaitTimeout), value, "Wait a positive time for workers (e.g. 60 seconds).");
+        init => _workerWaitTimeout = OptionChecks.Valid(value, value > TimeSpan.Zero, nameof(WorkerWaitTimeout), "Wait a positive time for workers (e.g. 60 seconds).");
     }
 
     /// <summary>
@@ -26,7 +26,7 @@ public sealed record DistributedTrainingOptions
     public int TasksInFlightPerWorker
     {
         get => _tasksInFlightPerWorker;
-        init => _tasksInFlightPerWorker = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(TasksInFlightPerWorker), value, "Send at least one task at a time to a worker.");
+        init => _tasksInFlightPerWorker = OptionChecks.AtLeast(value, 1, nameof(TasksInFlightPerWorker), "Send at least one task at a time to a worker.");
     }
 
     /// <summary>
@@ -36,7 +36,7 @@ public sealed record DistributedTrainingOptions
     public int? MaxWorkers
     {
         get => _maxWorkers;
-        init => _maxWorkers = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxWorkers), value, "Use at least one worker, or null for all of them.");
+        init => _maxWorkers = OptionChecks.Valid(value, value is null or >= 1, nameof(MaxWorkers), "Use at least one worker, or null for all of them.");
     }
 
     /// <summary>

@@ -71,5 +71,5 @@ public sealed record InputLimits
     public long MaxZipBytes { get; init => field = Positive(value, nameof(MaxZipBytes)); } = 2L << 30;
 
     private static long Positive(long value, string name) =>
-        value >= 1 ? value : throw new ArgumentOutOfRangeException(name, value, $"InputLimits.{name} must be at least 1 byte or pixel; raise it rather than lower it to allow larger input.");
+        OptionChecks.Valid(value, value >= 1, name, $"InputLimits.{name} must be at least 1 byte or pixel; raise it rather than lower it to allow larger input.");
 }

@@ -11,9 +11,7 @@ public sealed record AdaptationOptions
     public int? Steps
     {
         get;
-        init => field = value is null or >= 1
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(Steps), value, "Adaptation needs at least one step (or null for the training value).");
+        init => field = OptionChecks.Valid(value, value is null or >= 1, nameof(Steps), "Adaptation needs at least one step (or null for the training value).");
     }
 
     /// <summary>
@@ -29,9 +27,7 @@ public sealed record AdaptationOptions
     public double? StepSize
     {
         get;
-        init => field = value is null || (value > 0 && double.IsFinite(value.Value))
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(StepSize), value, "The step size must be positive and finite (or null for the training value).");
+        init => field = OptionChecks.Valid(value, value is null || (value > 0 && double.IsFinite(value.Value)), nameof(StepSize), "The step size must be positive and finite (or null for the training value).");
     }
 
     /// <summary>

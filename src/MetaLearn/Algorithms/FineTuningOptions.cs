@@ -7,7 +7,7 @@ public sealed record FineTuningOptions
     public FineTuningHead Head
     {
         get;
-        init => field = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(Head), value, "Choose FineTuningHead.Linear or FineTuningHead.Cosine.");
+        init => field = OptionChecks.Valid(value, Enum.IsDefined(value), nameof(Head), "Choose FineTuningHead.Linear or FineTuningHead.Cosine.");
     } = FineTuningHead.Cosine;
 
     /// <summary>

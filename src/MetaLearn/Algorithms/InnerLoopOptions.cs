@@ -71,9 +71,7 @@ public sealed record InnerLoopOptions
     public double MultiStepLossFloor
     {
         get => _multiStepLossFloor;
-        init => _multiStepLossFloor = value >= 0 && value < 1
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(MultiStepLossFloor), value, "The floor must be at least 0 and below 1 (the paper uses 0.03).");
+        init => _multiStepLossFloor = OptionChecks.Valid(value, value >= 0 && value < 1, nameof(MultiStepLossFloor), "The floor must be at least 0 and below 1 (the paper uses 0.03).");
     }
 
     /// <summary>The inner optimizer. <value>Default <see cref="InnerUpdateRule.Sgd"/>.</value></summary>
@@ -154,7 +152,6 @@ public sealed record InnerLoopOptions
     {
     }
 
-    private static double InUnitInterval(double value, string name) => value >= 0 && value < 1
-        ? value
-        : throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least 0 and below 1.");
+    private static double InUnitInterval(double value, string name) =>
+        OptionChecks.Valid(value, value >= 0 && value < 1, name, $"{name} must be at least 0 and below 1.");
 }

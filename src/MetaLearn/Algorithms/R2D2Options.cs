@@ -12,9 +12,7 @@ public sealed record R2D2Options
     public double InitialScale
     {
         get;
-        init => field = value != 0 && double.IsFinite(value)
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(InitialScale), value, "The initial logit scale must be finite and non-zero (e.g. 1.0).");
+        init => field = OptionChecks.Valid(value, value != 0 && double.IsFinite(value), nameof(InitialScale), "The initial logit scale must be finite and non-zero (e.g. 1.0).");
     } = 1.0;
 
     /// <summary>Whether a learned bias β (one scalar, starting at 0) is added to the logits. <value>Default true.</value></summary>

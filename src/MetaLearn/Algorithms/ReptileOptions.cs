@@ -23,9 +23,7 @@ public sealed record ReptileOptions() : InnerAdaptationOptions(innerSteps: 5, in
     public double OuterStepSize
     {
         get => _outerStepSize;
-        init => _outerStepSize = value > 0 && value <= 1
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(OuterStepSize), value, "The outer step size ε interpolates towards the adapted weights; it must be in (0, 1].");
+        init => _outerStepSize = OptionChecks.Valid(value, value > 0 && value <= 1, nameof(OuterStepSize), "The outer step size ε interpolates towards the adapted weights; it must be in (0, 1].");
     }
 
     /// <summary>

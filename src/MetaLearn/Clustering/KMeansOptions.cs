@@ -9,13 +9,13 @@ public sealed record KMeansOptions
     private readonly double _tolerance = 1e-4;
 
     /// <summary>Number of clusters k. <value>Default 8. At least 1.</value></summary>
-    public int Clusters { get => _clusters; init => _clusters = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Clusters), value, "Clusters must be at least 1."); }
+    public int Clusters { get => _clusters; init => _clusters = OptionChecks.AtLeast(value, 1, nameof(Clusters), "Clusters must be at least 1."); }
 
     /// <summary>Independent k-means++ starts; the lowest inertia wins (<c>n_init</c>). <value>Default 10. At least 1.</value></summary>
-    public int Restarts { get => _restarts; init => _restarts = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Restarts), value, "Restarts must be at least 1."); }
+    public int Restarts { get => _restarts; init => _restarts = OptionChecks.AtLeast(value, 1, nameof(Restarts), "Restarts must be at least 1."); }
 
     /// <summary>Lloyd iterations per start (<c>max_iter</c>). <value>Default 300. At least 1.</value></summary>
-    public int MaxIterations { get => _maxIterations; init => _maxIterations = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxIterations), value, "MaxIterations must be at least 1."); }
+    public int MaxIterations { get => _maxIterations; init => _maxIterations = OptionChecks.AtLeast(value, 1, nameof(MaxIterations), "MaxIterations must be at least 1."); }
 
     /// <summary>
     /// Convergence threshold on the squared movement of the centers, relative to the mean per-feature variance of the
@@ -24,7 +24,7 @@ public sealed record KMeansOptions
     public double Tolerance
     {
         get => _tolerance;
-        init => _tolerance = value >= 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(Tolerance), value, "Tolerance must be finite and non-negative.");
+        init => _tolerance = OptionChecks.NonNegativeFinite(value, nameof(Tolerance), "Tolerance must be finite and non-negative.");
     }
 
     /// <summary>Seed of the k-means++ seeding. <value>Default 0.</value></summary>

@@ -20,8 +20,8 @@ public sealed record CsvTableOptions
     public char Separator
     {
         get;
-        init => field = value is '"' or '\r' or '\n' or '.' or '-' or '+' || char.IsLetterOrDigit(value)
-            ? throw new ArgumentOutOfRangeException(nameof(Separator), value, "The separator must not be a quote, a letter, a digit, '.', '+', '-' or a line break (use ',', ';' or a tab).")
-            : value;
+        init => field = OptionChecks.Valid(
+            value, value is not ('"' or '\r' or '\n' or '.' or '-' or '+') && !char.IsLetterOrDigit(value), nameof(Separator),
+            "The separator must not be a quote, a letter, a digit, '.', '+', '-' or a line break (use ',', ';' or a tab).");
     } = ',';
 }

@@ -8,9 +8,7 @@ public sealed record ImageLoadOptions
     public int ImageSize
     {
         get;
-        init => field = value >= 1
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(ImageSize), value, "The image size must be at least 1 pixel.");
+        init => field = OptionChecks.AtLeast(value, 1, nameof(ImageSize), "The image size must be at least 1 pixel.");
     } = 28;
 
     /// <summary>
@@ -24,8 +22,6 @@ public sealed record ImageLoadOptions
     public int MaxDegreeOfParallelism
     {
         get;
-        init => field = value >= 1
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(MaxDegreeOfParallelism), value, "Decode with at least one thread.");
+        init => field = OptionChecks.AtLeast(value, 1, nameof(MaxDegreeOfParallelism), "Decode with at least one thread.");
     } = Environment.ProcessorCount;
 }

@@ -16,7 +16,7 @@ public sealed record MakeBlobsOptions
     private readonly (double Min, double Max) _centerBox = (-10.0, 10.0);
 
     /// <summary>Total samples, split evenly over the centers, the remainder to the first ones (<c>n_samples</c>). <value>Default 100. At least 1.</value></summary>
-    public int Samples { get => _samples; init => _samples = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Samples), value, "Samples must be at least 1."); }
+    public int Samples { get => _samples; init => _samples = OptionChecks.AtLeast(value, 1, nameof(Samples), "Samples must be at least 1."); }
 
     /// <summary>
     /// Samples of each center (<c>n_samples</c> as an array); overrides <see cref="Samples"/> and, when
@@ -26,16 +26,16 @@ public sealed record MakeBlobsOptions
     public IReadOnlyList<int>? SamplesPerCenter
     {
         get => _samplesPerCenter;
-        init => _samplesPerCenter = value is null || (value.Count > 0 && value.All(c => c >= 0) && value.Sum(c => (long)c) >= 1)
-            ? value?.ToArray()
-            : throw new ArgumentOutOfRangeException(nameof(SamplesPerCenter), $"[{string.Join(", ", value)}]", "Give one non-negative count per center, at least one sample in all.");
+        init => _samplesPerCenter = OptionChecks.Valid(
+            value?.ToArray(), value is null || (value.Count > 0 && value.All(c => c >= 0) && value.Sum(c => (long)c) >= 1), nameof(SamplesPerCenter),
+            "Give one non-negative count per center, at least one sample in all.", actual: () => $"[{string.Join(", ", value ?? Array.Empty<int>())}]");
     }
 
     /// <summary>Features per sample (<c>n_features</c>); ignored when <see cref="CenterPoints"/> is given. <value>Default 2. At least 1.</value></summary>
-    public int Features { get => _features; init => _features = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Features), value, "Features must be at least 1."); }
+    public int Features { get => _features; init => _features = OptionChecks.AtLeast(value, 1, nameof(Features), "Features must be at least 1."); }
 
     /// <summary>Number of random centers drawn uniformly in <see cref="CenterBox"/> (<c>centers</c> as a number). <value>Default 3. At least 1.</value></summary>
-    public int Centers { get => _centers; init => _centers = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Centers), value, "Centers must be at least 1."); }
+    public int Centers { get => _centers; init => _centers = OptionChecks.AtLeast(value, 1, nameof(Centers), "Centers must be at least 1."); }
 
     /// <summary>
     /// Fixed centers, one row each, all of one length (<c>centers</c> as an array); override <see cref="Centers"/> and <see cref="Features"/>.
@@ -59,16 +59,14 @@ public sealed record MakeBlobsOptions
     public ScalarOrArray ClusterStd
     {
         get => _clusterStd;
-        init => _clusterStd = value is not null && value.All(s => s >= 0 && double.IsFinite(s)) ? value
-            : throw new ArgumentOutOfRangeException(nameof(ClusterStd), value?.ToString(), "ClusterStd must be finite and non-negative (one value or one per center).");
+        init => _clusterStd = OptionChecks.Valid(value, value is not null && value.All(s => s >= 0 && double.IsFinite(s)), nameof(ClusterStd), "ClusterStd must be finite and non-negative (one value or one per center).", actual: () => value?.ToString());
     }
 
     /// <summary>Box the random centers are drawn from, per coordinate (<c>center_box</c>). <value>Default (-10, 10). Min &lt; Max.</value></summary>
     public (double Min, double Max) CenterBox
     {
         get => _centerBox;
-        init => _centerBox = value.Min < value.Max && double.IsFinite(value.Min) && double.IsFinite(value.Max) ? value
-            : throw new ArgumentOutOfRangeException(nameof(CenterBox), value, "CenterBox needs finite Min < Max.");
+        init => _centerBox = OptionChecks.Valid(value, value.Min < value.Max && double.IsFinite(value.Min) && double.IsFinite(value.Max), nameof(CenterBox), "CenterBox needs finite Min < Max.");
     }
 
     /// <summary>Whether the samples are shuffled (<c>shuffle</c>). <value>Default true.</value></summary>

@@ -71,16 +71,14 @@ public sealed record MakeClassificationOptions
     public double FlipY
     {
         get => _flipY;
-        init => _flipY = value is >= 0 and <= 1 ? value
-            : throw new ArgumentOutOfRangeException(nameof(FlipY), value, "FlipY is a share of the samples and must lie in [0, 1].");
+        init => _flipY = OptionChecks.Valid(value, value is >= 0 and <= 1, nameof(FlipY), "FlipY is a share of the samples and must lie in [0, 1].");
     }
 
     /// <summary>Half the side of the hypercube whose vertices hold the centroids (<c>class_sep</c>). <value>Default 1. Greater than 0.</value></summary>
     public double ClassSep
     {
         get => _classSep;
-        init => _classSep = value > 0 && double.IsFinite(value) ? value
-            : throw new ArgumentOutOfRangeException(nameof(ClassSep), value, "ClassSep must be finite and greater than 0; larger values make the task easier.");
+        init => _classSep = OptionChecks.PositiveFinite(value, nameof(ClassSep), "ClassSep must be finite and greater than 0; larger values make the task easier.");
     }
 
     /// <summary>
@@ -96,8 +94,7 @@ public sealed record MakeClassificationOptions
     public ScalarOrArray? Shift
     {
         get => _shift;
-        init => _shift = value is null || value.All(double.IsFinite) ? value
-            : throw new ArgumentOutOfRangeException(nameof(Shift), value.ToString(), "Shift values must be finite.");
+        init => _shift = OptionChecks.Valid(value, value is null || value.All(double.IsFinite), nameof(Shift), "Shift values must be finite.", actual: () => value?.ToString());
     }
 
     /// <summary>
@@ -107,8 +104,7 @@ public sealed record MakeClassificationOptions
     public ScalarOrArray? Scale
     {
         get => _scale;
-        init => _scale = value is null || value.All(v => v > 0 && double.IsFinite(v)) ? value
-            : throw new ArgumentOutOfRangeException(nameof(Scale), value.ToString(), "Scale values must be finite and greater than 0.");
+        init => _scale = OptionChecks.Valid(value, value is null || value.All(v => v > 0 && double.IsFinite(v)), nameof(Scale), "Scale values must be finite and greater than 0.", actual: () => value?.ToString());
     }
 
     /// <summary>Whether samples and features are shuffled (<c>shuffle</c>). <value>Default true.</value></summary>
@@ -214,5 +210,5 @@ public sealed record MakeClassificationOptions
     }
 
     private static int AtLeast(int value, int minimum, string name) =>
-        value >= minimum ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least {minimum}.");
+        OptionChecks.AtLeast(value, minimum, name, $"{name} must be at least {minimum}.");
 }

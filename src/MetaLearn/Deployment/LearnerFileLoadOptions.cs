@@ -14,8 +14,6 @@ public sealed record LearnerFileLoadOptions
     public InnerUpdateRule? Version1UpdateRule
     {
         get;
-        init => field = value is null || Enum.IsDefined(value.Value)
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(Version1UpdateRule), value, "Use InnerUpdateRule.Sgd, Momentum or Adam, or null to refuse files that do not say.");
+        init => field = OptionChecks.Valid(value, value is null || Enum.IsDefined(value.Value), nameof(Version1UpdateRule), "Use InnerUpdateRule.Sgd, Momentum or Adam, or null to refuse files that do not say.");
     }
 }

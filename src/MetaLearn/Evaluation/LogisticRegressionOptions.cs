@@ -14,5 +14,5 @@ public sealed record LogisticRegressionOptions
     public int MaxIterations { get; init => field = OptionChecks.AtLeast(value, 1, nameof(MaxIterations), "At least one iteration."); } = 100;
 
     /// <summary>Stop when the gradient's largest entry falls below this. <value>Default 1e-8. Positive.</value></summary>
-    public double Tolerance { get; init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(Tolerance), value, "The tolerance must be positive."); } = 1e-8;
+    public double Tolerance { get; init => field = OptionChecks.Valid(value, value > 0, nameof(Tolerance), "The tolerance must be positive."); } = 1e-8;
 }

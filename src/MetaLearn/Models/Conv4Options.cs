@@ -50,9 +50,7 @@ public sealed record Conv4Options
     public BatchNormStatistics BatchNormStatistics
     {
         get;
-        init => field = Enum.IsDefined(value)
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(BatchNormStatistics), value, "Choose BatchNormStatistics.Support, Running or Transductive.");
+        init => field = OptionChecks.Valid(value, Enum.IsDefined(value), nameof(BatchNormStatistics), "Choose BatchNormStatistics.Support, Running or Transductive.");
     }
 
     /// <summary>
@@ -75,5 +73,5 @@ public sealed record Conv4Options
     public ScalarType DType { get; init; } = ScalarType.Float32;
 
     private static int Check(int value, int min, string name) =>
-        value >= min ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least {min}.");
+        OptionChecks.AtLeast(value, min, name, $"{name} must be at least {min}.");
 }

@@ -16,11 +16,7 @@ public sealed record ModuleConversionOptions
     public BatchNormStatistics BatchNormStatistics
     {
         get;
-        init => field = value is BatchNormStatistics.Support or BatchNormStatistics.Transductive
-            ? value
-            : throw new ArgumentOutOfRangeException(
-                nameof(BatchNormStatistics), value,
-                "Choose Support or Transductive; Running applies by itself to batch norms that keep running statistics (track_running_stats), and a module without them has none to use.");
+        init => field = OptionChecks.Valid(value, value is BatchNormStatistics.Support or BatchNormStatistics.Transductive, nameof(BatchNormStatistics), "Choose Support or Transductive; Running applies by itself to batch norms that keep running statistics (track_running_stats), and a module without them has none to use.");
     }
 
     /// <summary>

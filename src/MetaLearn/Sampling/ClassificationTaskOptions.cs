@@ -25,8 +25,6 @@ public abstract record ClassificationTaskOptions : FewShotTaskOptions
     public int Ways
     {
         get;
-        init => field = value >= _minimumWays
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(Ways), value, $"An episode of this task needs at least {_minimumWays} class(es) (ways).");
+        init => field = OptionChecks.Valid(value, value >= _minimumWays, nameof(Ways), $"An episode of this task needs at least {_minimumWays} class(es) (ways).");
     }
 }

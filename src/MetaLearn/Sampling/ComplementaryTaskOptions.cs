@@ -15,21 +15,21 @@ public sealed record ComplementaryTaskOptions() : ClassificationTaskOptions(ways
     public int LatentDimensions
     {
         get => _latentDimensions;
-        init => _latentDimensions = value is >= 1 and <= 16 ? value : throw new ArgumentOutOfRangeException(nameof(LatentDimensions), value, "LatentDimensions must lie in [1, 16].");
+        init => _latentDimensions = OptionChecks.Valid(value, value is >= 1 and <= 16, nameof(LatentDimensions), "LatentDimensions must lie in [1, 16].");
     }
 
     /// <summary>Half the side of the hypercube whose vertices hold a modality's group centroids (make_classification's class_sep). <value>Default 2. Greater than 0.</value></summary>
     public double Separation
     {
         get => _separation;
-        init => _separation = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(Separation), value, "Separation must be finite and greater than 0.");
+        init => _separation = OptionChecks.PositiveFinite(value, nameof(Separation), "Separation must be finite and greater than 0.");
     }
 
     /// <summary>Standard deviation of a group around its centroid, in latent space. <value>Default 0.6. At least 0.</value></summary>
     public double ClusterStd
     {
         get => _clusterStd;
-        init => _clusterStd = value >= 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(ClusterStd), value, "ClusterStd must be finite and non-negative.");
+        init => _clusterStd = OptionChecks.NonNegativeFinite(value, nameof(ClusterStd), "ClusterStd must be finite and non-negative.");
     }
 
     /// <summary>Seed of the task-independent structure: each modality's projection. <value>Default 0.</value></summary>

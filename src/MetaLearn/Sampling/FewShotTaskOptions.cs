@@ -20,14 +20,14 @@ public abstract record FewShotTaskOptions
     public int Shots
     {
         get;
-        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Shots), value, "An episode needs at least one support example (shot) per class, or per task in regression.");
+        init => field = OptionChecks.AtLeast(value, 1, nameof(Shots), "An episode needs at least one support example (shot) per class, or per task in regression.");
     }
 
     /// <summary>Query examples (Q), per class in a classification task and per task in a regression task. <value>At least 1.</value></summary>
     public int Queries
     {
         get;
-        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Queries), value, "An episode needs at least one query example per class, or per task in regression.");
+        init => field = OptionChecks.AtLeast(value, 1, nameof(Queries), "An episode needs at least one query example per class, or per task in regression.");
     }
 
     /// <summary>

@@ -4,13 +4,13 @@ namespace MetaLearn.Sampling;
 public sealed record GaussianClassificationTaskOptions() : ClassificationTaskOptions(ways: 5, shots: 5, queries: 5, minimumWays: 2)
 {
     /// <summary>Input dimension. <value>Default 8.</value></summary>
-    public int Features { get; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Features), value, "Need at least one feature."); } = 8;
+    public int Features { get; init => field = OptionChecks.AtLeast(value, 1, nameof(Features), "Need at least one feature."); } = 8;
 
     /// <summary>Standard deviation of the class means (the noise has 1). <value>Default 2.</value></summary>
     public double Separation
     {
         get;
-        init => field = value >= 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(Separation), value, "Separation must be finite and non-negative.");
+        init => field = OptionChecks.NonNegativeFinite(value, nameof(Separation), "Separation must be finite and non-negative.");
     } = 2.0;
 
     /// <summary>Checks that one episode's size can be allocated.</summary>

@@ -58,7 +58,5 @@ public sealed record ImageAugmentation
     private static double Uniform(Random random, double bound) => bound == 0 ? 0 : ((random.NextDouble() * 2) - 1) * bound;
 
     private static double InRange(double value, double min, double max, string name, string unit) =>
-        value >= min && value <= max
-            ? value
-            : throw new ArgumentOutOfRangeException(name, value, $"{name} must be between {min} and {max}, in {unit}; 0 turns it off.");
+        OptionChecks.Valid(value, value >= min && value <= max, name, $"{name} must be between {min} and {max}, in {unit}; 0 turns it off.");
 }

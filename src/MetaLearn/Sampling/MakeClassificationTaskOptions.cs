@@ -43,9 +43,7 @@ public sealed record MakeClassificationTaskOptions() : ClassificationTaskOptions
     public (double Min, double Max)? ClassSepRange
     {
         get => _classSepRange;
-        init => _classSepRange = value is null || (value.Value.Min > 0 && value.Value.Min <= value.Value.Max && double.IsFinite(value.Value.Max))
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(ClassSepRange), value, "ClassSepRange needs 0 < Min <= Max, both finite.");
+        init => _classSepRange = OptionChecks.Valid(value, value is null || (value.Value.Min > 0 && value.Value.Min <= value.Value.Max && double.IsFinite(value.Value.Max)), nameof(ClassSepRange), "ClassSepRange needs 0 < Min <= Max, both finite.");
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ public sealed record ModalityOptions
     private readonly double _missingRate;
 
     /// <summary>Number of features. <value>Default 8. At least 1.</value></summary>
-    public int Features { get => _features; init => _features = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Features), value, "A modality needs at least one feature."); }
+    public int Features { get => _features; init => _features = OptionChecks.AtLeast(value, 1, nameof(Features), "A modality needs at least one feature."); }
 
     /// <summary>Whether the modality carries signal or is pure noise. <value>Default <see cref="ModalityKind.Informative"/>.</value></summary>
     public ModalityKind Kind { get; init; } = ModalityKind.Informative;
@@ -23,7 +23,7 @@ public sealed record ModalityOptions
     public double NoiseStd
     {
         get => _noiseStd;
-        init => _noiseStd = value >= 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(NoiseStd), value, "NoiseStd must be finite and non-negative.");
+        init => _noiseStd = OptionChecks.NonNegativeFinite(value, nameof(NoiseStd), "NoiseStd must be finite and non-negative.");
     }
 
     /// <summary>
@@ -34,7 +34,7 @@ public sealed record ModalityOptions
     public double MissingRate
     {
         get => _missingRate;
-        init => _missingRate = value is >= 0 and < 1 ? value : throw new ArgumentOutOfRangeException(nameof(MissingRate), value, "MissingRate is a share of the examples in [0, 1); 1 would remove the modality altogether.");
+        init => _missingRate = OptionChecks.Valid(value, value is >= 0 and < 1, nameof(MissingRate), "MissingRate is a share of the examples in [0, 1); 1 would remove the modality altogether.");
     }
 
     /// <summary>An informative modality with <paramref name="features"/> features and the other defaults.</summary>

@@ -10,7 +10,7 @@ public sealed record MultimodalTaskOptions() : ClassificationTaskOptions(ways: 3
     public double Separation
     {
         get => _separation;
-        init => _separation = value >= 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(Separation), value, "Separation must be finite and non-negative.");
+        init => _separation = OptionChecks.NonNegativeFinite(value, nameof(Separation), "Separation must be finite and non-negative.");
     }
 
     /// <summary>Features of each modality; its length is the number of modalities. <value>Default [4, 6].</value></summary>

@@ -4,7 +4,7 @@ namespace MetaLearn.Sampling;
 public sealed record ProjectedClusterTaskOptions() : ClassificationTaskOptions(ways: 3, shots: 5, queries: 15, minimumWays: 1)
 {
     /// <summary>Input dimension: 2 structured directions plus Dimensions - 2 noise directions. <value>Default 10. At least 3.</value></summary>
-    public int Dimensions { get; init => field = value >= 3 ? value : throw new ArgumentOutOfRangeException(nameof(Dimensions), value, "Dimensions must be at least 3 (2 structured plus at least one noise direction)."); } = 10;
+    public int Dimensions { get; init => field = OptionChecks.AtLeast(value, 3, nameof(Dimensions), "Dimensions must be at least 3 (2 structured plus at least one noise direction)."); } = 10;
 
     /// <summary>Standard deviation of a cluster inside the structured plane. <value>Default 1. Greater than 0.</value></summary>
     public double ClusterStd { get; init => field = Positive(value, nameof(ClusterStd)); } = 1.0;
@@ -36,5 +36,5 @@ public sealed record ProjectedClusterTaskOptions() : ClassificationTaskOptions(w
     }
 
     private static double Positive(double value, string name) =>
-        value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be finite and greater than 0.");
+        OptionChecks.PositiveFinite(value, name, $"{name} must be finite and greater than 0.");
 }

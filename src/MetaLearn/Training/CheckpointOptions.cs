@@ -41,14 +41,14 @@ public sealed record CheckpointOptions
     public TimeSpan? Interval
     {
         get => _interval;
-        init => _interval = value is null || value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(Interval), value, "The checkpoint interval must be positive (e.g. 5 s), or null to save by iteration count only.");
+        init => _interval = OptionChecks.Valid(value, value is null || value > TimeSpan.Zero, nameof(Interval), "The checkpoint interval must be positive (e.g. 5 s), or null to save by iteration count only.");
     }
 
     /// <summary>Also save every this many meta-iterations (counted from iteration 0); 0 saves by <see cref="Interval"/> only. <value>Default 0.</value></summary>
     public int IterationInterval
     {
         get => _iterationInterval;
-        init => _iterationInterval = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(IterationInterval), value, "Use 0 to save by time only.");
+        init => _iterationInterval = OptionChecks.AtLeast(value, 0, nameof(IterationInterval), "Use 0 to save by time only.");
     }
 
     /// <summary>

@@ -14,16 +14,16 @@ public sealed record MetaTrainerOptions
     private readonly int _prefetchBatches;
 
     /// <summary>Meta-iterations (outer optimizer steps) per <see cref="MetaTrainer.Train"/> call. <value>Default 1000.</value></summary>
-    public int Iterations { get => _iterations; init => _iterations = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Iterations), value, "Train for at least one iteration."); }
+    public int Iterations { get => _iterations; init => _iterations = OptionChecks.AtLeast(value, 1, nameof(Iterations), "Train for at least one iteration."); }
 
     /// <summary>Episodes per meta-batch. <value>Default 25.</value></summary>
-    public int MetaBatchSize { get => _metaBatchSize; init => _metaBatchSize = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MetaBatchSize), value, "A meta-batch needs at least one episode."); }
+    public int MetaBatchSize { get => _metaBatchSize; init => _metaBatchSize = OptionChecks.AtLeast(value, 1, nameof(MetaBatchSize), "A meta-batch needs at least one episode."); }
 
     /// <summary>Learning rate of the default outer optimizer (<see cref="SafeAdam"/>). <value>Default 0.001.</value></summary>
     public double OuterLearningRate
     {
         get => _outerLearningRate;
-        init => _outerLearningRate = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(OuterLearningRate), value, "The outer learning rate must be positive and finite (e.g. 0.001).");
+        init => _outerLearningRate = OptionChecks.PositiveFinite(value, nameof(OuterLearningRate), "The outer learning rate must be positive and finite (e.g. 0.001).");
     }
 
     /// <summary>
@@ -48,14 +48,14 @@ public sealed record MetaTrainerOptions
     public double? GradientClipNorm
     {
         get => _gradientClipNorm;
-        init => _gradientClipNorm = value is null || (value > 0 && double.IsFinite(value.Value)) ? value : throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), value, "The clipping norm must be positive and finite, or null.");
+        init => _gradientClipNorm = OptionChecks.Valid(value, value is null || (value > 0 && double.IsFinite(value.Value)), nameof(GradientClipNorm), "The clipping norm must be positive and finite, or null.");
     }
 
     /// <summary>Validate every this many iterations (0: never). <value>Default 0.</value></summary>
-    public int ValidationInterval { get => _validationInterval; init => _validationInterval = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(ValidationInterval), value, "Use 0 to turn validation off."); }
+    public int ValidationInterval { get => _validationInterval; init => _validationInterval = OptionChecks.AtLeast(value, 0, nameof(ValidationInterval), "Use 0 to turn validation off."); }
 
     /// <summary>Episodes per validation (the same episodes every time). <value>Default 100.</value></summary>
-    public int ValidationEpisodes { get => _validationEpisodes; init => _validationEpisodes = value >= 2 ? value : throw new ArgumentOutOfRangeException(nameof(ValidationEpisodes), value, "Validation needs at least 2 episodes."); }
+    public int ValidationEpisodes { get => _validationEpisodes; init => _validationEpisodes = OptionChecks.AtLeast(value, 2, nameof(ValidationEpisodes), "Validation needs at least 2 episodes."); }
 
     /// <summary>After training, put back the meta-parameters and model buffers (running statistics) of the best validation. <value>Default true.</value></summary>
     public bool RestoreBestParameters { get; init; } = true;
@@ -77,7 +77,7 @@ public sealed record MetaTrainerOptions
     /// it when episode preparation is expensive (image decoding, augmentation) and validate a long run.
     /// </summary>
     /// <value>Default 0.</value>
-    public int PrefetchBatches { get => _prefetchBatches; init => _prefetchBatches = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(PrefetchBatches), value, "Use 0 to prepare episodes on the training thread."); }
+    public int PrefetchBatches { get => _prefetchBatches; init => _prefetchBatches = OptionChecks.AtLeast(value, 0, nameof(PrefetchBatches), "Use 0 to prepare episodes on the training thread."); }
 
     /// <summary>
     /// Where and when <see cref="MetaTrainer.Train"/> writes checkpoints (periodically by time or iteration count, at the
