@@ -47,8 +47,9 @@ internal static class ChoosingAnAlgorithm
     private static EvaluationResult Evaluate(string name, ITaskSampler tasks, int iterations)
     {
         // <by-name>
-        // One inner loop for every gradient-based algorithm: 5 SGD steps of 0.1 on the support set.
-        var inner = new InnerLoopOptions { Steps = 5, StepSize = 0.1 };
+        // Each algorithm keeps its own defaults except what the overrides set: here 5 inner steps of 0.1 on the support
+        // set for those that take inner steps (ProtoNets and R2D2 take none and refuse step settings).
+        MetaAlgorithmOverrides? inner = MetaAlgorithms.HasInnerSteps(name) ? new() { InnerSteps = 5, InnerStepSize = 0.1 } : null;
         using IFunctionalModel model = name switch
         {
             // ProtoNets and R2D2 learn an embedding (no classification head): MLP 20-64-64.

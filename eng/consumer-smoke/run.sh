@@ -2,7 +2,7 @@
 # Consumer smoke test: packs MetaLearn, builds a throwaway console app OUTSIDE the repository that
 # references the packed package (plus TorchSharp-cpu), and checks that TorchSharp's native shim loads
 # and computes a correct second-order gradient, and that a MAML learner meta-trained by the app, saved and loaded in a
-# fresh process predicts bit-identically, both with `dotnet run` and from `dotnet publish` output.
+# fresh process predicts the same classes and probabilities within 1e-6, both with `dotnet run` and from `dotnet publish` output.
 # See eng/consumer-smoke/README.md.
 set -euo pipefail
 
@@ -101,10 +101,10 @@ check_app() {
   fi
   local roundtrip
   roundtrip="$(sed -n 's/^learner_roundtrip=//p' "$out")"
-  if [[ "$roundtrip" != "identical" ]]; then
+  if [[ "$roundtrip" != "same" ]]; then
     cat "$out" >&2
     cat "$err" >&2
-    fail "$label: the learner saved by the app did not predict identically in a fresh process (learner_roundtrip=$roundtrip)"
+    fail "$label: the learner saved by the app did not predict the same classes and probabilities within 1e-6 in a fresh process (learner_roundtrip=$roundtrip)"
   fi
   local weights
   weights="$(sed -n 's/^pytorch_weights_roundtrip=//p' "$out")"
@@ -117,7 +117,7 @@ check_app() {
   unmet="$(glibcxx_errors "$shim")"
   [[ -z "$unmet" ]] || fail "$label: the loaded shim still has an unmet requirement: $unmet"
   echo "consumer-smoke: $label: second_derivative=$value expected=$expected shim=$shim"
-  echo "consumer-smoke: $label: $(grep -E '^learner_(training|bytes)=' "$out" | tr '\n' ' ')learner_roundtrip=$roundtrip pytorch_weights_roundtrip=$weights"
+  echo "consumer-smoke: $label: $(grep -E '^learner_(training|bytes|max_abs_difference)=' "$out" | tr '\n' ' ')learner_roundtrip=$roundtrip pytorch_weights_roundtrip=$weights"
 }
 
 echo "consumer-smoke: dotnet build + dotnet run"
@@ -157,4 +157,4 @@ if [[ -n "$libstdcxx" && -f "$libstdcxx" ]] && ! grep -qa 'GLIBCXX_3\.4\.32' "$l
   echo "consumer-smoke: control: $control"
 fi
 
-echo "consumer-smoke: OK MetaLearn $version consumed from a local feed; second derivative matches within $tolerance and a meta-trained learner saved, reloaded in a fresh process and adapted predicts bit-identically, for dotnet run and published app; control: $control ($((SECONDS - start_seconds))s)"
+echo "consumer-smoke: OK MetaLearn $version consumed from a local feed; second derivative matches within $tolerance and a meta-trained learner saved, reloaded in a fresh process and adapted predicts the same classes and probabilities within 1e-6, for dotnet run and published app; control: $control ($((SECONDS - start_seconds))s)"

@@ -55,9 +55,8 @@ static int Run(string trainPath, string testPath, int iterations, string name, i
     Console.WriteLine($"Converted {model.Parameters.Count} parameters ({string.Join(", ", model.ParameterNames)}), " +
         $"{model.Buffers.Count} buffers; head from '{model.ParameterNames[model.HeadStart]}'; task-batched: {model.SupportsTaskBatching}.");
 
-    var inner = new InnerLoopOptions { Steps = 1, StepSize = 0.4, Loss = Loss.CrossEntropy() };
-    using var metaAlgorithm = MetaAlgorithms.Create(name, model, inner);
-    using var trainer = new MetaTrainer(metaAlgorithm, new MetaTrainerOptions
+    using var learner = MetaAlgorithms.Create(name, model, new MetaAlgorithmOverrides { InnerSteps = 1, InnerStepSize = 0.4, Loss = Loss.CrossEntropy() });
+    using var trainer = new MetaTrainer(learner, new MetaTrainerOptions
     {
         Iterations = iterations,
         MetaBatchSize = 4,
@@ -69,10 +68,10 @@ static int Run(string trainPath, string testPath, int iterations, string name, i
     int start = session.Attach(trainer);
     var clock = Stopwatch.StartNew();
     var result = trainer.Train(trainSampler, cancellationToken: session.Stop);
-    Console.WriteLine($"Meta-trained {name} from iteration {start} to {trainer.Iteration} in {clock.Elapsed.TotalSeconds:F0} s ({result.MedianIterationMilliseconds:F0} ms per meta-iteration).");
+    Console.WriteLine($"Meta-trained {name} from iteration {start} to {trainer.Iteration} in {clock.Elapsed.TotalSeconds:F0} s ({result.MedianIterationMilliseconds:F0} ms per meta-iteration) on {threads} intra-op thread(s).");
 
     int testSeed = Seeds.Derive(seed, 9, 0);
-    double meta = Evaluator.Evaluate(metaAlgorithm, testSampler, tasks, testSeed).MeanAccuracy;
+    double meta = Evaluator.Evaluate(learner, testSampler, tasks, testSeed).MeanAccuracy;
     double finetune = FineTuneAccuracy(train, testSampler, tasks, testSeed, size, seed, pretraining);
     double scratch = ScratchAccuracy(testSampler, tasks, testSeed, size, seed);
 

@@ -14,6 +14,12 @@ internal static class TrainCommand
     // episodes), then evaluation tasks, from-scratch initialisations and the fixed validation tasks.
     private static readonly (long Evaluation, long ScratchInit, long Validation) Streams = (2, 3, 4);
 
+    /// <summary>
+    /// The inner loop of the makeclass-maml workload: what maml, fomaml, metasgd and anil use unless --inner-steps and
+    /// --inner-step-size say otherwise, and the from-scratch baselines' SGD.
+    /// </summary>
+    private static readonly (int Steps, double StepSize) WorkloadInner = (5, 0.1);
+
     public static Command Create()
     {
         var flags = new MakeClassificationFlags(MakeClassificationTaskOptions.WorkloadGenerator);
@@ -23,12 +29,12 @@ internal static class TrainCommand
         var iterations = new Option<int>("--iterations") { Description = "Meta-iterations.", DefaultValueFactory = _ => 1000 };
         var metaBatch = new Option<int>("--meta-batch") { Description = "Tasks per meta-iteration.", DefaultValueFactory = _ => 16 };
         var learningRate = new Option<double>("--lr") { Description = "Outer (Adam) learning rate.", DefaultValueFactory = _ => 1e-3 };
-        var innerSteps = new Option<int>("--inner-steps") { Description = "Inner SGD steps on the support set.", DefaultValueFactory = _ => 5 };
-        var innerStepSize = new Option<double>("--inner-step-size") { Description = "Inner SGD step size.", DefaultValueFactory = _ => 0.1 };
+        var innerSteps = new Option<int?>("--inner-steps") { Description = "Inner steps on the support set [maml, fomaml, metasgd, anil: 5; reptile, imaml, cavia: their own defaults; protonet and r2d2 have none]." };
+        var innerStepSize = new Option<double?>("--inner-step-size") { Description = "Inner step size [maml, fomaml, metasgd, anil: 0.1; reptile, imaml, cavia: their own defaults]." };
         var hidden = new Option<string>("--hidden") { Description = "Hidden layer sizes of the MLP, comma-separated.", DefaultValueFactory = _ => "64,64" };
         var seed = new Option<int>("--seed") { Description = "Root seed of the model, the training, validation and evaluation tasks and the from-scratch initialisations.", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads (torch.set_num_threads).", DefaultValueFactory = _ => 2 };
-        var algorithm = new Option<string>("--algorithm") { Description = "maml | fomaml | metasgd | anil | reptile | protonet", DefaultValueFactory = _ => "maml" };
+        var algorithm = new Option<string>("--algorithm") { Description = string.Join(" | ", MetaAlgorithms.Names), DefaultValueFactory = _ => "maml" };
         algorithm.AcceptOnlyFromAmong(MetaAlgorithms.Names.ToArray());
         var evalTasks = new Option<int>("--eval-tasks") { Description = "Fresh tasks every method is compared on (at least 2).", DefaultValueFactory = _ => 200 };
         var scratchSteps = new Option<int>("--scratch-steps") { Description = "SGD steps (lr = inner step size) of the stronger from-scratch baseline.", DefaultValueFactory = _ => 100 };
@@ -67,7 +73,8 @@ internal static class TrainCommand
                     Check(parse.GetValue(iterations), 1, "--iterations"),
                     Check(parse.GetValue(metaBatch), 1, "--meta-batch"),
                     parse.GetValue(learningRate),
-                    new InnerLoopOptions { Steps = parse.GetValue(innerSteps), StepSize = parse.GetValue(innerStepSize) },
+                    parse.GetValue(innerSteps) is int steps ? Check(steps, 1, "--inner-steps") : null,
+                    parse.GetValue(innerStepSize) is double size ? (size > 0 && double.IsFinite(size) ? size : throw new ArgumentException($"--inner-step-size must be positive (got {size}).")) : null,
                     ParseSizes(parse.GetValue(hidden)!),
                     parse.GetValue(seed),
                     Check(parse.GetValue(threads), 1, "--threads"),
@@ -78,6 +85,10 @@ internal static class TrainCommand
                     Check(parse.GetValue(validationTasks), 2, "--validation-tasks"),
                     parse.GetValue(output)?.FullName,
                     parse.GetValue(plot)?.FullName);
+                if (!MetaAlgorithms.HasInnerSteps(settings.Algorithm) && (settings.InnerSteps is not null || settings.InnerStepSize is not null))
+                {
+                    throw new ArgumentException($"--inner-steps and --inner-step-size do not apply to {settings.Algorithm}, which adapts without inner steps.");
+                }
             }
             catch (ArgumentException e)
             {
@@ -94,12 +105,13 @@ internal static class TrainCommand
         set_num_threads(s.Threads);
         var sampler = TaskSamplers.MakeClassification(s.Tasks);
         int features = s.Tasks.Generator.Features;
-        bool protonet = s.Algorithm == "protonet";
-        int[] layers = new[] { features }.Concat(s.Hidden).Concat(protonet ? Array.Empty<int>() : new[] { s.Tasks.Ways }).ToArray();
+        // ProtoNets and R2D2 meta-learn an embedding (no class head); CAVIA appends its context parameters to every input row.
+        bool embedding = !MetaAlgorithms.HasInnerSteps(s.Algorithm);
+        int inputs = s.Algorithm == "cavia" ? features + new CaviaOptions().ContextSize : features;
+        int[] layers = new[] { inputs }.Concat(s.Hidden).Concat(embedding ? Array.Empty<int>() : new[] { s.Tasks.Ways }).ToArray();
         using var model = new Mlp(new MlpOptions { LayerSizes = layers, Seed = s.Seed });
-        using var metaAlgorithm = MetaAlgorithms.Create(s.Algorithm, model, s.Inner);
         int every = s.ValidateEvery > 0 ? Math.Min(s.ValidateEvery, s.Iterations) : Math.Max(1, s.Iterations / 20);
-        using var trainer = new MetaTrainer(metaAlgorithm, new MetaTrainerOptions
+        var trainerOptions = new MetaTrainerOptions
         {
             Iterations = every,
             MetaBatchSize = s.MetaBatch,
@@ -107,11 +119,23 @@ internal static class TrainCommand
             Seed = s.Seed,
             ProgressInterval = Math.Max(1, every / 5),
             Checkpoint = session.Options(),
-        });
+        };
+        int total = s.Iterations;
+        if (s.Algorithm == "reptile" && session.Resuming)
+        {
+            // Reptile anneals its outer step size to 0 over the whole training, so it needs the checkpoint's iteration first.
+            using var probeLearner = CreateLearner(s, model, total);
+            using var probe = new MetaTrainer(probeLearner, trainerOptions);
+            total += session.Attach(probe);
+        }
+
+        using var learner = CreateLearner(s, model, total);
+        using var trainer = new MetaTrainer(learner, trainerOptions);
         int start = session.Attach(trainer);
 
         Console.WriteLine($"task: {s.Tasks.Ways}-way, {s.Tasks.Shots} shots, {s.Tasks.Queries} queries per class; {MakeClassificationFlags.Describe(s.Tasks.Generator)}");
-        Console.WriteLine($"model: MLP {string.Join("-", layers)}; {metaAlgorithm.Name}, {s.Inner.Steps} inner steps of {s.Inner.StepSize.ToString(CultureInfo.InvariantCulture)}, meta-batch {s.MetaBatch}, Adam {s.LearningRate.ToString(CultureInfo.InvariantCulture)}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"model: MLP {string.Join("-", layers)}; {learner.Name}, {DescribeInner(learner)}, meta-batch {s.MetaBatch}, Adam {s.LearningRate}; {s.Threads} intra-op thread(s)"));
         var clock = Stopwatch.StartNew();
         var losses = new List<double>();
         var curve = new List<(int Iteration, EvaluationResult Result)>();
@@ -122,42 +146,43 @@ internal static class TrainCommand
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
-                var trainTask = ctx.AddTask($"{metaAlgorithm.Name} meta-training", maxValue: s.Iterations);
+                var trainTask = ctx.AddTask($"{learner.Name} meta-training", maxValue: s.Iterations);
                 var evalTask = ctx.AddTask("evaluation", autoStart: false, maxValue: s.EvalTasks);
                 while (trainer.Iteration < start + s.Iterations)
                 {
                     var chunk = trainer.Train(sampler, progress: new SynchronousProgress<TrainingProgress>(p =>
                     {
                         trainTask.Value = p.Iteration - start;
-                        trainTask.Description = $"{metaAlgorithm.Name} loss {p.QueryLoss:F3} acc {p.QueryAccuracy:P0}";
+                        trainTask.Description = $"{learner.Name} loss {p.QueryLoss:F3} acc {p.QueryAccuracy:P0}";
                     }), cancellationToken: session.Stop);
                     losses.AddRange(chunk.QueryLosses);
-                    var validation = Evaluator.Evaluate(metaAlgorithm, sampler, s.ValidationTasks, validationRoot);
+                    var validation = Evaluator.Evaluate(learner, sampler, s.ValidationTasks, validationRoot);
                     curve.Add((trainer.Iteration, validation));
-                    trainTask.Description = $"{metaAlgorithm.Name} validation {validation.MeanAccuracy:P1}";
+                    trainTask.Description = $"{learner.Name} validation {validation.MeanAccuracy:P1}";
                 }
 
                 trainSeconds = clock.Elapsed.TotalSeconds;
                 if (s.Output is not null)
                 {
                     // Saved before the comparison, so the learner is on disk as soon as training ends.
-                    Save(metaAlgorithm, s, curve[^1].Result);
+                    Save(learner, s, curve[^1].Result);
                 }
 
                 evalTask.StartTask();
-                comparison = Compare(metaAlgorithm, sampler, s, layers, () => evalTask.Increment(1));
+                comparison = Compare(learner, sampler, s, layers, () => evalTask.Increment(1));
             });
         double evalSeconds = clock.Elapsed.TotalSeconds - trainSeconds;
 
         var last = curve[^1];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{metaAlgorithm.Name}: {trainer.Iteration} meta-iterations in {trainSeconds:F1} s (validation every {every} on {s.ValidationTasks} fixed tasks included); " +
+            $"{learner.Name}: {trainer.Iteration} meta-iterations in {trainSeconds:F1} s (validation every {every} on {s.ValidationTasks} fixed tasks included); " +
             $"last meta-batch query loss {losses[^1]:F4}; last validation accuracy {last.Result.MeanAccuracy:F4} ± {last.Result.AccuracyConfidence95:F4}; evaluation of {s.EvalTasks} fresh tasks in {evalSeconds:F1} s"));
         var table = new Table().AddColumns("method (same fresh tasks, same support rows)", "query accuracy (95% CI)");
-        table.AddRow(Markup.Escape($"meta-learned [{metaAlgorithm.Name}]"), Format(comparison.Meta));
+        table.AddRow(Markup.Escape($"meta-learned [{learner.Name}]"), Format(comparison.Meta));
         table.AddRow("logistic regression (L2, C = 1) on the support rows", Format(comparison.Logistic));
         table.AddRow("1-nearest-neighbour on the support rows", Format(comparison.Nearest));
-        table.AddRow(Markup.Escape($"from scratch + {s.Inner.Steps} SGD steps"), Format(comparison.Scratch));
+        var scratchInner = ScratchInner(s);
+        table.AddRow(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"from scratch + {scratchInner.Steps} SGD steps of {scratchInner.StepSize}")), Format(comparison.Scratch));
         table.AddRow(Markup.Escape($"from scratch + {s.ScratchSteps} SGD steps"), Format(comparison.ScratchLong));
         table.AddRow(Markup.Escape("meta − logistic regression, paired"), Format(comparison.MetaMinusLogistic));
         AnsiConsole.Write(table);
@@ -169,7 +194,7 @@ internal static class TrainCommand
 
         if (s.Plot is not null)
         {
-            Curves.Save(s.Plot, losses, curve, metaAlgorithm.Name, comparison.Logistic.Mean);
+            Curves.Save(s.Plot, losses, curve, learner.Name, comparison.Logistic.Mean);
             Console.WriteLine($"plot: {s.Plot}");
         }
 
@@ -179,8 +204,8 @@ internal static class TrainCommand
         return 0;
     }
 
-    private static void Save(IMetaAlgorithm metaAlgorithm, TrainSettings s, EvaluationResult validation) =>
-        LearnerFile.Save(metaAlgorithm, s.Output!, new Dictionary<string, string>
+    private static void Save(IMetaAlgorithm learner, TrainSettings s, EvaluationResult validation) =>
+        LearnerFile.Save(learner, s.Output!, new Dictionary<string, string>
         {
             ["features"] = s.Tasks.Generator.Features.ToString(CultureInfo.InvariantCulture),
             ["ways"] = s.Tasks.Ways.ToString(CultureInfo.InvariantCulture),
@@ -190,7 +215,7 @@ internal static class TrainCommand
         });
 
     /// <summary>Scores the meta-trained algorithm and every baseline on the same fresh episodes.</summary>
-    private static Comparison Compare(IMetaAlgorithm metaAlgorithm, ITaskSampler sampler, TrainSettings s, int[] layers, Action done)
+    private static Comparison Compare(IMetaAlgorithm learner, ITaskSampler sampler, TrainSettings s, int[] layers, Action done)
     {
         int evaluationRoot = Seeds.Derive(s.Seed, Streams.Evaluation, 0);
         var meta = new List<double>();
@@ -198,11 +223,12 @@ internal static class TrainCommand
         var nearest = new List<double>();
         var scratch = new List<double>();
         var scratchLong = new List<double>();
-        int[] scratchLayers = s.Algorithm == "protonet" ? layers.Append(s.Tasks.Ways).ToArray() : layers;
+        int[] scratchLayers = new[] { s.Tasks.Generator.Features }.Concat(s.Hidden).Append(s.Tasks.Ways).ToArray();
+        var inner = ScratchInner(s);
         for (int i = 0; i < s.EvalTasks; i++)
         {
             using var episode = sampler.Sample(Seeds.Derive(evaluationRoot, 0, i));
-            meta.Add(Evaluator.Score(metaAlgorithm, episode).Accuracy);
+            meta.Add(Evaluator.Score(learner, episode).Accuracy);
             var baselines = Baselines.Score(episode);
             logistic.Add(baselines.LogisticRegression);
             nearest.Add(baselines.NearestNeighbor);
@@ -210,12 +236,12 @@ internal static class TrainCommand
             // From scratch: an untrained network (its own seeded initialisation per task) adapted by MAML's inner
             // loop is plain SGD on the support set from a random start.
             using var fresh = new Mlp(new MlpOptions { LayerSizes = scratchLayers, Seed = Seeds.Derive(s.Seed, Streams.ScratchInit, i) });
-            using (var shortRun = new Maml(fresh, s.Inner with { FirstOrder = true }))
+            using (var shortRun = new Maml(fresh, inner with { FirstOrder = true }))
             {
                 scratch.Add(Evaluator.Score(shortRun, episode).Accuracy);
             }
 
-            using (var longRun = new Maml(fresh, s.Inner with { Steps = s.ScratchSteps, FirstOrder = true }))
+            using (var longRun = new Maml(fresh, inner with { Steps = s.ScratchSteps, FirstOrder = true }))
             {
                 scratchLong.Add(Evaluator.Score(longRun, episode).Accuracy);
             }
@@ -231,6 +257,50 @@ internal static class TrainCommand
             Evaluator.MeanWithConfidence(scratchLong),
             Evaluator.MeanWithConfidence(meta.Zip(logistic, (m, l) => m - l).ToArray()));
     }
+
+    /// <summary>The flags the user gave; for the MAML family the workload's inner loop; everything else stays the algorithm's default.</summary>
+    private static MetaAlgorithmOverrides Overrides(TrainSettings s)
+    {
+        bool workload = s.Algorithm is "maml" or "fomaml" or "metasgd" or "anil";
+        return new MetaAlgorithmOverrides
+        {
+            InnerSteps = s.InnerSteps ?? (workload ? WorkloadInner.Steps : null),
+            InnerStepSize = s.InnerStepSize ?? (workload ? WorkloadInner.StepSize : null),
+        };
+    }
+
+    /// <summary>
+    /// The algorithm with <see cref="Overrides"/>; Reptile's outer step size is annealed to 0 over the training's
+    /// <paramref name="total"/> meta-iterations (the paper's schedule) rather than over its default 1,000.
+    /// </summary>
+    private static IMetaAlgorithm CreateLearner(TrainSettings s, IFunctionalModel model, int total)
+    {
+        var overrides = Overrides(s);
+        if (s.Algorithm != "reptile")
+        {
+            return MetaAlgorithms.Create(s.Algorithm, model, overrides);
+        }
+
+        var reptile = new ReptileOptions { OuterStepSizeAnnealingIterations = total };
+        return new Reptile(model, reptile with
+        {
+            Steps = overrides.InnerSteps ?? reptile.Steps,
+            StepSize = overrides.InnerStepSize ?? reptile.StepSize,
+        });
+    }
+
+    private static InnerLoopOptions ScratchInner(TrainSettings s) =>
+        new() { Steps = s.InnerSteps ?? WorkloadInner.Steps, StepSize = s.InnerStepSize ?? WorkloadInner.StepSize };
+
+    /// <summary>The inner loop the learner actually runs, read back from its options.</summary>
+    private static string DescribeInner(IMetaAlgorithm learner) => learner switch
+    {
+        MamlVariant g => string.Create(CultureInfo.InvariantCulture, $"{g.Options.Steps} inner steps of {g.Options.StepSize}"),
+        Reptile r => string.Create(CultureInfo.InvariantCulture, $"{r.Options.Steps} inner steps of {r.Options.StepSize}, outer step size {r.Options.OuterStepSize}"),
+        Imaml i => string.Create(CultureInfo.InvariantCulture, $"{i.Options.Steps} proximal steps of {i.Options.StepSize}, λ {i.Options.Regularization}"),
+        Cavia c => string.Create(CultureInfo.InvariantCulture, $"{c.Options.Steps} context steps of {c.Options.StepSize}"),
+        _ => "no inner steps",
+    };
 
     private static int Check(int value, int min, string flag) =>
         value >= min ? value : throw new ArgumentException($"{flag} must be at least {min} (got {value}).");
@@ -256,7 +326,8 @@ internal static class TrainCommand
         int Iterations,
         int MetaBatch,
         double LearningRate,
-        InnerLoopOptions Inner,
+        int? InnerSteps,
+        double? InnerStepSize,
         int[] Hidden,
         int Seed,
         int Threads,

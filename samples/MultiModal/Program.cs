@@ -34,6 +34,7 @@ internal static class Program
 
             set_num_threads(parse.GetValue(threads));
             var clock = Stopwatch.StartNew();
+            Console.Error.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F1} s] seed {settings.Seed}, {parse.GetValue(threads)} intra-op thread(s) (the figures depend on both)");
             var result = Experiment.Run(settings, message => Console.Error.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F1} s] {message}"));
             foreach (var (name, value) in result.Lines())
             {

@@ -159,6 +159,9 @@ internal sealed class CheckpointSession(CheckpointFlags flags, ParseResult parse
     /// <summary>Cancelled by Ctrl+C: pass it to <see cref="MetaTrainer.Train"/>.</summary>
     public CancellationToken Stop => stop;
 
+    /// <summary>Whether --resume was given (<see cref="Attach"/> then loads the checkpoint).</summary>
+    public bool Resuming => parse.GetValue(flags.Resume);
+
     /// <summary>The checkpoint options of one training (see <see cref="CheckpointFlags.For"/>), or null without --checkpoint.</summary>
     public CheckpointOptions? Options(string? training = null) => flags.For(parse, training);
 

@@ -47,6 +47,44 @@ public sealed class WorkerLossTests(WorkerLossTests.Cluster cluster) : IClassFix
     }
 
     [Fact]
+    public async Task Train_WorkerSiloJoiningMidRun_TakesTasksFromTheNextIteration_SameMetaParametersAsUndisturbedRun()
+    {
+        var expected = Workloads.Train("maml", Iterations, new GateSampler(Tasks));
+        var executor = new OrleansMetaBatchExecutor(cluster.Client);
+        var management = cluster.Client.GetGrain<IManagementGrain>(0);
+        var before = (await management.GetHosts(onlyActive: true)).Keys.Select(s => s.ToParsableString()).ToHashSet();
+        string? joined = null;
+        int tasksBeforeJoin = -1;
+        var progress = new SynchronousProgress<TrainingProgress>(p =>
+        {
+            if (p.Iteration == 5)
+            {
+                // A new worker silo starts between meta-iterations 5 and 6 and is active before iteration 6 begins.
+                tasksBeforeJoin = executor.Statistics.TasksComputed;
+                var silo = cluster.Cluster.StartAdditionalSiloAsync().GetAwaiter().GetResult();
+                joined = silo.SiloAddress.ToParsableString();
+                var deadline = DateTime.UtcNow.AddSeconds(60);
+                while (!management.GetHosts(onlyActive: true).GetAwaiter().GetResult().Keys.Any(s => s.ToParsableString() == joined))
+                {
+                    DateTime.UtcNow.Should().BeBefore(deadline, "the started silo becomes active");
+                    Thread.Sleep(50);
+                }
+            }
+        });
+
+        var actual = Workloads.Train("maml", Iterations, new GateSampler(Tasks), executor, progress);
+
+        Workloads.MaxRelativeDifference(actual, expected).Should().BeLessThanOrEqualTo(1e-6);
+        joined.Should().NotBeNull();
+        before.Should().NotContain(joined!);
+        tasksBeforeJoin.Should().Be(5 * Workloads.MetaBatchSize);
+        var statistics = executor.Statistics;
+        statistics.TasksByWorker.Should().ContainKey(joined!).WhoseValue.Should().BeGreaterThan(0, "the worker that joined took tasks in the iterations after it joined");
+        statistics.TasksComputed.Should().Be(Iterations * Workloads.MetaBatchSize);
+        statistics.RefusedWorkers.Should().NotContainKey(joined!);
+    }
+
+    [Fact]
     public void Train_WorkerWhoseSamplerDrawsOtherTasks_RefusedNeverSummedIn()
     {
         var expected = Workloads.Train("reptile", 5, new GateSampler(Tasks));

@@ -2,7 +2,8 @@ namespace MetaLearn.Algorithms;
 
 /// <summary>
 /// Implicit MAML (Rajeswaran et al., 2019). Each task adapts by gradient descent on the proximal objective
-/// L_support(φ) + λ/2 ‖φ − θ‖², started at θ. At the (approximate) minimiser φ*, the meta-gradient of the query loss is
+/// L_support(φ) + λ/2 ‖φ − θ‖², started at θ and safeguarded so that the objective never increases (a step that would
+/// raise it is not taken and the task's step size is halved; see <see cref="ProximalDescent"/> for the divergence it prevents). At the (approximate) minimiser φ*, the meta-gradient of the query loss is
 /// (I + H/λ)⁻¹ ∇L_query(φ*), H the Hessian of the support loss at φ*; it is found by conjugate gradient with
 /// Hessian-vector products (double backward), never by differentiating through the inner steps, and each step's weights
 /// are freed when the next exist, so memory does not grow with <see cref="InnerAdaptationOptions.Steps"/> (measured
@@ -12,7 +13,6 @@ namespace MetaLearn.Algorithms;
 /// </summary>
 public sealed class Imaml : EpisodicLearner
 {
-    private readonly Scalar _negativeStepSize;
     private readonly Scalar _regularization;
     private readonly Scalar _inverseRegularization;
     private readonly Scalar _zero;
@@ -24,7 +24,6 @@ public sealed class Imaml : EpisodicLearner
     {
         ModelChecks.AdaptsEveryWeight(model, "iMAML");
         Options = options ?? new ImamlOptions();
-        _negativeStepSize = (-Options.StepSize).ToScalar();
         _regularization = Options.Regularization.ToScalar();
         _inverseRegularization = (1 / Options.Regularization).ToScalar();
         _zero = 0.0.ToScalar();
@@ -44,15 +43,14 @@ public sealed class Imaml : EpisodicLearner
     {
         ThrowIfDisposed();
         int steps = options?.Steps ?? Options.Steps;
-        using var negativeStepSize = (-(options?.StepSize ?? Options.StepSize)).ToScalar();
+        double stepSize = options?.StepSize ?? Options.StepSize;
         return Adaptation.Run(Model, supportInputs, supportTargets, steps, classesFromHead: true, Options.Loss, options?.Kind, options?.Seed ?? 0,
-            (_, support, passes) => new AdaptedState(Proximal(support, steps, negativeStepSize, passes)) { StepsTaken = 0 });
+            (_, support, passes) => new AdaptedState(Proximal(support, steps, stepSize, passes)) { StepsTaken = 0 });
     }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        _negativeStepSize.Dispose();
         _regularization.Dispose();
         _inverseRegularization.Dispose();
         _zero.Dispose();
@@ -61,52 +59,21 @@ public sealed class Imaml : EpisodicLearner
     private protected override MetaBatchRunner.TaskStep StepAt(int iteration) => Step;
 
     /// <summary>
-    /// Gradient descent on the proximal objective from θ; each step's graph is freed before the next, so memory does
-    /// not depend on the number of steps.
+    /// Gradient descent on the proximal objective from θ, safeguarded so that it never increases (see
+    /// <see cref="ProximalDescent"/>); memory does not depend on the number of steps.
     /// </summary>
     /// <returns>The adapted weights φ* (detached; parameters the forward pass does not use stay at θ).</returns>
-    private Tensor[] Proximal(EpisodeSide support, int steps, Scalar negativeStepSize, Passes passes)
+    private Tensor[] Proximal(EpisodeSide support, int steps, double stepSize, Passes passes)
     {
         var theta = support.InitialWeights(Model.Parameters).Select(t => t.detach()).ToArray();
-        var phi = theta.ToArray();
-        for (int step = 0; step < steps; step++)
-        {
-            using var scope = NewDisposeScope();
-            var leaves = phi.Select((w, i) => _used[i] ? w.detach().requires_grad_(true) : w).ToArray();
-            var loss = support.LossSum(Model.Forward(support.Inputs, leaves, passes.Step(0, support.TaskBatched)), Options.Loss);
-            var adapted = Used(leaves);
-            var grads = torch.autograd.grad(new[] { loss }, adapted);
-            var next = new Tensor[phi.Length];
-            int g = 0;
-            for (int i = 0; i < phi.Length; i++)
-            {
-                if (!_used[i])
-                {
-                    next[i] = phi[i];
-                    continue;
-                }
-
-                // ∇ of the proximal objective: the support-loss gradient plus λ (φ − θ).
-                var direction = grads[g++].add(leaves[i].detach() - theta[i], _regularization);
-                next[i] = leaves[i].detach().add(direction, negativeStepSize).MoveToOuterDisposeScope();
-
-                // The previous step's φ is no longer needed; without this every step's φ stayed alive until the episode's
-                // scope ended, so memory grew with the number of steps (measured: see the benchmark's inner-memory).
-                if (!ReferenceEquals(phi[i], theta[i]))
-                {
-                    phi[i].Dispose();
-                }
-            }
-
-            phi = next;
-        }
-
-        return phi;
+        var context = passes.Step(0, support.TaskBatched);
+        return ProximalDescent.Minimize(
+            theta, _used, phi => support.Loss(Model.Forward(support.Inputs, phi, context), Options.Loss), steps, stepSize, Options.Regularization, support.TaskBatched);
     }
 
     private (Tensor Losses, Tensor? Accuracies) Step(EpisodeSide support, EpisodeSide query, int tasks)
     {
-        var phi = Proximal(support, Options.Steps, _negativeStepSize, Passes.MetaTraining);
+        var phi = Proximal(support, Options.Steps, Options.StepSize, Passes.MetaTraining);
         var leaves = phi.Select((w, i) => _used[i] ? w.detach().requires_grad_(true) : w).ToArray();
         var adapted = Used(leaves);
         var context = new ForwardContext(0, support.TaskBatched);

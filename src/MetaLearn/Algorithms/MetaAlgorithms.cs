@@ -12,46 +12,125 @@ public static partial class MetaAlgorithms
     /// <summary>The names <see cref="Create"/> accepts: <c>maml</c>, <c>fomaml</c>, <c>metasgd</c>, <c>anil</c>, <c>reptile</c>, <c>protonet</c>, <c>imaml</c>, <c>r2d2</c>, <c>cavia</c>.</summary>
     public static IReadOnlyList<string> Names => KnownNames;
 
-    /// <summary>Creates the algorithm called <paramref name="name"/> over <paramref name="model"/> (not owned).</summary>
+    /// <summary>
+    /// Whether the named algorithm adapts with inner gradient steps, so that <see cref="MetaAlgorithmOverrides.InnerSteps"/>
+    /// and <see cref="MetaAlgorithmOverrides.InnerStepSize"/> apply to it: all but <c>protonet</c> and <c>r2d2</c>.
+    /// </summary>
     /// <param name="name">One of <see cref="Names"/> (case-insensitive).</param>
-    /// <param name="model">The model whose initialisation (or embedding, for <c>protonet</c>) is meta-learned.</param>
-    /// <param name="inner">
-    /// Inner-loop options for the gradient-based algorithms; their <see cref="InnerLoopOptions.Loss"/> is passed to every
-    /// algorithm that takes a loss (all but <c>r2d2</c>, which always uses cross-entropy); for <c>reptile</c> its <see cref="InnerLoopOptions.Steps"/>,
-    /// <see cref="InnerLoopOptions.StepSize"/> and <see cref="InnerLoopOptions.TaskBatching"/> become the
-    /// <see cref="ReptileOptions"/> (the outer update stays the paper's interpolation), for <c>imaml</c> they become
-    /// <see cref="InnerAdaptationOptions.Steps"/>, <see cref="InnerAdaptationOptions.StepSize"/> and
-    /// <see cref="InnerAdaptationOptions.TaskBatching"/> (λ and the conjugate-gradient steps keep their defaults), for <c>cavia</c> they become
-    /// <see cref="InnerAdaptationOptions.Steps"/>, <see cref="InnerAdaptationOptions.StepSize"/>, <see cref="CaviaOptions.FirstOrder"/> and
-    /// <see cref="InnerAdaptationOptions.TaskBatching"/> (the context size keeps its default, so the model's input size must be the
-    /// features plus <see cref="CaviaOptions.ContextSize"/>), and for <c>protonet</c> and <c>r2d2</c> only <see cref="InnerLoopOptions.TaskBatching"/> is read.
-    /// Null uses each algorithm's defaults.
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a known algorithm (the message lists them).</exception>
+    public static bool HasInnerSteps(string name) => Known(name) is not ("protonet" or "r2d2");
+
+    /// <summary>
+    /// Creates the algorithm called <paramref name="name"/> over <paramref name="model"/> (not owned) with that
+    /// algorithm's own default options, changed only where <paramref name="overrides"/> sets a value.
+    /// </summary>
+    /// <param name="name">One of <see cref="Names"/> (case-insensitive).</param>
+    /// <param name="model">
+    /// The model whose initialisation (or embedding, for <c>protonet</c> and <c>r2d2</c>) is meta-learned. For
+    /// <c>cavia</c> its input size must be the data's features plus <see cref="CaviaOptions.ContextSize"/> (default 5).
+    /// </param>
+    /// <param name="overrides">
+    /// Settings to change; null (or a property left null) keeps the algorithm's defaults: <see cref="InnerLoopOptions"/>
+    /// for <c>maml</c>, <c>fomaml</c>, <c>metasgd</c>, <c>anil</c>; <see cref="ReptileOptions"/>, <see cref="ImamlOptions"/>,
+    /// <see cref="CaviaOptions"/>, <see cref="R2D2Options"/>; Prototypical Networks' constructor defaults.
     /// </param>
     /// <returns>A new algorithm the caller disposes; <see cref="IMetaAlgorithm.Name"/> equals the lower-cased <paramref name="name"/>.</returns>
-    /// <exception cref="ArgumentException"><paramref name="name"/> is not a known algorithm (the message lists them).</exception>
-    public static IMetaAlgorithm Create(string name, IFunctionalModel model, InnerLoopOptions? inner = null)
+    /// <exception cref="ArgumentException">
+    /// <paramref name="name"/> is not a known algorithm (the message lists them), or <paramref name="overrides"/> sets a
+    /// property that does not apply to it (the message names it).
+    /// </exception>
+    public static IMetaAlgorithm Create(string name, IFunctionalModel model, MetaAlgorithmOverrides? overrides = null)
     {
-        ArgumentNullException.ThrowIfNull(name);
+        string key = Known(name);
         ArgumentNullException.ThrowIfNull(model);
-        return name.ToLowerInvariant() switch
+        var o = overrides ?? new MetaAlgorithmOverrides();
+        Refuse(key, o);
+        return key switch
         {
-            "maml" => new Maml(model, (inner ?? new InnerLoopOptions()) with { FirstOrder = false }),
-            "fomaml" => Maml.FirstOrder(model, inner),
-            "metasgd" => new MetaSgd(model, inner),
-            "anil" => new Anil(model, inner),
-            "reptile" => new Reptile(model, inner is null
-                ? new ReptileOptions()
-                : new ReptileOptions { Steps = inner.Steps, StepSize = inner.StepSize, TaskBatching = inner.TaskBatching, Loss = inner.Loss }),
-            "imaml" => new Imaml(model, inner is null
-                ? new ImamlOptions()
-                : new ImamlOptions { Steps = inner.Steps, StepSize = inner.StepSize, TaskBatching = inner.TaskBatching, Loss = inner.Loss }),
-            "protonet" => new PrototypicalNetworks(model, inner?.TaskBatching ?? true, inner?.Loss),
-            "r2d2" => new R2D2(model, new R2D2Options { TaskBatching = inner?.TaskBatching ?? true }),
-            "cavia" => new Cavia(model, inner is null
-                ? new CaviaOptions()
-                : new CaviaOptions { Steps = inner.Steps, StepSize = inner.StepSize, FirstOrder = inner.FirstOrder, TaskBatching = inner.TaskBatching, Loss = inner.Loss }),
-            _ => throw new ArgumentException(
-                $"Unknown algorithm '{name}'; choose one of {string.Join(", ", KnownNames)}.", nameof(name)),
+            "maml" => new Maml(model, Inner(o)),
+            "fomaml" => Maml.FirstOrder(model, Inner(o)),
+            "metasgd" => new MetaSgd(model, Inner(o)),
+            "anil" => new Anil(model, Inner(o)),
+            "reptile" => new Reptile(model, Adaptation(new ReptileOptions(), o)),
+            "imaml" => new Imaml(model, Adaptation(new ImamlOptions(), o)),
+            "cavia" => new Cavia(model, Adaptation(new CaviaOptions(), o) is var c && o.FirstOrder is bool firstOrder ? c with { FirstOrder = firstOrder } : c),
+            "protonet" => new PrototypicalNetworks(model, o.TaskBatching ?? true, o.Loss),
+            _ => new R2D2(model, o.TaskBatching is bool batching ? new R2D2Options { TaskBatching = batching } : new R2D2Options()),
         };
     }
+
+    private static string Known(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string key = name.ToLowerInvariant();
+        return KnownNames.Contains(key)
+            ? key
+            : throw new ArgumentException($"Unknown algorithm '{name}'; choose one of {string.Join(", ", KnownNames)}.", nameof(name));
+    }
+
+    /// <summary>Throws when <paramref name="o"/> sets something <paramref name="name"/> has no use for.</summary>
+    private static void Refuse(string name, MetaAlgorithmOverrides o)
+    {
+        var problems = new List<string>();
+        if (!HasInnerSteps(name) && (o.InnerSteps is not null || o.InnerStepSize is not null))
+        {
+            problems.Add($"it has no inner gradient steps, so leave {nameof(o.InnerSteps)} and {nameof(o.InnerStepSize)} unset");
+        }
+
+        switch (name, o.FirstOrder)
+        {
+            case (_, null):
+            case ("metasgd" or "anil" or "cavia", _):
+            case ("maml", false):
+            case ("fomaml", true):
+                break;
+            case ("maml", true):
+                problems.Add("'maml' is second-order MAML; create 'fomaml' for the first-order variant instead of setting FirstOrder");
+                break;
+            case ("fomaml", false):
+                problems.Add("'fomaml' is first-order MAML; create 'maml' for second-order MAML instead of setting FirstOrder = false");
+                break;
+            case ("reptile", _):
+                problems.Add("Reptile uses first-order updates only, so leave FirstOrder unset");
+                break;
+            case ("imaml", _):
+                problems.Add("iMAML's meta-gradient is implicit (it never differentiates through the inner steps), so leave FirstOrder unset");
+                break;
+            default:
+                problems.Add("it has no inner loop to differentiate through, so leave FirstOrder unset");
+                break;
+        }
+
+        if (name == "r2d2" && o.Loss is not null)
+        {
+            problems.Add("R2D2 always uses cross-entropy on its ridge logits, so leave Loss unset");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException($"The override does not apply to '{name}': {string.Join("; ", problems)}.", "overrides");
+        }
+    }
+
+    private static InnerLoopOptions Inner(MetaAlgorithmOverrides o)
+    {
+        var defaults = new InnerLoopOptions();
+        return defaults with
+        {
+            Steps = o.InnerSteps ?? defaults.Steps,
+            StepSize = o.InnerStepSize ?? defaults.StepSize,
+            FirstOrder = o.FirstOrder ?? defaults.FirstOrder,
+            TaskBatching = o.TaskBatching ?? defaults.TaskBatching,
+            Loss = o.Loss ?? defaults.Loss,
+        };
+    }
+
+    private static T Adaptation<T>(T defaults, MetaAlgorithmOverrides o)
+        where T : InnerAdaptationOptions => defaults with
+        {
+            Steps = o.InnerSteps ?? defaults.Steps,
+            StepSize = o.InnerStepSize ?? defaults.StepSize,
+            TaskBatching = o.TaskBatching ?? defaults.TaskBatching,
+            Loss = o.Loss ?? defaults.Loss,
+        };
 }

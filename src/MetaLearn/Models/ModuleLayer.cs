@@ -69,6 +69,14 @@ internal abstract class ModuleLayer
         }
 
         using var noGrad = no_grad();
+        if (target.numel() == value.numel() && !target.shape.SequenceEqual(value.shape))
+        {
+            // A count the model keeps as a one-element vector goes into a module's scalar num_batches_tracked.
+            using var reshaped = value.reshape(target.shape);
+            target.copy_(reshaped);
+            return;
+        }
+
         target.copy_(value);
     }
 }

@@ -18,6 +18,9 @@ namespace MetaLearn.Training;
 /// The loop is here; its collaborators are the outer step (<c>OuterStep</c>: non-finite checks, clipping, optimizer and
 /// scheduler), validation and the best state (<c>BestValidation</c>), and checkpointing (<c>MetaTrainer.Checkpoint.cs</c>
 /// with <c>TrainerCheckpoint</c> and <c>EpisodeStreamCheck</c>).
+/// Ownership: the trainer does not own the algorithm (nor its model), which its creator disposes; it owns the outer
+/// optimizer it builds (also one <see cref="MetaTrainerOptions.OptimizerFactory"/> returns) and the best state it
+/// keeps, and frees them when disposed.
 /// </remarks>
 public sealed partial class MetaTrainer : IDisposable
 {

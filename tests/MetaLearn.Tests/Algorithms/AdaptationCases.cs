@@ -76,7 +76,7 @@ internal static class AdaptationCases
     /// </summary>
     public static IMetaAlgorithm Learner(string algorithm, IFunctionalModel model) => algorithm == "finetune"
         ? new FineTuning(model, new FineTuningOptions { Classes = Ways, Features = EmbeddingWidth(model), Steps = 20, StepSize = 0.05 })
-        : MetaAlgorithms.Create(algorithm, model, new InnerLoopOptions { Steps = 2, StepSize = 0.1 });
+        : TestAlgorithms.Create(algorithm, model, steps: 2, stepSize: 0.1);
 
     /// <summary>The features per example of an embedding model of <see cref="Model"/>.</summary>
     private static int EmbeddingWidth(IFunctionalModel model) => model switch

@@ -16,7 +16,7 @@ public sealed class AdaptationTests
     public void Adapt_UnderNoGrad_EqualsAdaptationOutsideIt(string name)
     {
         using var model = Classifier(name);
-        using var learner = MetaAlgorithms.Create(name, model, new InnerLoopOptions { Steps = 3, StepSize = 0.1 });
+        using var learner = TestAlgorithms.Create(name, model, steps: 3, stepSize: 0.1);
         var (x, y, rows) = Data(seed: 1);
 
         using var outside = learner.Adapt(x, y);
@@ -37,7 +37,7 @@ public sealed class AdaptationTests
     public void Adapt_ArraysAndTensors_GiveTheSamePredictions(string name)
     {
         using var model = Classifier(name);
-        using var learner = MetaAlgorithms.Create(name, model, new InnerLoopOptions { Steps = 2, StepSize = 0.1 });
+        using var learner = TestAlgorithms.Create(name, model, steps: 2, stepSize: 0.1);
         var (x, y, rows) = Data(seed: 2);
         using var xt = tensor(x.Cast<float>().ToArray(), new long[] { x.GetLength(0), x.GetLength(1) });
         using var yt = tensor(y);
@@ -64,7 +64,12 @@ public sealed class AdaptationTests
     public void Adapt_MoreTestTimeSteps_LowerTheSupportLoss(string name)
     {
         using var model = Classifier(name);
-        using var learner = MetaAlgorithms.Create(name, model, new InnerLoopOptions { Steps = 1, StepSize = 0.1 });
+        // iMAML's steps descend its proximal objective, not the support loss alone: with its default λ = 10 the
+        // minimiser stays so close to the meta-parameters that the support loss may rise slightly while the
+        // proximal objective falls, so this test of the support loss gives it a weak pull (λ = 1).
+        using var learner = name == "imaml"
+            ? new Imaml(model, new ImamlOptions { Steps = 1, StepSize = 0.1, Regularization = 1 })
+            : TestAlgorithms.Create(name, model, steps: 1, stepSize: 0.1);
         var (x, y, _) = Data(seed: 3);
 
         using var one = learner.Adapt(x, y, new AdaptationOptions { Steps = 1 });
@@ -208,7 +213,7 @@ public sealed class AdaptationTests
     public void Adapt_PredictsTheQueryAsPredictQueryDoes(string name)
     {
         using var model = name == "cavia" ? TestEpisodes.TinyClassifier(features: 4 + new CaviaOptions().ContextSize) : TestEpisodes.TinyClassifier(ways: name == "r2d2" ? 8 : 3);
-        using var learner = MetaAlgorithms.Create(name, model, new InnerLoopOptions { Steps = 3, StepSize = 0.1 });
+        using var learner = TestAlgorithms.Create(name, model, steps: 3, stepSize: 0.1);
         using var episode = TestEpisodes.Gaussian(4);
         using var scope = NewDisposeScope();
         var expected = learner.PredictQuery(episode);

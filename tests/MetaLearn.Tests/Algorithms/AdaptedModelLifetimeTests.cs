@@ -150,7 +150,7 @@ public sealed class AdaptedModelLifetimeTests : IDisposable
         using var model = AdaptationCases.Embedding.Contains(name) ? new Mlp(MlpOptions.WithLayers(4, 8) with { DType = ScalarType.Float64 }) : TestEpisodes.TinyClassifier();
         var algorithm = name == "finetune"
             ? new FineTuning(model, new FineTuningOptions { Classes = 3, Features = 8, Steps = 5 })
-            : MetaAlgorithms.Create(name, model, new InnerLoopOptions { Steps = 1, StepSize = 0.1 });
+            : TestAlgorithms.Create(name, model, steps: 1, stepSize: 0.1);
 
         algorithm.Dispose();
         algorithm.Dispose();

@@ -79,7 +79,9 @@ public sealed class BackboneLearningTests
             }
         }
 
-        var options = new InnerLoopOptions { Steps = 2, StepSize = 0.3, TaskBatching = taskBatching };
+        var options = MetaAlgorithms.HasInnerSteps(name)
+            ? new MetaAlgorithmOverrides { InnerSteps = 2, InnerStepSize = 0.3, TaskBatching = taskBatching }
+            : new MetaAlgorithmOverrides { TaskBatching = taskBatching };
         using var viaModule = MetaAlgorithms.Create(name, converted, options);
         using var viaBackbone = MetaAlgorithms.Create(name, backbone, options);
         var episodes = Enumerable.Range(0, 3).Select(i => TestEpisodes.Gaussian(20 + i, ways: 3, features: 4, shots: 2, queries: 3)).ToArray();

@@ -33,7 +33,7 @@ public sealed class ConcurrentAdaptationTests
     {
         var sampler = new MakeClassificationTaskSampler(new MakeClassificationTaskOptions { Ways = 3, Shots = 5, Queries = 10 });
         using var model = Network(embedding: name is "protonet" or "r2d2");
-        using var learner = MetaAlgorithms.Create(name, model, new InnerLoopOptions { Steps = 3, StepSize = 0.1 });
+        using var learner = TestAlgorithms.Create(name, model, steps: 3, stepSize: 0.1);
         using (var trainer = new MetaTrainer(learner, new MetaTrainerOptions { Iterations = 5, MetaBatchSize = 4, Seed = 3 }))
         {
             trainer.Train(sampler);

@@ -104,8 +104,10 @@ public sealed class ImamlTests
         using var episode = TestEpisodes.Sine(4);
         imaml.AccumulateMetaGradient(new[] { episode }, 0);
 
+        // Pass 0 is at θ and pass 1 at the first step's candidate (φ is still θ); from pass 2 on φ is a tensor of its own,
+        // and the last step's candidate (pass 30) needs no gradient.
         var duringSteps = model.LiveCounts.Take(30).ToArray();
-        duringSteps[^1].Should().Be(duringSteps[1], "step 30 holds as many tensors as step 2");
+        duringSteps[^1].Should().Be(duringSteps[2], "step 29 holds as many tensors as step 2");
     }
 
     [Fact]
@@ -114,7 +116,7 @@ public sealed class ImamlTests
         var o = new ImamlOptions();
         o.Steps.Should().Be(10);
         o.StepSize.Should().Be(0.01);
-        o.Regularization.Should().Be(2.0);
+        o.Regularization.Should().Be(10.0);
         o.ConjugateGradientSteps.Should().Be(5);
         o.TaskBatching.Should().BeTrue();
         ((Action)(() => _ = new ImamlOptions { Steps = 0 })).Should().Throw<ArgumentOutOfRangeException>();

@@ -100,8 +100,8 @@ public sealed class ReptileTests
     [Fact]
     public void ApplyOuterUpdate_FourIterationsWithoutATrainer_EqualsTheHandComputedReptileUpdate()
     {
-        // θ ← θ + ε_i (mean_t φ_t − θ) with ε_i = 0.8 (1 − i / 3), four meta-iterations (the last with ε = 0), by hand.
-        var options = new ReptileOptions { Steps = 2, StepSize = 0.05, OuterStepSize = 0.8, OuterStepSizeAnnealingIterations = 3, TaskBatching = false };
+        // θ ← θ + ε_i (mean_t φ_t − θ) with ε_i = 0.8 (1 − i / 4), the four meta-iterations of the schedule, by hand.
+        var options = new ReptileOptions { Steps = 2, StepSize = 0.05, OuterStepSize = 0.8, OuterStepSizeAnnealingIterations = 4, TaskBatching = false };
         using var model = TestEpisodes.TinyRegressor(seed: 7);
         using var byHand = TestEpisodes.TinyRegressor(seed: 7);
         using var reptile = new Reptile(model, options);
@@ -110,7 +110,7 @@ public sealed class ReptileTests
         {
             var episodes = new[] { TestEpisodes.Sine(10 + i), TestEpisodes.Sine(20 + i) };
             var phis = episodes.Select(e => AdaptBySgd(byHand, e, options)).ToArray();
-            double epsilon = 0.8 * (1 - (Math.Min(i, 3) / 3.0));
+            double epsilon = 0.8 * (1 - (i / 4.0));
             theta = theta.Select((t, k) => t + (epsilon * (((phis[0][k] + phis[1][k]) / 2) - t))).ToArray();
             LoadFlat(byHand, theta);
 
@@ -165,7 +165,7 @@ public sealed class ReptileTests
     }
 
     [Fact]
-    public void Options_Defaults_AndInvalidValues()
+    public void Options_Defaults_AnnealTheOuterStepSizeOverTheTrainersDefaultLength()
     {
         var o = new ReptileOptions();
         o.Steps.Should().Be(5);
@@ -173,14 +173,77 @@ public sealed class ReptileTests
         o.TaskBatching.Should().BeTrue();
         o.OuterUpdate.Should().Be(ReptileOuterUpdate.Interpolation);
         o.OuterStepSize.Should().Be(1.0);
-        o.OuterStepSizeAnnealingIterations.Should().Be(0);
-        o.OuterStepSizeAt(1000).Should().Be(1.0);
-        (o with { OuterStepSize = 0.8, OuterStepSizeAnnealingIterations = 10 }).OuterStepSizeAt(3).Should().BeApproximately(0.8 * 0.7, 1e-15);
-        (o with { OuterStepSizeAnnealingIterations = 10 }).OuterStepSizeAt(25).Should().Be(0);
+        o.OuterStepSizeAnnealingIterations.Should().Be(new MetaTrainerOptions().Iterations, "by default ε reaches 0 when a default-length training ends");
+    }
+
+    [Fact]
+    public void Options_InvalidValues_AreRefused()
+    {
         ((Action)(() => _ = new ReptileOptions { Steps = 0 })).Should().Throw<ArgumentOutOfRangeException>();
         ((Action)(() => _ = new ReptileOptions { StepSize = double.NaN })).Should().Throw<ArgumentOutOfRangeException>();
         ((Action)(() => _ = new ReptileOptions { OuterStepSize = 1.5 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*(0, 1]*");
-        ((Action)(() => _ = new ReptileOptions { OuterStepSizeAnnealingIterations = -1 })).Should().Throw<ArgumentOutOfRangeException>();
+        ((Action)(() => _ = new ReptileOptions { OuterStepSize = 0 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*(0, 1]*");
+        ((Action)(() => _ = new ReptileOptions { OuterStepSizeAnnealingIterations = -1 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*number of meta-iterations*");
+        ((Action)(() => new ReptileOptions().OuterStepSizeAt(-1))).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    /// <summary>
+    /// Nichol et al. 2018 (arXiv:1803.02999v3), Appendix A (hyper-parameters): the outer step size is annealed linearly to 0
+    /// over the training. Checked as stated: ε at the first meta-iteration, equal decrements every iteration (linear), and
+    /// the line reaching 0 exactly where the N iterations end (its extrapolation to i = N).
+    /// </summary>
+    [Theory]
+    [InlineData(1.0, 1000)]
+    [InlineData(0.1, 3000)]
+    [InlineData(0.5, 7)]
+    public void OuterStepSizeAt_AnnealsLinearlyToZeroOverTheTraining(double epsilon, int n)
+    {
+        var o = new ReptileOptions { OuterStepSize = epsilon, OuterStepSizeAnnealingIterations = n };
+        double[] schedule = Enumerable.Range(0, n).Select(o.OuterStepSizeAt).ToArray();
+
+        schedule[0].Should().Be(epsilon);
+        double decrement = schedule[0] - schedule[1];
+        decrement.Should().BeGreaterThan(0);
+        for (int i = 1; i < n; i++)
+        {
+            (schedule[i - 1] - schedule[i]).Should().BeApproximately(decrement, 1e-12, "linear: the same decrement at every iteration");
+        }
+
+        (schedule[^1] - decrement).Should().BeApproximately(0, 1e-12, "the line reaches 0 when the N iterations end");
+        schedule.Should().OnlyContain(e => e > 0, "every one of the N iterations still moves the initialisation");
+    }
+
+    [Fact]
+    public void OuterStepSizeAt_NoAnnealing_IsConstant()
+    {
+        var o = new ReptileOptions { OuterStepSize = 0.3, OuterStepSizeAnnealingIterations = 0 };
+        o.OuterStepSizeAt(0).Should().Be(0.3);
+        o.OuterStepSizeAt(1_000_000).Should().Be(0.3);
+    }
+
+    [Fact]
+    public void OuterStepSizeAt_PastTheSchedule_RefusesNamingTheOption()
+    {
+        var o = new ReptileOptions { OuterStepSizeAnnealingIterations = 10 };
+        var act = () => o.OuterStepSizeAt(10);
+        act.Should().Throw<InvalidOperationException>().WithMessage("*10*OuterStepSizeAnnealingIterations*number of meta-iterations you train for*");
+    }
+
+    [Fact]
+    public void MetaTrainer_TrainingPastTheSchedule_StopsWithoutMovingTheInitialisation()
+    {
+        var sampler = new SinusoidTaskSampler(new SinusoidTaskOptions { Shots = 5, Queries = 5 });
+        using var model = TestEpisodes.TinyRegressor(seed: 4);
+        using var reptile = new Reptile(model, new ReptileOptions { OuterStepSizeAnnealingIterations = 2 });
+        using var trainer = new MetaTrainer(reptile, new MetaTrainerOptions { Iterations = 2, MetaBatchSize = 2, Seed = 1 });
+        trainer.Train(sampler);
+        double[] afterSchedule = TestEpisodes.Flatten(model.Parameters);
+
+        trainer.Iteration.Should().Be(2);
+        var act = () => trainer.Train(sampler);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*OuterStepSizeAnnealingIterations*");
+        TestEpisodes.Flatten(model.Parameters).Should().Equal(afterSchedule);
     }
 
     private static double[] AdaptBySgd(IFunctionalModel model, Episode episode, ReptileOptions options)

@@ -252,7 +252,7 @@ public sealed class LearnerFileTests : IDisposable
 
     private static IMetaAlgorithm Trained(string name, IFunctionalModel model)
     {
-        var learner = MetaAlgorithms.Create(name, model, new InnerLoopOptions { Steps = 2, StepSize = 0.1 });
+        var learner = TestAlgorithms.Create(name, model, steps: 2, stepSize: 0.1);
 
         // Move every meta-parameter (step sizes too) away from its initial value, so a lost tensor would show.
         using (torch.no_grad())

@@ -113,4 +113,26 @@ public sealed class BuiltInModelTests
         TestEpisodes.Flatten(new[] { conv4Module.forward(b) }).Should().Equal(TestEpisodes.Flatten(new[] { conv4.Forward(b) }));
         TestEpisodes.Flatten(new[] { conv4Back.Forward(b) }).Should().Equal(TestEpisodes.Flatten(new[] { conv4.Forward(b) }));
     }
+
+    [Fact]
+    public void Conv4WithRunningStatistics_ToModule_ExportsTheRunningStatistics_AndPredictsAsTheModelDoesInEvaluation()
+    {
+        using var conv4 = new Conv4(new Conv4Options { Ways = 3, Channels = 4, ImageSize = 8, Blocks = 2, BatchNormStatistics = BatchNormStatistics.Running, DType = ScalarType.Float64, Seed = 2 });
+        using var scope = NewDisposeScope();
+        var b = randn(5, 1, 8, 8, dtype: ScalarType.Float64, generator: new Generator(7));
+        for (int i = 0; i < 3; i++)
+        {
+            conv4.Forward(new[] { b.mul(tensor(i + 1.0, dtype: ScalarType.Float64)) }, conv4.Parameters, new ForwardContext(Step: 0));
+        }
+
+        using var module = conv4.ToModule();
+        module.eval();
+        var runningMeans = module.named_buffers().Where(n => n.name.EndsWith("running_mean", StringComparison.Ordinal)).Select(n => n.buffer).ToArray();
+        runningMeans.Should().HaveCount(2);
+        TestEpisodes.Flatten(runningMeans).Should().Contain(v => v != 0, "three training passes moved the running means");
+        module.named_buffers().Where(n => n.name.EndsWith("num_batches_tracked", StringComparison.Ordinal)).Select(n => n.buffer.ToInt64())
+            .Should().Equal(new long[] { 3, 3 }, "each block counted the three training passes");
+        var expected = conv4.Forward(new[] { b }, conv4.Parameters, new ForwardContext(Step: 0) { Training = false });
+        ModuleConversionTests.MaxAbs(module.forward(b), expected).Should().BeLessThan(1e-12);
+    }
 }
