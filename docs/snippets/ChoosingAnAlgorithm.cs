@@ -49,7 +49,7 @@ internal static class ChoosingAnAlgorithm
         // <by-name>
         // Each algorithm keeps its own defaults except what the overrides set: here 5 inner steps of 0.1 on the support
         // set for those that take inner steps (ProtoNets and R2D2 take none and refuse step settings).
-        MetaAlgorithmOverrides? inner = MetaAlgorithms.HasInnerSteps(name) ? new() { InnerSteps = 5, InnerStepSize = 0.1 } : null;
+        MetaAlgorithmOverrides? inner = MetaAlgorithms.HasInnerSteps(name) ? new() { Steps = 5, StepSize = 0.1 } : null;
         using IFunctionalModel model = name switch
         {
             // ProtoNets and R2D2 learn an embedding (no classification head): MLP 20-64-64.

@@ -55,7 +55,7 @@ static int Run(string trainPath, string testPath, int iterations, string name, i
     Console.WriteLine($"Converted {model.Parameters.Count} parameters ({string.Join(", ", model.ParameterNames)}), " +
         $"{model.Buffers.Count} buffers; head from '{model.ParameterNames[model.HeadStart]}'; task-batched: {model.SupportsTaskBatching}.");
 
-    using var learner = MetaAlgorithms.Create(name, model, new MetaAlgorithmOverrides { InnerSteps = 1, InnerStepSize = 0.4, Loss = Loss.CrossEntropy() });
+    using var learner = MetaAlgorithms.Create(name, model, new MetaAlgorithmOverrides { Steps = 1, StepSize = 0.4, Loss = Loss.CrossEntropy() });
     using var trainer = new MetaTrainer(learner, new MetaTrainerOptions
     {
         Iterations = iterations,

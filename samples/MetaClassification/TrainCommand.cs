@@ -264,8 +264,8 @@ internal static class TrainCommand
         bool workload = s.Algorithm is "maml" or "fomaml" or "metasgd" or "anil";
         return new MetaAlgorithmOverrides
         {
-            InnerSteps = s.InnerSteps ?? (workload ? WorkloadInner.Steps : null),
-            InnerStepSize = s.InnerStepSize ?? (workload ? WorkloadInner.StepSize : null),
+            Steps = s.InnerSteps ?? (workload ? WorkloadInner.Steps : null),
+            StepSize = s.InnerStepSize ?? (workload ? WorkloadInner.StepSize : null),
         };
     }
 
@@ -284,8 +284,8 @@ internal static class TrainCommand
         var reptile = new ReptileOptions { OuterStepSizeAnnealingIterations = total };
         return new Reptile(model, reptile with
         {
-            Steps = overrides.InnerSteps ?? reptile.Steps,
-            StepSize = overrides.InnerStepSize ?? reptile.StepSize,
+            Steps = overrides.Steps ?? reptile.Steps,
+            StepSize = overrides.StepSize ?? reptile.StepSize,
         });
     }
 

@@ -11,5 +11,5 @@ internal static class TestAlgorithms
     /// algorithms that have inner steps, and the defaults for those that have none (ProtoNets, R2D2), which refuse them.
     /// </summary>
     public static IMetaAlgorithm Create(string name, IFunctionalModel model, int steps, double stepSize) =>
-        MetaAlgorithms.Create(name, model, MetaAlgorithms.HasInnerSteps(name) ? new MetaAlgorithmOverrides { InnerSteps = steps, InnerStepSize = stepSize } : null);
+        MetaAlgorithms.Create(name, model, MetaAlgorithms.HasInnerSteps(name) ? new MetaAlgorithmOverrides { Steps = steps, StepSize = stepSize } : null);
 }

@@ -12,25 +12,25 @@ public sealed record MetaAlgorithmOverrides
     /// Applies to the algorithms with inner steps (<see cref="MetaAlgorithms.HasInnerSteps"/>).
     /// </summary>
     /// <value>Default null (the algorithm's). At least 1.</value>
-    public int? InnerSteps
+    public int? Steps
     {
         get;
         init => field = value is null or >= 1
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(InnerSteps), value, "The inner loop needs at least one step (or null for the algorithm's default).");
+            : throw new ArgumentOutOfRangeException(nameof(Steps), value, "The inner loop needs at least one step (or null for the algorithm's default).");
     }
 
     /// <summary>
     /// The inner step size (<see cref="InnerLoopOptions.StepSize"/>, Meta-SGD's initial learned step size, or
-    /// <see cref="InnerAdaptationOptions.StepSize"/>). Applies where <see cref="InnerSteps"/> does.
+    /// <see cref="InnerAdaptationOptions.StepSize"/>). Applies where <see cref="Steps"/> does.
     /// </summary>
     /// <value>Default null (the algorithm's). Positive and finite.</value>
-    public double? InnerStepSize
+    public double? StepSize
     {
         get;
         init => field = value is null || (value > 0 && double.IsFinite(value.Value))
             ? value
-            : throw new ArgumentOutOfRangeException(nameof(InnerStepSize), value, "The inner step size must be positive and finite, e.g. 0.01 (or null for the algorithm's default).");
+            : throw new ArgumentOutOfRangeException(nameof(StepSize), value, "The inner step size must be positive and finite, e.g. 0.01 (or null for the algorithm's default).");
     }
 
     /// <summary>

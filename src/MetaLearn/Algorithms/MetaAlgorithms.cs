@@ -13,8 +13,8 @@ public static partial class MetaAlgorithms
     public static IReadOnlyList<string> Names => KnownNames;
 
     /// <summary>
-    /// Whether the named algorithm adapts with inner gradient steps, so that <see cref="MetaAlgorithmOverrides.InnerSteps"/>
-    /// and <see cref="MetaAlgorithmOverrides.InnerStepSize"/> apply to it: all but <c>protonet</c> and <c>r2d2</c>.
+    /// Whether the named algorithm adapts with inner gradient steps, so that <see cref="MetaAlgorithmOverrides.Steps"/>
+    /// and <see cref="MetaAlgorithmOverrides.StepSize"/> apply to it: all but <c>protonet</c> and <c>r2d2</c>.
     /// </summary>
     /// <param name="name">One of <see cref="Names"/> (case-insensitive).</param>
     /// <exception cref="ArgumentException"><paramref name="name"/> is not a known algorithm (the message lists them).</exception>
@@ -72,9 +72,9 @@ public static partial class MetaAlgorithms
     private static void Refuse(string name, MetaAlgorithmOverrides o)
     {
         var problems = new List<string>();
-        if (!HasInnerSteps(name) && (o.InnerSteps is not null || o.InnerStepSize is not null))
+        if (!HasInnerSteps(name) && (o.Steps is not null || o.StepSize is not null))
         {
-            problems.Add($"it has no inner gradient steps, so leave {nameof(o.InnerSteps)} and {nameof(o.InnerStepSize)} unset");
+            problems.Add($"it has no inner gradient steps, so leave {nameof(o.Steps)} and {nameof(o.StepSize)} unset");
         }
 
         switch (name, o.FirstOrder)
@@ -117,8 +117,8 @@ public static partial class MetaAlgorithms
         var defaults = new InnerLoopOptions();
         return defaults with
         {
-            Steps = o.InnerSteps ?? defaults.Steps,
-            StepSize = o.InnerStepSize ?? defaults.StepSize,
+            Steps = o.Steps ?? defaults.Steps,
+            StepSize = o.StepSize ?? defaults.StepSize,
             FirstOrder = o.FirstOrder ?? defaults.FirstOrder,
             TaskBatching = o.TaskBatching ?? defaults.TaskBatching,
             Loss = o.Loss ?? defaults.Loss,
@@ -128,8 +128,8 @@ public static partial class MetaAlgorithms
     private static T Adaptation<T>(T defaults, MetaAlgorithmOverrides o)
         where T : InnerAdaptationOptions => defaults with
         {
-            Steps = o.InnerSteps ?? defaults.Steps,
-            StepSize = o.InnerStepSize ?? defaults.StepSize,
+            Steps = o.Steps ?? defaults.Steps,
+            StepSize = o.StepSize ?? defaults.StepSize,
             TaskBatching = o.TaskBatching ?? defaults.TaskBatching,
             Loss = o.Loss ?? defaults.Loss,
         };

@@ -80,7 +80,7 @@ public sealed class BackboneLearningTests
         }
 
         var options = MetaAlgorithms.HasInnerSteps(name)
-            ? new MetaAlgorithmOverrides { InnerSteps = 2, InnerStepSize = 0.3, TaskBatching = taskBatching }
+            ? new MetaAlgorithmOverrides { Steps = 2, StepSize = 0.3, TaskBatching = taskBatching }
             : new MetaAlgorithmOverrides { TaskBatching = taskBatching };
         using var viaModule = MetaAlgorithms.Create(name, converted, options);
         using var viaBackbone = MetaAlgorithms.Create(name, backbone, options);

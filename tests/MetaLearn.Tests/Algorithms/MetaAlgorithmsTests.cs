@@ -75,7 +75,7 @@ public sealed class MetaAlgorithmsTests
     {
         using var model = new Mlp(MlpOptions.WithLayers(2, 8, 3));
         var loss = Loss.CrossEntropy(labelSmoothing: 0.1);
-        var inner = new MetaAlgorithmOverrides { InnerSteps = 3, InnerStepSize = 0.2, TaskBatching = false };
+        var inner = new MetaAlgorithmOverrides { Steps = 3, StepSize = 0.2, TaskBatching = false };
         using (var maml = (Maml)MetaAlgorithms.Create("maml", model, inner with { Loss = loss }))
         {
             maml.Options.Should().Be(new InnerLoopOptions { Steps = 3, StepSize = 0.2, TaskBatching = false, Loss = loss });
@@ -86,7 +86,7 @@ public sealed class MetaAlgorithmsTests
             metasgd.Options.Should().Be(new InnerLoopOptions { Steps = 3, StepSize = 0.2, TaskBatching = false, FirstOrder = true, StepSizes = StepSizeMode.PerElement });
         }
 
-        using (var reptile = (Reptile)MetaAlgorithms.Create("reptile", model, new MetaAlgorithmOverrides { InnerStepSize = 0.2 }))
+        using (var reptile = (Reptile)MetaAlgorithms.Create("reptile", model, new MetaAlgorithmOverrides { StepSize = 0.2 }))
         {
             reptile.Options.Should().Be(new ReptileOptions { StepSize = 0.2 }, "the steps and the outer step size stay Reptile's");
         }
@@ -96,7 +96,7 @@ public sealed class MetaAlgorithmsTests
             imaml.Options.Should().Be(new ImamlOptions { Steps = 3, StepSize = 0.2, TaskBatching = false });
         }
 
-        using (var cavia = (Cavia)MetaAlgorithms.Create("cavia", model, new MetaAlgorithmOverrides { InnerSteps = 2, FirstOrder = true }))
+        using (var cavia = (Cavia)MetaAlgorithms.Create("cavia", model, new MetaAlgorithmOverrides { Steps = 2, FirstOrder = true }))
         {
             cavia.Options.Should().Be(new CaviaOptions { Steps = 2, FirstOrder = true }, "the context step size stays CAVIA's 1.0");
         }
@@ -111,8 +111,8 @@ public sealed class MetaAlgorithmsTests
     }
 
     [Theory]
-    [InlineData("protonet", "InnerSteps")]
-    [InlineData("r2d2", "InnerStepSize")]
+    [InlineData("protonet", "Steps")]
+    [InlineData("r2d2", "StepSize")]
     [InlineData("maml", "FirstOrder")]
     [InlineData("fomaml", "FirstOrder")]
     [InlineData("reptile", "FirstOrder")]
@@ -124,8 +124,8 @@ public sealed class MetaAlgorithmsTests
         using var model = new Mlp(MlpOptions.WithLayers(2, 8, 3));
         var overrides = setting switch
         {
-            "InnerSteps" => new MetaAlgorithmOverrides { InnerSteps = 2 },
-            "InnerStepSize" => new MetaAlgorithmOverrides { InnerStepSize = 0.1 },
+            "Steps" => new MetaAlgorithmOverrides { Steps = 2 },
+            "StepSize" => new MetaAlgorithmOverrides { StepSize = 0.1 },
             "Loss" => new MetaAlgorithmOverrides { Loss = Loss.CrossEntropy() },
             _ => new MetaAlgorithmOverrides { FirstOrder = name != "fomaml" },
         };
@@ -148,15 +148,15 @@ public sealed class MetaAlgorithmsTests
     [Fact]
     public void Overrides_Defaults_AreAllUnset()
     {
-        new MetaAlgorithmOverrides().Should().BeEquivalentTo(new { InnerSteps = (int?)null, InnerStepSize = (double?)null, FirstOrder = (bool?)null, TaskBatching = (bool?)null, Loss = (Loss?)null });
+        new MetaAlgorithmOverrides().Should().BeEquivalentTo(new { Steps = (int?)null, StepSize = (double?)null, FirstOrder = (bool?)null, TaskBatching = (bool?)null, Loss = (Loss?)null });
     }
 
     [Fact]
     public void Overrides_InvalidValues_AreRefusedWithWhatToChange()
     {
-        ((Action)(() => _ = new MetaAlgorithmOverrides { InnerSteps = 0 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*at least one step*");
-        ((Action)(() => _ = new MetaAlgorithmOverrides { InnerStepSize = double.NaN })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*positive and finite*");
-        ((Action)(() => _ = new MetaAlgorithmOverrides { InnerStepSize = -0.1 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*positive and finite*");
+        ((Action)(() => _ = new MetaAlgorithmOverrides { Steps = 0 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*at least one step*");
+        ((Action)(() => _ = new MetaAlgorithmOverrides { StepSize = double.NaN })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*positive and finite*");
+        ((Action)(() => _ = new MetaAlgorithmOverrides { StepSize = -0.1 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*positive and finite*");
     }
 
     [Theory]
