@@ -70,8 +70,8 @@ internal static class ConjugateGradient
         return sum!;
     }
 
-    /// <summary>Per-task values [T] reshaped to broadcast against <paramref name="like"/> ([T, ...]).</summary>
-    private static Tensor Broadcast(Tensor values, Tensor like, bool taskBatched)
+    /// <summary>Per-task values [T] reshaped to broadcast against <paramref name="like"/> ([T, ...]); a scalar as it is when not task-batched.</summary>
+    internal static Tensor Broadcast(Tensor values, Tensor like, bool taskBatched)
     {
         if (!taskBatched)
         {

@@ -42,15 +42,15 @@ internal static class ProximalDescent
         for (int step = 0; step < steps; step++)
         {
             using var scope = NewDisposeScope();
-            var candidate = phi.Select((p, i) => used[i] ? p.add(direction![i]! * Broadcast(scale, p, taskBatched), negativeStepSize) : p).ToArray();
+            var candidate = phi.Select((p, i) => used[i] ? p.add(direction![i]! * ConjugateGradient.Broadcast(scale, p, taskBatched), negativeStepSize) : p).ToArray();
             bool last = step == steps - 1;
             var (candidateObjective, candidateDirection) = Evaluate(theta, used, perTaskLoss, candidate, lambda, halfLambda, taskBatched, gradient: !last);
 
             // A step is refused when it raises G by more than rounding (near the minimum, G computed at the candidate can
             // exceed G at φ by a few units in the last place); NaN compares false, so a non-finite loss is refused too.
             var accept = candidateObjective.le(objective.add(objective.abs(), slack));
-            var nextPhi = phi.Select((p, i) => used[i] ? where(Broadcast(accept, p, taskBatched), candidate[i], p).MoveToOuterDisposeScope() : p).ToArray();
-            var nextDirection = last ? null : direction!.Select((d, i) => used[i] ? where(Broadcast(accept, d!, taskBatched), candidateDirection![i]!, d!).MoveToOuterDisposeScope() : d).ToArray();
+            var nextPhi = phi.Select((p, i) => used[i] ? where(ConjugateGradient.Broadcast(accept, p, taskBatched), candidate[i], p).MoveToOuterDisposeScope() : p).ToArray();
+            var nextDirection = last ? null : direction!.Select((d, i) => used[i] ? where(ConjugateGradient.Broadcast(accept, d!, taskBatched), candidateDirection![i]!, d!).MoveToOuterDisposeScope() : d).ToArray();
             var nextObjective = where(accept, candidateObjective, objective).MoveToOuterDisposeScope();
             var nextScale = where(accept, scale, scale.mul(half)).MoveToOuterDisposeScope();
 
@@ -139,18 +139,4 @@ internal static class ProximalDescent
         ScalarType.BFloat16 => 7.8125e-3,
         _ => MathF.BitIncrement(1.0f) - 1.0f,
     };
-
-    /// <summary>Per-task values [T] reshaped to broadcast against <paramref name="like"/> ([T, ...]); a scalar as it is.</summary>
-    private static Tensor Broadcast(Tensor values, Tensor like, bool taskBatched)
-    {
-        if (!taskBatched)
-        {
-            return values;
-        }
-
-        var shape = new long[like.dim()];
-        Array.Fill(shape, 1L);
-        shape[0] = values.shape[0];
-        return values.view(shape);
-    }
 }
