@@ -12,7 +12,7 @@ internal sealed record FewShotSettings
     /// <summary>protonet, maml, fomaml or anil.</summary>
     public required string Algorithm { get; init; }
 
-    /// <summary>conv4gn, conv4, resnet12 or resnet18 (TorchVision's, as a <see cref="Backbone"/>).</summary>
+    /// <summary>conv4gn576, conv4gn, conv4, resnet12 or resnet18 (TorchVision's, as a <see cref="Backbone"/>).</summary>
     public required string Model { get; init; }
 
     /// <summary>Which statistics Conv4's batch norm normalises with.</summary>

@@ -11,6 +11,7 @@ internal static class Networks
     public static int Features(string model) => model switch
     {
         "resnet12" => 640,
+        "conv4gn576" => 576,
         _ => 64,
     };
 
@@ -20,17 +21,19 @@ internal static class Networks
     {
         "resnet12" => new ResNet12(new ResNet12Options { Ways = ways, InputChannels = 1, Seed = settings.Seed }),
         "resnet18" => ResNet18(settings.Seed, ways),
-        "conv4gn" => GroupNormConv4(settings.Seed, ways),
+        "conv4gn" => GroupNormConv4(settings.Seed, ways, poolLast: true),
+        "conv4gn576" => GroupNormConv4(settings.Seed, ways, poolLast: false),
         _ => new Conv4(new Conv4Options { Ways = ways, Seed = settings.Seed, BatchNormStatistics = settings.BatchNorm }),
     };
 
     /// <summary>
     /// Conv4 (four blocks of 3x3 convolution with 64 channels, group norm over 8 groups of 8 channels, ReLU, 2x2 max
-    /// pooling) built from TorchSharp modules and converted to a functional model. Group norm normalises each image on
-    /// its own, so support and query images are treated alike and no statistics depend on the episode. Its initial
-    /// values come from TorchSharp's global generator, seeded with <paramref name="seed"/>.
+    /// pooling) built from TorchSharp modules and converted to a functional model. Without <paramref name="poolLast"/>
+    /// the fourth block is not pooled, so a 28x28 image gives 64 x 3 x 3 = 576 features instead of 64. Group norm
+    /// normalises each image on its own, so support and query images are treated alike and no statistics depend on the
+    /// episode. Its initial values come from TorchSharp's global generator, seeded with <paramref name="seed"/>.
     /// </summary>
-    private static IFunctionalModel GroupNormConv4(int seed, int ways)
+    private static IFunctionalModel GroupNormConv4(int seed, int ways, bool poolLast)
     {
         manual_seed(seed);
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
@@ -47,14 +50,18 @@ internal static class Networks
 
             layers.Add(($"gn{b}", norm));
             layers.Add(($"relu{b}", nn.ReLU()));
-            layers.Add(($"pool{b}", nn.MaxPool2d(2)));
+            if (b < 3 || poolLast)
+            {
+                layers.Add(($"pool{b}", nn.MaxPool2d(2)));
+            }
+
             channels = 64;
         }
 
         layers.Add(("flat", nn.Flatten()));
         if (ways > 0)
         {
-            layers.Add(("head", nn.Linear(64, ways)));
+            layers.Add(("head", nn.Linear(poolLast ? 64 : 576, ways)));
         }
 
         using var module = nn.Sequential(layers.ToArray());

@@ -8,10 +8,11 @@ var algorithm = new Option<string>("--algorithm") { Description = "protonet | ma
 algorithm.AcceptOnlyFromAmong("protonet", "maml", "fomaml", "anil");
 var modelKind = new Option<string>("--model")
 {
-    Description = "conv4gn (Conv4 with group norm) | conv4 (with batch norm) | resnet12 | resnet18 (TorchVision's, as a backbone: protonet or anil)",
-    DefaultValueFactory = _ => "conv4gn",
+    Description = "conv4gn576 (Conv4 with group norm, no pooling after the last block: 576 features) | conv4gn (the same pooled to 64 features) | " +
+        "conv4 (with batch norm) | resnet12 | resnet18 (TorchVision's, as a backbone: protonet or anil)",
+    DefaultValueFactory = _ => "conv4gn576",
 };
-modelKind.AcceptOnlyFromAmong("conv4gn", "conv4", "resnet12", "resnet18");
+modelKind.AcceptOnlyFromAmong("conv4gn576", "conv4gn", "conv4", "resnet12", "resnet18");
 var batchNorm = new Option<BatchNormStatistics>("--batch-norm")
 {
     Description = "--model conv4's batch norm: Support (each task's support statistics), Running (train/eval running statistics) or Transductive (each call's own rows).",
