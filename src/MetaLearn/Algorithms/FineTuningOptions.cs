@@ -1,7 +1,7 @@
 namespace MetaLearn.Algorithms;
 
 /// <summary>Options of <see cref="FineTuning"/>.</summary>
-public sealed record FineTuningOptions
+public sealed record FineTuningOptions : MetaAlgorithmOptions
 {
     /// <summary>The classifier, in pre-training and on each support set. <value>Default <see cref="FineTuningHead.Cosine"/>.</value></summary>
     public FineTuningHead Head
@@ -39,7 +39,4 @@ public sealed record FineTuningOptions
 
     /// <summary>Seed of the pre-training classifier's initial values. <value>Default 0.</value></summary>
     public int Seed { get; init; }
-
-    /// <summary>Whether pre-training batches of equal shapes run as one task-batched computation. <value>Default true.</value></summary>
-    public bool TaskBatching { get; init; } = true;
 }

@@ -4,11 +4,11 @@ namespace MetaLearn.Algorithms;
 
 /// <summary>
 /// The options shared by the algorithms that adapt with their own gradient steps per task (<see cref="ReptileOptions"/>,
-/// <see cref="ImamlOptions"/>, <see cref="CaviaOptions"/>): how many steps, how large, on which loss, and whether
-/// equal-shaped episodes run task-batched. The defaults of <see cref="Steps"/> and <see cref="StepSize"/> are
+/// <see cref="ImamlOptions"/>, <see cref="CaviaOptions"/>): how many steps, how large and on which loss
+/// (task batching comes from <see cref="MetaAlgorithmOptions"/>). The defaults of <see cref="Steps"/> and <see cref="StepSize"/> are
 /// each algorithm's (see the derived records).
 /// </summary>
-public abstract record InnerAdaptationOptions
+public abstract record InnerAdaptationOptions : MetaAlgorithmOptions
 {
     /// <summary>Sets each algorithm's default number and size of inner steps.</summary>
     private protected InnerAdaptationOptions(int steps, double stepSize)
@@ -30,7 +30,4 @@ public abstract record InnerAdaptationOptions
     /// </summary>
     /// <value>Default <see cref="Loss.ByTaskKind"/>. Not null.</value>
     public Loss Loss { get; init => field = OptionChecks.NotNull(value, nameof(Loss)); } = Loss.ByTaskKind;
-
-    /// <summary>Whether episodes of equal shapes run as one task-batched computation. <value>Default true.</value></summary>
-    public bool TaskBatching { get; init; } = true;
 }

@@ -1,7 +1,7 @@
 namespace MetaLearn.Algorithms;
 
 /// <summary>Options of the inner loop shared by the gradient-based algorithms (MAML, Meta-SGD, ANIL).</summary>
-public sealed record InnerLoopOptions
+public sealed record InnerLoopOptions : MetaAlgorithmOptions
 {
     private readonly int _steps = 1;
     private readonly double _stepSize = 0.01;
@@ -105,14 +105,7 @@ public sealed record InnerLoopOptions
     }
 
     /// <summary>
-    /// Whether episodes of equal shapes run as one task-batched computation (a leading task dimension on inputs
-    /// and fast weights). Results equal the per-task loop's up to rounding.
-    /// </summary>
-    /// <value>Default true.</value>
-    public bool TaskBatching { get; init; } = true;
-
-    /// <summary>
-    /// How many tasks of a meta-batch that runs per episode (<see cref="TaskBatching"/> off, or a model that does not
+    /// How many tasks of a meta-batch that runs per episode (<see cref="MetaAlgorithmOptions.TaskBatching"/> off, or a model that does not
     /// batch tasks, such as <c>Conv4</c> by default) are computed at once, each on a thread of its own. The libtorch
     /// intra-op threads (<c>torch.get_num_threads()</c>) are divided among them (at least one each), so with 2 threads
     /// and <c>ParallelTasks = 2</c> two tasks run side by side on one thread each instead of one task on two. Each

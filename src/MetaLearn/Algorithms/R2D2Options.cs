@@ -1,7 +1,7 @@
 namespace MetaLearn.Algorithms;
 
 /// <summary>Options of <see cref="R2D2"/>.</summary>
-public sealed record R2D2Options
+public sealed record R2D2Options : MetaAlgorithmOptions
 {
     /// <summary>The ridge regularisation λ before meta-learning (it is learned as log λ, so it stays positive).</summary>
     /// <value>Default 1.0. Positive and finite.</value>
@@ -17,7 +17,4 @@ public sealed record R2D2Options
 
     /// <summary>Whether a learned bias β (one scalar, starting at 0) is added to the logits. <value>Default true.</value></summary>
     public bool LearnBias { get; init; } = true;
-
-    /// <summary>Whether episodes of equal shapes run as one task-batched computation. <value>Default true.</value></summary>
-    public bool TaskBatching { get; init; } = true;
 }
