@@ -103,6 +103,7 @@ internal static class FewShotRun
             Iterations = Chunk,
             MetaBatchSize = 1,
             OuterLearningRate = settings.LearningRate,
+            LearningRateScheduler = Schedule(settings, settings.BaselineIterations),
             Seed = settings.Seed,
             ProgressInterval = 1,
             Checkpoint = session.Options("baseline"),
@@ -122,6 +123,7 @@ internal static class FewShotRun
             Iterations = Math.Min(Chunk, settings.Iterations),
             MetaBatchSize = settings.MetaBatch,
             OuterLearningRate = settings.LearningRate,
+            LearningRateScheduler = Schedule(settings, settings.Iterations),
             Seed = settings.Seed,
             ValidationInterval = 0,
             RestoreBestParameters = false,
@@ -159,6 +161,10 @@ internal static class FewShotRun
         return 0;
     }
 
+    /// <summary>A cosine from the learning rate to 0 over <paramref name="iterations"/> with <c>--lr-schedule cosine</c>; else none.</summary>
+    private static Func<optim.Optimizer, optim.lr_scheduler.LRScheduler>? Schedule(FewShotSettings settings, int iterations) =>
+        settings.CosineSchedule ? optimizer => optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max: iterations) : null;
+
     /// <summary>The algorithm of <paramref name="settings"/> over <paramref name="model"/> (not owned), adapting with <paramref name="steps"/> inner steps.</summary>
     private static IMetaAlgorithm Algorithm(FewShotSettings settings, IFunctionalModel model, int steps)
     {
@@ -179,7 +185,6 @@ internal static class FewShotRun
         int target = settings.BaselineIterations;
         var clock = Stopwatch.StartNew();
         double lastAccuracy = double.NaN;
-        var times = new List<double>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(session.Stop);
         AnsiConsole.Progress()
             .AutoClear(false)
@@ -201,7 +206,7 @@ internal static class FewShotRun
                 {
                     try
                     {
-                        times.Add(trainer.Train(batches, progress: progress, cancellationToken: stop.Token).MedianIterationMilliseconds);
+                        trainer.Train(batches, progress: progress, cancellationToken: stop.Token);
                     }
                     catch (OperationCanceledException) when (!session.Stop.IsCancellationRequested)
                     {
@@ -211,10 +216,11 @@ internal static class FewShotRun
 
                 task.Value = task.MaxValue;
             });
-        times.Sort();
-        double median = times.Count == 0 ? double.NaN : times[times.Count / 2];
+        // The mean over the run: pre-training is one Train call, ended by the cancellation above, so it returns no median.
+        int done = trainer.Iteration - start;
+        double mean = done == 0 ? 0 : clock.Elapsed.TotalMilliseconds / done;
         AnsiConsole.MarkupLine(Markup.Escape(
-            $"finetune: {trainer.Iteration - start} pre-training iterations in {clock.Elapsed.TotalMinutes:F1} min (median {median:F0} ms each), " +
+            $"finetune: {done} pre-training iterations in {clock.Elapsed.TotalMinutes:F1} min ({mean:F0} ms each on average), " +
             $"last batch accuracy {lastAccuracy:P1} over {batches.ClassCount} classes."));
     }
 

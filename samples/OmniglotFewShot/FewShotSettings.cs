@@ -48,6 +48,12 @@ internal sealed record FewShotSettings
     /// <summary>Adam learning rate of the outer loop (and of pre-training).</summary>
     public required double LearningRate { get; init; }
 
+    /// <summary>
+    /// Whether the learning rate follows a cosine from <see cref="LearningRate"/> to 0 over each phase (pre-training over
+    /// <see cref="BaselineIterations"/>, meta-training over <see cref="Iterations"/>) instead of staying fixed.
+    /// </summary>
+    public required bool CosineSchedule { get; init; }
+
     /// <summary>Meta-iterations to train.</summary>
     public required int Iterations { get; init; }
 
