@@ -1,4 +1,3 @@
-using MetaLearn.Deployment;
 
 namespace MetaLearn.Distributed;
 

@@ -59,43 +59,35 @@ internal sealed class TaskRequest
 [Immutable]
 internal sealed class TaskResult
 {
-    /// <summary>The run of the meta-parameters it was computed with.</summary>
+    /// <summary>The request answered: its run and meta-iteration are those of the meta-parameters used.</summary>
     [Id(0)]
-    public Guid Run { get; init; }
-
-    /// <summary>The meta-iteration (version) of the meta-parameters it was computed with.</summary>
-    [Id(1)]
-    public int Iteration { get; init; }
-
-    /// <summary>The task's index in the meta-batch.</summary>
-    [Id(2)]
-    public int Task { get; init; }
+    public TaskRequest Request { get; init; } = new();
 
     /// <summary>Why nothing was computed (stale or missing meta-parameters), or null.</summary>
-    [Id(3)]
+    [Id(1)]
     public string? Stale { get; init; }
 
     /// <summary>The task's query loss.</summary>
-    [Id(4)]
+    [Id(2)]
     public double Loss { get; init; }
 
     /// <summary>The task's query accuracy (NaN for regression).</summary>
-    [Id(5)]
+    [Id(3)]
     public double Accuracy { get; init; }
 
     /// <summary>Which meta-parameters received a gradient.</summary>
-    [Id(6)]
+    [Id(4)]
     public bool[] HasGradient { get; init; } = Array.Empty<bool>();
 
     /// <summary>The gradients of the meta-parameters that have one, in order, as raw bytes.</summary>
-    [Id(7)]
+    [Id(5)]
     public byte[] Gradient { get; init; } = Array.Empty<byte>();
 
     /// <summary>Milliseconds the worker spent on the task, drawing its episode included.</summary>
-    [Id(8)]
+    [Id(6)]
     public double ComputeMilliseconds { get; init; }
 
     /// <summary>Whether the model drew random numbers (dropout), which would make shares depend on where they ran.</summary>
-    [Id(9)]
+    [Id(7)]
     public bool DrewRandomNumbers { get; init; }
 }

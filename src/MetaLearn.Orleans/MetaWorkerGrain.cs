@@ -49,7 +49,7 @@ internal sealed partial class MetaWorkerGrain(MetaWorkerOptions options, ILocalS
         ArgumentNullException.ThrowIfNull(request);
         if (_session is not { } session)
         {
-            return Task.FromResult(new TaskResult { Run = request.Run, Iteration = request.Iteration, Task = request.Task, Stale = "the worker is not prepared" });
+            return Task.FromResult(new TaskResult { Request = request, Stale = "the worker is not prepared" });
         }
 
         return Task.Run(() => session.Compute(request));

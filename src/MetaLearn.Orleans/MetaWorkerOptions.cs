@@ -1,4 +1,3 @@
-using MetaLearn.Sampling;
 
 namespace MetaLearn.Distributed;
 

@@ -1,4 +1,3 @@
-using MetaLearn.Algorithms;
 using TorchSharp.Modules;
 
 namespace MetaLearn.Distributed;
@@ -42,12 +41,12 @@ internal sealed class OrderedShares : IDisposable
     {
         lock (_waiting)
         {
-            if (result.Task < _next || _waiting[result.Task] is not null)
+            if (result.Request.Task < _next || _waiting[result.Request.Task] is not null)
             {
                 return false;
             }
 
-            _waiting[result.Task] = result;
+            _waiting[result.Request.Task] = result;
             while (_next < _waiting.Length && _waiting[_next] is { } ready)
             {
                 Fold(ready);

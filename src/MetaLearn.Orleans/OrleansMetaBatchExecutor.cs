@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using MetaLearn.Algorithms;
-using MetaLearn.Sampling;
-using MetaLearn.Training;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -194,9 +191,9 @@ public sealed partial class OrleansMetaBatchExecutor : IMetaBatchExecutor
 
     private void Accept(Worker worker, TrainingDefinition definition, int iteration, TaskResult result, OrderedShares shares)
     {
-        if (result.Run != definition.Run || result.Iteration != iteration)
+        if (result.Request.Run != definition.Run || result.Request.Iteration != iteration)
         {
-            throw new InvalidOperationException($"Worker {worker.Name} answered for meta-iteration {result.Iteration} of run {result.Run} while meta-iteration {iteration} of run {definition.Run} was asked.");
+            throw new InvalidOperationException($"Worker {worker.Name} answered for meta-iteration {result.Request.Iteration} of run {result.Request.Run} while meta-iteration {iteration} of run {definition.Run} was asked.");
         }
 
         if (result.DrewRandomNumbers)

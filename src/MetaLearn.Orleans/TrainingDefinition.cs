@@ -1,9 +1,4 @@
 using System.Reflection;
-using MetaLearn.Algorithms;
-using MetaLearn.Deployment;
-using MetaLearn.Models;
-using MetaLearn.Sampling;
-using MetaLearn.Training;
 
 namespace MetaLearn.Distributed;
 

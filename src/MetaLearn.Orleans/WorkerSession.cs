@@ -1,11 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using MetaLearn.Algorithms;
-using MetaLearn.Deployment;
-using MetaLearn.Models;
-using MetaLearn.Sampling;
-using MetaLearn.Training;
 
 namespace MetaLearn.Distributed;
 
@@ -89,7 +84,7 @@ internal sealed class WorkerSession : IDisposable
         if (request.Run != Definition.Run || _iteration != request.Iteration)
         {
             string held = _iteration is int i ? $"those of meta-iteration {i}" : "none";
-            return new TaskResult { Run = request.Run, Iteration = request.Iteration, Task = request.Task, Stale = $"the worker holds {held}, not those of meta-iteration {request.Iteration}" };
+            return new TaskResult { Request = request, Stale = $"the worker holds {held}, not those of meta-iteration {request.Iteration}" };
         }
 
         var clock = Stopwatch.StartNew();
@@ -110,9 +105,7 @@ internal sealed class WorkerSession : IDisposable
         byte[]? noiseAfter = NoiseState();
         var result = new TaskResult
         {
-            Run = request.Run,
-            Iteration = request.Iteration,
-            Task = request.Task,
+            Request = request,
             Loss = share.MeanQueryLoss,
             Accuracy = share.MeanQueryAccuracy,
             HasGradient = grads.Select(g => g is not null).ToArray(),
