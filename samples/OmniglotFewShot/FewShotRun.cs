@@ -216,7 +216,8 @@ internal static class FewShotRun
 
                 task.Value = task.MaxValue;
             });
-        // The mean over the run: pre-training is one Train call, ended by the cancellation above, so it returns no median.
+        // The mean over the run: the last Train call is ended by the cancellation above and returns no median, so with fewer
+        // iterations than a chunk no call returned one (the line printed NaN).
         int done = trainer.Iteration - start;
         double mean = done == 0 ? 0 : clock.Elapsed.TotalMilliseconds / done;
         AnsiConsole.MarkupLine(Markup.Escape(
