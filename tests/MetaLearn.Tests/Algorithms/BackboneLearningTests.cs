@@ -43,8 +43,9 @@ public sealed class BackboneLearningTests
             ((ResidualNet)backbone.Module).Calls.Should().Be(1, "one forward pass embeds every support and query example of the meta-batch");
             foreach (var p in backbone.Parameters.Take(backbone.HeadStart))
             {
-                p.grad.Should().NotBeNull();
-                p.grad!.abs().sum().ToDouble().Should().BeGreaterThan(0);
+                (p.grad?.shape ?? Array.Empty<long>()).Should().Equal(p.shape, "every backbone parameter receives a gradient of its own shape");
+                using var magnitude = p.grad!.abs().sum();
+                magnitude.ToDouble().Should().BeGreaterThan(0);
             }
         }
         finally
