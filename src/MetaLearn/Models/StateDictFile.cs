@@ -109,7 +109,11 @@ internal sealed class StateDictFile : IDisposable
     /// <inheritdoc />
     public void Dispose() => _archive.Dispose();
 
-    /// <summary>Runs a read of the file by .NET's zip reader or PyBridge, turning their errors into one that names the file.</summary>
+    /// <summary>
+    /// Runs a read of the file by .NET's zip reader or PyBridge, turning their errors into one that names the file. The
+    /// list is what those readers throw on a malformed or crafted file; <see cref="NotImplementedException"/> among them
+    /// is TorchSharp.PyBridge's (1.4.4 references it for parts of the format it does not read), not a MetaLearn stub.
+    /// </summary>
     private static T Guard<T>(string what, Func<T> read)
     {
         try
