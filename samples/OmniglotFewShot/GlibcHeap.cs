@@ -24,24 +24,21 @@ internal static class GlibcHeap
     /// <summary>Free memory at the heap top is kept up to 2 GiB before glibc trims it.</summary>
     private const int TrimThresholdBytes = int.MaxValue;
 
-    /// <summary>Applies both thresholds; false (and nothing changed) where there is no glibc.</summary>
+    /// <summary>Applies both thresholds; true when glibc accepted both, false where there is no glibc (nothing changed there).</summary>
     public static bool KeepFreedMemory()
     {
         if (!OperatingSystem.IsLinux())
         {
             return false;
         }
+
         try
         {
             return Mallopt(MmapThresholdParameter, MmapThresholdBytes) == 1 && Mallopt(TrimThresholdParameter, TrimThresholdBytes) == 1;
         }
-        catch (EntryPointNotFoundException)
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
             return false; // musl and other C libraries without mallopt
-        }
-        catch (DllNotFoundException)
-        {
-            return false;
         }
     }
 

@@ -77,8 +77,8 @@ var seed = new Option<int>("--seed") { Description = "Seed of the model and the 
 var threads = new Option<int>("--threads") { Description = "Intra-op threads of libtorch.", DefaultValueFactory = _ => 2 };
 var glibcHeap = new Option<bool>("--glibc-heap")
 {
-    Description = "On Linux, tell glibc to keep freed memory (mmap and trim thresholds 2 GiB): 60-way episodes run 3 to 6 times faster " +
-        "and times stop varying from run to run; --glibc-heap false leaves the allocator alone. The results do not depend on it.",
+    Description = "On Linux, tell glibc to keep freed memory (mmap and trim thresholds 2 GiB): 60-way episodes ran 3 to 6 times faster " +
+        "in the README's measurements; --glibc-heap false leaves the allocator alone. The results do not depend on it.",
     DefaultValueFactory = _ => true,
 };
 
