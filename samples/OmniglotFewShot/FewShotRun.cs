@@ -50,8 +50,9 @@ internal static class FewShotRun
     private static int Train(FewShotSettings settings, CheckpointSession session)
     {
         var clock = Stopwatch.StartNew();
-        using var background = Omniglot.Load(settings.Background);
-        using var validationAll = Omniglot.Load(settings.Validation);
+        var images = Omniglot.ImageOptions with { ImageSize = settings.ImageSize };
+        using var background = Omniglot.Load(settings.Background, images);
+        using var validationAll = Omniglot.Load(settings.Validation, images);
         if (!validationAll.Groups.Except(background.Groups, StringComparer.Ordinal).Any())
         {
             throw new ArgumentException($"Every alphabet of '{settings.Validation}' is also in '{settings.Background}'; give --validation alphabets that training does not see.");
@@ -96,7 +97,7 @@ internal static class FewShotRun
 
         // The fine-tuning baseline: the embedding pre-trained with a cosine classifier over all training classes.
         var embedding = Networks.Create(settings, ways: 0);
-        using var baseline = new FineTuning(embedding, new FineTuningOptions { Classes = batches.ClassCount, Features = Networks.Features(settings.Model), Seed = settings.Seed });
+        using var baseline = new FineTuning(embedding, new FineTuningOptions { Classes = batches.ClassCount, Features = Networks.Features(settings.Model, settings.ImageSize), Seed = settings.Seed });
         Scores baselineScores;
         using (var pretrainer = new MetaTrainer(baseline, new MetaTrainerOptions
         {
@@ -135,8 +136,8 @@ internal static class FewShotRun
         AnsiConsole.MarkupLine(Markup.Escape(training.ToString()));
         var metaScores = Score(tester, validation, small, settings);
         var scratch = new Scores(
-            ScratchBaseline.Accuracy(validation, FewShotSettings.EvaluationWays, settings.ScratchEpisodes, Seeds.Derive(settings.Seed, 3, 0), settings.Seed),
-            ScratchBaseline.Accuracy(small, FewShotSettings.SmallWays, settings.ScratchEpisodes, Seeds.Derive(settings.Seed, 3, 1), settings.Seed),
+            ScratchBaseline.Accuracy(validation, FewShotSettings.EvaluationWays, settings.ScratchEpisodes, Seeds.Derive(settings.Seed, 3, 0), settings.Seed, settings.ImageSize),
+            ScratchBaseline.Accuracy(small, FewShotSettings.SmallWays, settings.ScratchEpisodes, Seeds.Derive(settings.Seed, 3, 1), settings.Seed, settings.ImageSize),
             settings.ScratchEpisodes);
         AnsiConsole.MarkupLine(Markup.Escape(
             $"Validation, 1-shot within-alphabet on {string.Join(", ", validationSet.Groups)}, {settings.ValidationEpisodes} episodes of {ValidationQueries} queries per class " +
@@ -147,7 +148,7 @@ internal static class FewShotRun
         double errorRate = 1 - metaScores.Twenty;
         if (settings.EvalRuns is string runsFolder)
         {
-            var score = ScoreRuns(tester, runsFolder, settings.HasHead);
+            var score = ScoreRuns(tester, runsFolder, settings.HasHead, images);
             AnsiConsole.MarkupLine(Markup.Escape(
                 $"Lake et al.'s runs in {runsFolder}: error {score.MeanErrorRate:P2} over {score.ErrorRates.Count} runs " +
                 $"(per run: {string.Join(" ", score.ErrorRates.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))})."));
@@ -303,9 +304,9 @@ internal static class FewShotRun
         return new Scores(main.MeanAccuracy, small.MeanAccuracy, settings.ValidationEpisodes) { Confidence = main.AccuracyConfidence95 };
     }
 
-    private static OneShotRunScore ScoreRuns(IMetaAlgorithm algorithm, string folder, bool hasHead)
+    private static OneShotRunScore ScoreRuns(IMetaAlgorithm algorithm, string folder, bool hasHead, ImageLoadOptions images)
     {
-        using var runs = OneShotRuns.Load(folder);
+        using var runs = OneShotRuns.Load(folder, images);
         var predictions = new List<IReadOnlyList<int>>();
         foreach (var episode in runs.Episodes)
         {

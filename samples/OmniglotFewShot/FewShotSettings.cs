@@ -15,6 +15,9 @@ internal sealed record FewShotSettings
     /// <summary>conv4gn576, conv4gn, conv4, resnet12 or resnet18 (TorchVision's, as a <see cref="Backbone"/>).</summary>
     public required string Model { get; init; }
 
+    /// <summary>The side in pixels that the 105x105 Omniglot images are resized to (area averaging).</summary>
+    public required int ImageSize { get; init; }
+
     /// <summary>Which statistics Conv4's batch norm normalises with.</summary>
     public required BatchNormStatistics BatchNorm { get; init; }
 
@@ -102,6 +105,11 @@ internal sealed record FewShotSettings
         if (Ways < 2 || Shots < 1 || Queries < 1 || MetaBatch < 1 || Iterations < 1 || Threads < 1 || BaselineIterations < 1 || BaselineWays < 2)
         {
             return "--ways and --baseline-ways must be at least 2, and --shots, --queries, --meta-batch, --iterations, --baseline-iterations and --threads at least 1.";
+        }
+
+        if (ImageSize is < 16 or > 105)
+        {
+            return $"--image-size must lie in [16, 105] (got {ImageSize}): Conv4 pools four times, and Omniglot's images are 105x105.";
         }
 
         if (HasHead && Ways != EvaluationWays)

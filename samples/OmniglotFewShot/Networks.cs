@@ -7,13 +7,19 @@ namespace OmniglotFewShot;
 /// </summary>
 internal static class Networks
 {
-    /// <summary>Features per example of the embedding (no head) of <paramref name="model"/> on 28x28 images.</summary>
-    public static int Features(string model) => model switch
+    /// <summary>Features per example of the embedding (no head) of <paramref name="model"/> on <paramref name="imageSize"/>-pixel images.</summary>
+    public static int Features(string model, int imageSize) => model switch
     {
         "resnet12" => 640,
-        "conv4gn576" => 576,
-        _ => 64,
+        "resnet18" => 64,
+        "conv4gn576" => 64 * Square(Pooled(imageSize, 3)),
+        _ => 64 * Square(Pooled(imageSize, 4)),
     };
+
+    /// <summary>The side of a feature map after <paramref name="pools"/> 2x2 max-poolings (each rounds down) of a <paramref name="side"/>-pixel image.</summary>
+    private static int Pooled(int side, int pools) => pools == 0 ? side : Pooled(side / 2, pools - 1);
+
+    private static int Square(int side) => side * side;
 
     /// <summary>The network of <paramref name="settings"/>: an embedding (<paramref name="ways"/> 0) or with a linear head.</summary>
     /// <returns>A new model the caller disposes.</returns>
@@ -21,19 +27,20 @@ internal static class Networks
     {
         "resnet12" => new ResNet12(new ResNet12Options { Ways = ways, InputChannels = 1, Seed = settings.Seed }),
         "resnet18" => ResNet18(settings.Seed, ways),
-        "conv4gn" => GroupNormConv4(settings.Seed, ways, poolLast: true),
-        "conv4gn576" => GroupNormConv4(settings.Seed, ways, poolLast: false),
-        _ => new Conv4(new Conv4Options { Ways = ways, Seed = settings.Seed, BatchNormStatistics = settings.BatchNorm }),
+        "conv4gn" => GroupNormConv4(settings.Seed, ways, poolLast: true, settings.ImageSize),
+        "conv4gn576" => GroupNormConv4(settings.Seed, ways, poolLast: false, settings.ImageSize),
+        _ => new Conv4(new Conv4Options { Ways = ways, ImageSize = settings.ImageSize, Seed = settings.Seed, BatchNormStatistics = settings.BatchNorm }),
     };
 
     /// <summary>
     /// Conv4 (four blocks of 3x3 convolution with 64 channels, group norm over 8 groups of 8 channels, ReLU, 2x2 max
     /// pooling) built from TorchSharp modules and converted to a functional model. Without <paramref name="poolLast"/>
-    /// the fourth block is not pooled, so a 28x28 image gives 64 x 3 x 3 = 576 features instead of 64. Group norm
+    /// the fourth block is not pooled, so a 28x28 image gives 64 x 3 x 3 = 576 features instead of 64 (a 56x56 image:
+    /// 3,136 instead of 576). Group norm
     /// normalises each image on its own, so support and query images are treated alike and no statistics depend on the
     /// episode. Its initial values come from TorchSharp's global generator, seeded with <paramref name="seed"/>.
     /// </summary>
-    private static IFunctionalModel GroupNormConv4(int seed, int ways, bool poolLast)
+    private static IFunctionalModel GroupNormConv4(int seed, int ways, bool poolLast, int imageSize)
     {
         manual_seed(seed);
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
@@ -61,7 +68,7 @@ internal static class Networks
         layers.Add(("flat", nn.Flatten()));
         if (ways > 0)
         {
-            layers.Add(("head", nn.Linear(poolLast ? 64 : 576, ways)));
+            layers.Add(("head", nn.Linear(Features(poolLast ? "conv4gn" : "conv4gn576", imageSize), ways)));
         }
 
         using var module = nn.Sequential(layers.ToArray());
@@ -77,15 +84,15 @@ internal static class Networks
     {
         manual_seed(seed);
         return new Backbone(
-            () => nn.Sequential(("rgb", new ThreeChannels()), ("resnet", TorchSharp.torchvision.models.resnet18(num_classes: Features("resnet18")))),
-            new BackboneOptions { Ways = ways, Features = Features("resnet18"), Seed = seed });
+            () => nn.Sequential(("rgb", new ThreeChannels()), ("resnet", TorchSharp.torchvision.models.resnet18(num_classes: Features("resnet18", 0)))),
+            new BackboneOptions { Ways = ways, Features = Features("resnet18", 0), Seed = seed });
     }
 
     /// <summary>
     /// The from-scratch baseline's network for one task: Conv4 as a TorchSharp module (batch norm keeping running
-    /// statistics) with a <paramref name="ways"/>-way head.
+    /// statistics) with a <paramref name="ways"/>-way head, for <paramref name="imageSize"/>-pixel images.
     /// </summary>
-    public static nn.Module<Tensor, Tensor> Scratch(int ways, int seed)
+    public static nn.Module<Tensor, Tensor> Scratch(int ways, int seed, int imageSize)
     {
         manual_seed(seed);
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
@@ -100,7 +107,7 @@ internal static class Networks
         }
 
         layers.Add(("flat", nn.Flatten()));
-        layers.Add(("head", nn.Linear(64, ways)));
+        layers.Add(("head", nn.Linear(Features("conv4", imageSize), ways)));
         return nn.Sequential(layers.ToArray());
     }
 

@@ -13,13 +13,13 @@ internal static class ScratchBaseline
     private const int Steps = 50;
 
     /// <returns>The mean query accuracy over <paramref name="episodes"/> episodes.</returns>
-    public static double Accuracy(ITaskSampler sampler, int ways, int episodes, int seed, int modelSeed)
+    public static double Accuracy(ITaskSampler sampler, int ways, int episodes, int seed, int modelSeed, int imageSize)
     {
         double correct = 0;
         for (int t = 0; t < episodes; t++)
         {
             using var episode = sampler.Sample(Seeds.Derive(seed, 7, t));
-            using var net = Networks.Scratch(ways, modelSeed + t);
+            using var net = Networks.Scratch(ways, modelSeed + t, imageSize);
             using var optimizer = new SafeAdam(net.parameters(), lr: 0.01);
             net.train();
             for (int step = 0; step < Steps; step++)
