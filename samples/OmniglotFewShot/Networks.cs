@@ -7,11 +7,14 @@ namespace OmniglotFewShot;
 /// </summary>
 internal static class Networks
 {
+    /// <summary>Features of the ResNet-18 backbone's output layer, whatever the image size (it pools globally).</summary>
+    private const int ResNet18Features = 64;
+
     /// <summary>Features per example of the embedding (no head) of <paramref name="model"/> on <paramref name="imageSize"/>-pixel images.</summary>
     public static int Features(string model, int imageSize) => model switch
     {
         "resnet12" => 640,
-        "resnet18" => 64,
+        "resnet18" => ResNet18Features,
         "conv4gn576" => 64 * Square(Pooled(imageSize, 3)),
         _ => 64 * Square(Pooled(imageSize, 4)),
     };
@@ -84,8 +87,8 @@ internal static class Networks
     {
         manual_seed(seed);
         return new Backbone(
-            () => nn.Sequential(("rgb", new ThreeChannels()), ("resnet", TorchSharp.torchvision.models.resnet18(num_classes: Features("resnet18", 0)))),
-            new BackboneOptions { Ways = ways, Features = Features("resnet18", 0), Seed = seed });
+            () => nn.Sequential(("rgb", new ThreeChannels()), ("resnet", TorchSharp.torchvision.models.resnet18(num_classes: ResNet18Features))),
+            new BackboneOptions { Ways = ways, Features = ResNet18Features, Seed = seed });
     }
 
     /// <summary>
