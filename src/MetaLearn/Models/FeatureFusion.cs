@@ -144,11 +144,8 @@ public sealed class FeatureFusion : IHeldModel
         Encoders.Any(e => e.UsesBatchNormStatistics(statistics)) || _head.UsesBatchNormStatistics(statistics);
 
     /// <inheritdoc />
-    public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
-    {
-        ObjectDisposedException.ThrowIf(_lifetime.OwnerDisposed, this);
-        return ((IHeldModel)this).ForwardHeld(inputs, weights, context);
-    }
+    public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context) =>
+        HeldModels.ForwardOwned(this, inputs, weights, context);
 
     /// <summary>
     /// Ends the owner's use: from now on <see cref="Forward"/> throws <see cref="ObjectDisposedException"/>. The models
@@ -158,15 +155,11 @@ public sealed class FeatureFusion : IHeldModel
     public void Dispose() => _lifetime.DisposeOwner();
 
     /// <inheritdoc />
-    bool IHeldModel.TryHold() => _lifetime.TryHold();
-
-    /// <inheritdoc />
-    void IHeldModel.ReleaseHold() => _lifetime.Release();
+    SharedLifetime IHeldModel.Lifetime => _lifetime;
 
     /// <inheritdoc />
     Tensor IHeldModel.ForwardHeld(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
     {
-        ObjectDisposedException.ThrowIf(_lifetime.Freed, this);
         var (modalities, mask) = ModelChecks.ModalityInputs(this, inputs, weights, Encoders.Count, "Feature fusion");
         Tensor? scale = null;
         if (mask is not null)

@@ -94,11 +94,8 @@ public abstract partial class FunctionalModel : IHeldModel
     public virtual bool UsesBatchNormStatistics(BatchNormStatistics statistics) => Root?.UsesBatchNorm(statistics) ?? false;
 
     /// <inheritdoc />
-    public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
-    {
-        ObjectDisposedException.ThrowIf(_lifetime.OwnerDisposed, this);
-        return ((IHeldModel)this).ForwardHeld(inputs, weights, context);
-    }
+    public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context) =>
+        HeldModels.ForwardOwned(this, inputs, weights, context);
 
     /// <inheritdoc />
     Tensor IHeldModel.ForwardHeld(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
@@ -140,10 +137,7 @@ public abstract partial class FunctionalModel : IHeldModel
     }
 
     /// <inheritdoc />
-    bool IHeldModel.TryHold() => _lifetime.TryHold();
-
-    /// <inheritdoc />
-    void IHeldModel.ReleaseHold() => _lifetime.Release();
+    SharedLifetime IHeldModel.Lifetime => _lifetime;
 
     /// <summary>
     /// The forward pass: runs the network on <paramref name="inputs"/> with <paramref name="weights"/> (one per

@@ -5,8 +5,29 @@ internal static class HeldModels
 {
     /// <summary>Runs <paramref name="model"/> as its holder: through <see cref="IHeldModel.ForwardHeld"/> when it has one.</summary>
     /// <returns>The output, owned by the caller (or the enclosing dispose scope).</returns>
-    public static Tensor Forward(IFunctionalModel model, IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context) =>
-        model is IHeldModel held ? held.ForwardHeld(inputs, weights, context) : model.Forward(inputs, weights, context);
+    /// <exception cref="ObjectDisposedException">The model's state has been freed (its owner and every holder are done with it).</exception>
+    public static Tensor Forward(IFunctionalModel model, IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
+    {
+        if (model is not IHeldModel held)
+        {
+            return model.Forward(inputs, weights, context);
+        }
+
+        ObjectDisposedException.ThrowIf(held.Lifetime.Freed, held);
+        return held.ForwardHeld(inputs, weights, context);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="model"/> for its owner (<see cref="IFunctionalModel.Forward"/>): throws
+    /// <see cref="ObjectDisposedException"/> once the owner has disposed it, even while adapted models still hold it.
+    /// </summary>
+    /// <returns>The output, owned by the caller (or the enclosing dispose scope).</returns>
+    public static Tensor ForwardOwned(IHeldModel model, IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
+    {
+        ObjectDisposedException.ThrowIf(model.Lifetime.OwnerDisposed, model);
+        ObjectDisposedException.ThrowIf(model.Lifetime.Freed, model);
+        return model.ForwardHeld(inputs, weights, context);
+    }
 
     /// <summary>
     /// Takes a hold on <paramref name="model"/> (nothing to hold for other model types); throws

@@ -114,11 +114,8 @@ public sealed class LateFusion : IHeldModel
     public bool UsesBatchNormStatistics(BatchNormStatistics statistics) => Branches.Any(b => b.UsesBatchNormStatistics(statistics));
 
     /// <inheritdoc />
-    public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
-    {
-        ObjectDisposedException.ThrowIf(_lifetime.OwnerDisposed, this);
-        return ((IHeldModel)this).ForwardHeld(inputs, weights, context);
-    }
+    public Tensor Forward(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context) =>
+        HeldModels.ForwardOwned(this, inputs, weights, context);
 
     /// <summary>
     /// Ends the owner's use: from now on <see cref="Forward"/> throws <see cref="ObjectDisposedException"/>. The fusion
@@ -128,15 +125,11 @@ public sealed class LateFusion : IHeldModel
     public void Dispose() => _lifetime.DisposeOwner();
 
     /// <inheritdoc />
-    bool IHeldModel.TryHold() => _lifetime.TryHold();
-
-    /// <inheritdoc />
-    void IHeldModel.ReleaseHold() => _lifetime.Release();
+    SharedLifetime IHeldModel.Lifetime => _lifetime;
 
     /// <inheritdoc />
     Tensor IHeldModel.ForwardHeld(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
     {
-        ObjectDisposedException.ThrowIf(_lifetime.Freed, this);
         var (modalities, mask) = ModelChecks.ModalityInputs(this, inputs, weights, Branches.Count, "Late fusion");
         var fusion = weights[^1].softmax(-1);
         if (mask is not null)
