@@ -243,6 +243,8 @@ internal static class FewShotRun
             $"Training {settings.Iterations} meta-iterations from iteration {start} (seed {settings.Seed}, {settings.Threads} intra-op thread(s)){(budget is null ? string.Empty : $", or until {budget.Value.TotalMinutes:F1} minutes have passed")}.")));
         var clock = Stopwatch.StartNew();
         var selection = new ModelSelection(tester.MetaParameters, tester.Model.Buffers);
+        using var average = settings.AverageLast > 0 ? new WeightAverage(tester.MetaParameters, tester.Model.Buffers) : null;
+        int averageFrom = target - (int)Math.Round(settings.AverageLast * settings.Iterations);
         int selectionSeed = Seeds.Derive(settings.Seed, 2, 0);
         double lastLoss = double.NaN;
         double lastAccuracy = double.NaN;
@@ -257,6 +259,11 @@ internal static class FewShotRun
                 {
                     lastLoss = p.QueryLoss;
                     lastAccuracy = p.QueryAccuracy;
+                    if (average is not null && p.Iteration > averageFrom && (p.Iteration - start) % settings.AverageEvery == 0)
+                    {
+                        average.Add();
+                    }
+
                     task.Value = Math.Max((double)(p.Iteration - start) / settings.Iterations, budget is TimeSpan limit ? clock.Elapsed / limit : 0);
                     task.Description = Markup.Escape(FormattableString.Invariant(
                         $"{trainer.Algorithm.Name} it {p.Iteration} loss {p.QueryLoss:F3} acc {p.QueryAccuracy:P1} | {selection.Describe()}"));
@@ -290,10 +297,28 @@ internal static class FewShotRun
             });
 
         double minutes = clock.Elapsed.TotalMinutes;
-        selection.RestoreBest();
+        string kept;
+        if (average is { Count: > 0 })
+        {
+            kept = FormattableString.Invariant(
+                $"kept the mean of the parameters at {average.Count} iterations ({averageFrom + settings.AverageEvery} to {trainer.Iteration}, every {settings.AverageEvery})");
+            average.Apply();
+        }
+        else if (selection.BestIteration >= 0)
+        {
+            kept = FormattableString.Invariant($"kept the parameters of iteration {selection.BestIteration} (selection accuracy {selection.BestAccuracy:P2})");
+            selection.RestoreBest();
+        }
+        else
+        {
+            kept = average is null
+                ? "kept the last parameters (no model selection)"
+                : "kept the last parameters (training stopped before the averaged iterations)";
+        }
+
         times.Sort();
         double median = times.Count == 0 ? double.NaN : times[times.Count / 2];
-        return new TrainingSummary(settings.Algorithm, trainer.Iteration, minutes, median, lastLoss, lastAccuracy, selection.BestIteration, selection.BestAccuracy);
+        return new TrainingSummary(settings.Algorithm, trainer.Iteration, minutes, median, lastLoss, lastAccuracy, kept);
     }
 
     /// <summary>The 20-way and 5-way accuracies of <paramref name="metaAlgorithm"/> over the report's episodes.</summary>

@@ -75,6 +75,15 @@ internal sealed record FewShotSettings
     /// <summary>Iterations between model-selection validations (0: none, keep the last parameters).</summary>
     public required int ValidationInterval { get; init; }
 
+    /// <summary>
+    /// The share of the meta-training iterations, counted back from the last, whose parameters are averaged into the final model
+    /// (<see cref="WeightAverage"/>); 0: no averaging.
+    /// </summary>
+    public required double AverageLast { get; init; }
+
+    /// <summary>Iterations between the averaged snapshots.</summary>
+    public required int AverageEvery { get; init; }
+
     /// <summary>Episodes of the final validation report, for each of the 20-way and 5-way tasks.</summary>
     public required int ValidationEpisodes { get; init; }
 
@@ -136,6 +145,17 @@ internal sealed record FewShotSettings
         if (ValidationInterval < 0 || ValidationEpisodes < 2 || ScratchEpisodes < 0 || InnerSteps < 1 || TestInnerSteps < 1)
         {
             return "--validation-interval and --scratch-episodes must be 0 or more, --validation-episodes at least 2, --inner-steps and --test-inner-steps at least 1.";
+        }
+
+        if (AverageLast is not (>= 0 and < 1) || AverageEvery < 1)
+        {
+            return $"--average-last must lie in [0, 1) (got {AverageLast}) and --average-every be at least 1 (got {AverageEvery}).";
+        }
+
+        if (AverageLast > 0 && ValidationInterval > 0)
+        {
+            return "--validation-interval keeps the parameters of the best validated iteration and --average-last the mean over the last iterations; " +
+                "choose one: --average-last 0 for model selection, or --validation-interval 0 for averaging.";
         }
 
         return null;

@@ -9,17 +9,13 @@ internal sealed record TrainingSummary(
     double MedianIterationMilliseconds,
     double LastLoss,
     double LastAccuracy,
-    int BestIteration,
-    double BestValidationAccuracy)
+    string Kept)
 {
     public override string ToString()
     {
-        string selected = BestIteration < 0
-            ? "kept the last parameters (no model selection)"
-            : $"kept the parameters of iteration {BestIteration} (selection accuracy {BestValidationAccuracy:P2})";
         return string.Create(
             CultureInfo.InvariantCulture,
             $"{Algorithm}: {Iterations} meta-iterations in {Minutes:F1} min (median {MedianIterationMilliseconds:F0} ms each), " +
-            $"last meta-batch loss {LastLoss:F3} accuracy {LastAccuracy:P1}; {selected}.");
+            $"last meta-batch loss {LastLoss:F3} accuracy {LastAccuracy:P1}; {Kept}.");
     }
 }
