@@ -301,7 +301,7 @@ internal static class FewShotRun
         if (average is { Count: > 0 })
         {
             kept = FormattableString.Invariant(
-                $"kept the mean of the parameters at {average.Count} iterations ({averageFrom + settings.AverageEvery} to {trainer.Iteration}, every {settings.AverageEvery})");
+                $"kept the mean of the parameters at {average.Count} iteration{(average.Count == 1 ? string.Empty : "s")} (one in every {settings.AverageEvery} from {averageFrom + 1} to {trainer.Iteration})");
             average.Apply();
         }
         else if (selection.BestIteration >= 0)
