@@ -242,7 +242,7 @@ internal static class FewShotRun
         AnsiConsole.MarkupLine(Markup.Escape(FormattableString.Invariant(
             $"Training {settings.Iterations} meta-iterations from iteration {start} (seed {settings.Seed}, {settings.Threads} intra-op thread(s)){(budget is null ? string.Empty : $", or until {budget.Value.TotalMinutes:F1} minutes have passed")}.")));
         var clock = Stopwatch.StartNew();
-        var selection = new ModelSelection(tester.MetaParameters, tester.Model.Buffers);
+        using var selection = settings.ValidationInterval > 0 ? new ModelSelection(tester.MetaParameters, tester.Model.Buffers) : null;
         using var average = settings.AverageLast > 0 ? new WeightAverage(tester.MetaParameters, tester.Model.Buffers) : null;
         int averageFrom = target - (int)Math.Round(settings.AverageLast * settings.Iterations);
         int selectionSeed = Seeds.Derive(settings.Seed, 2, 0);
@@ -266,7 +266,7 @@ internal static class FewShotRun
 
                     task.Value = Math.Max((double)(p.Iteration - start) / settings.Iterations, budget is TimeSpan limit ? clock.Elapsed / limit : 0);
                     task.Description = Markup.Escape(FormattableString.Invariant(
-                        $"{trainer.Algorithm.Name} it {p.Iteration} loss {p.QueryLoss:F3} acc {p.QueryAccuracy:P1} | {selection.Describe()}"));
+                        $"{trainer.Algorithm.Name} it {p.Iteration} loss {p.QueryLoss:F3} acc {p.QueryAccuracy:P1}{(selection is null ? string.Empty : " | " + selection.Describe())}"));
                     if (p.Iteration >= target)
                     {
                         stop.Cancel();
@@ -285,7 +285,7 @@ internal static class FewShotRun
                     }
 
                     bool last = trainer.Iteration >= target || stop.IsCancellationRequested;
-                    if (settings.ValidationInterval > 0 && (trainer.Iteration >= nextValidation || last))
+                    if (selection is not null && (trainer.Iteration >= nextValidation || last))
                     {
                         var result = Evaluator.Evaluate(tester, validationSampler, SelectionEpisodes, selectionSeed);
                         selection.Offer(trainer.Iteration, result.MeanAccuracy);
@@ -304,16 +304,17 @@ internal static class FewShotRun
                 $"kept the mean of the parameters at {average.Count} iteration{(average.Count == 1 ? string.Empty : "s")} (one in every {settings.AverageEvery} from {averageFrom + 1} to {trainer.Iteration})");
             average.Apply();
         }
-        else if (selection.BestIteration >= 0)
+        else if (selection is { BestIteration: >= 0 })
         {
             kept = FormattableString.Invariant($"kept the parameters of iteration {selection.BestIteration} (selection accuracy {selection.BestAccuracy:P2})");
             selection.RestoreBest();
         }
         else
         {
-            kept = average is null
-                ? "kept the last parameters (no model selection)"
-                : "kept the last parameters (training stopped before the averaged iterations)";
+            kept = average is null ? "kept the last parameters (no model selection)"
+                : trainer.Iteration <= averageFrom ? "kept the last parameters (training stopped before the averaged iterations)"
+                : FormattableString.Invariant(
+                    $"kept the last parameters (no iteration from {averageFrom + 1} to {trainer.Iteration} is one in every {settings.AverageEvery} to average)");
         }
 
         times.Sort();

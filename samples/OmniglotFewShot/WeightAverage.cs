@@ -1,4 +1,3 @@
-using TorchSharp;
 using TorchSharp.Modules;
 
 namespace OmniglotFewShot;
@@ -11,8 +10,7 @@ namespace OmniglotFewShot;
 /// </summary>
 internal sealed class WeightAverage(IReadOnlyList<Parameter> parameters, IReadOnlyList<Tensor> buffers) : IDisposable
 {
-    private readonly Tensor[] _targets = parameters.Cast<Tensor>().Concat(buffers.Where(b => b.is_floating_point())).ToArray();
-    private Tensor[]? _sum;
+    private readonly ModelStateCopy _sum = new(parameters, buffers, floatingBuffersOnly: true);
 
     /// <summary>Snapshots added so far.</summary>
     public int Count { get; private set; }
@@ -20,50 +18,12 @@ internal sealed class WeightAverage(IReadOnlyList<Parameter> parameters, IReadOn
     /// <summary>Adds the current values to the sums.</summary>
     public void Add()
     {
-        using var noGrad = no_grad();
-        if (_sum is null)
-        {
-            _sum = _targets.Select(t => t.detach().to(float64).DetachFromDisposeScope()).ToArray();
-        }
-        else
-        {
-            for (int i = 0; i < _sum.Length; i++)
-            {
-                _sum[i].add_(_targets[i]);
-            }
-        }
-
+        _sum.Add();
         Count++;
     }
 
     /// <summary>Copies the mean of the snapshots into the model (nothing happens without one) and frees the sums.</summary>
-    public void Apply()
-    {
-        if (_sum is null)
-        {
-            return;
-        }
+    public void Apply() => _sum.WriteBack(Math.Max(Count, 1));
 
-        using (no_grad())
-        {
-            using Scalar count = Count;
-            for (int i = 0; i < _sum.Length; i++)
-            {
-                using var mean = _sum[i].div(count);
-                _targets[i].copy_(mean);
-            }
-        }
-
-        Dispose();
-    }
-
-    public void Dispose()
-    {
-        foreach (var t in _sum ?? [])
-        {
-            t.Dispose();
-        }
-
-        _sum = null;
-    }
+    public void Dispose() => _sum.Dispose();
 }

@@ -25,7 +25,6 @@ internal static class HeldModels
     public static Tensor ForwardOwned(IHeldModel model, IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> weights, ForwardContext context)
     {
         ObjectDisposedException.ThrowIf(model.Lifetime.OwnerDisposed, model);
-        ObjectDisposedException.ThrowIf(model.Lifetime.Freed, model);
         return model.ForwardHeld(inputs, weights, context);
     }
 
