@@ -55,7 +55,7 @@ var schedule = new Option<string>("--lr-schedule")
     DefaultValueFactory = _ => "constant",
 };
 schedule.AcceptOnlyFromAmong("constant", "cosine");
-var iterations = new Option<int>("--iterations") { Description = "Meta-iterations: with the same seed and --threads, the same model on any machine.", DefaultValueFactory = _ => 2000 };
+var iterations = new Option<int>("--iterations") { Description = "Meta-iterations: with the same seed and --threads, the same model on any machine.", DefaultValueFactory = _ => 3000 };
 var baselineIterations = new Option<int>("--baseline-iterations")
 {
     Description = "Pre-training iterations of the fine-tuning baseline (a cosine classifier over all training classes).",
