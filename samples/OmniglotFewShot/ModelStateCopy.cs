@@ -25,6 +25,7 @@ internal sealed class ModelStateCopy : IDisposable
     public void Take()
     {
         Dispose();
+        using var scope = NewDisposeScope(); // frees the detached views; the clones are moved out of it
         using var noGrad = no_grad();
         _values = _targets.Select(t => t.detach().clone().DetachFromDisposeScope()).ToArray();
     }

@@ -23,7 +23,7 @@ internal sealed class WeightAverage(IReadOnlyList<Parameter> parameters, IReadOn
     }
 
     /// <summary>Copies the mean of the snapshots into the model (nothing happens without one) and frees the sums.</summary>
-    public void Apply() => _sum.WriteBack(Math.Max(Count, 1));
+    public void Apply() => _sum.WriteBack(Count);
 
     public void Dispose() => _sum.Dispose();
 }
