@@ -40,9 +40,9 @@ static int Run(string trainPath, string testPath, int iterations, string name, i
     }
 
     set_num_threads(threads);
-    var imageOptions = Omniglot.ImageOptions with { ImageSize = size };
-    using var train = Omniglot.Load(trainPath, imageOptions);
-    using var testAlphabets = Omniglot.Load(testPath, imageOptions);
+    var imageOptions = ImageLoadOptions.Omniglot with { ImageSize = size };
+    using var train = LabeledDataset.FromOmniglot(trainPath, imageOptions);
+    using var testAlphabets = LabeledDataset.FromOmniglot(testPath, imageOptions);
     using var test = testAlphabets.ExceptGroups(train.Groups);
     var episodes = new EpisodicSamplerOptions { Ways = 5, Shots = 1, Queries = 5 };
     var trainSampler = new EpisodicSampler(train, episodes with { Rotations = EpisodicSamplerOptions.AllRightAngles });

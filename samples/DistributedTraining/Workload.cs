@@ -17,11 +17,11 @@ internal sealed class Workload : IDisposable
     public Workload(bool withValidation)
     {
         string folder = Path.Combine(AppContext.BaseDirectory, "data", "omniglot");
-        _background = Omniglot.Load(Path.Combine(folder, "images_background_small1.zip"));
+        _background = LabeledDataset.FromOmniglot(Path.Combine(folder, "images_background_small1.zip"));
         Training = TaskSamplers.Episodes(_background, new EpisodicSamplerOptions { Ways = Ways, Shots = 1, Queries = 5, Rotations = EpisodicSamplerOptions.AllRightAngles });
         if (withValidation)
         {
-            _validationAll = Omniglot.Load(Path.Combine(folder, "images_background_small2.zip"));
+            _validationAll = LabeledDataset.FromOmniglot(Path.Combine(folder, "images_background_small2.zip"));
             _validation = _validationAll.ExceptGroups(_background.Groups);
             Validation = TaskSamplers.Episodes(_validation, new EpisodicSamplerOptions { Ways = Ways, Shots = 1, Queries = 5 });
         }

@@ -65,9 +65,8 @@ internal static class EvaluateCommand
             using var adapted = learner.Algorithm.Adapt(support.Features, supportClasses, new AdaptationOptions { Steps = steps });
             var probabilities = Tasks.Probabilities(adapted, query.Features, names.Count);
             meta.Add(Enumerable.Range(0, query.Count).Average(i => Enumerable.Range(0, names.Count).MaxBy(c => probabilities[i, c]) == queryClasses[i] ? 1.0 : 0.0));
-            var baselines = Baselines.Score(support.Features, supportClasses, query.Features, queryClasses, names.Count);
-            logistic.Add(baselines.LogisticRegression);
-            nearest.Add(baselines.NearestNeighbor);
+            logistic.Add(Baselines.LogisticRegression(support.Features, supportClasses, query.Features, queryClasses, names.Count));
+            nearest.Add(Baselines.NearestNeighbor(support.Features, supportClasses, query.Features, queryClasses, names.Count));
         }
 
         var (m, mh) = Evaluator.MeanWithConfidence(meta);

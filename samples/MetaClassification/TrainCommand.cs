@@ -229,9 +229,8 @@ internal static class TrainCommand
         {
             using var episode = sampler.Sample(Seeds.Derive(evaluationRoot, 0, i));
             meta.Add(Evaluator.Score(learner, episode).Accuracy);
-            var baselines = Baselines.Score(episode);
-            logistic.Add(baselines.LogisticRegression);
-            nearest.Add(baselines.NearestNeighbor);
+            logistic.Add(Baselines.LogisticRegression(episode));
+            nearest.Add(Baselines.NearestNeighbor(episode));
 
             // From scratch: an untrained network (its own seeded initialisation per task) adapted by MAML's inner
             // loop is plain SGD on the support set from a random start.

@@ -50,9 +50,9 @@ internal static class FewShotRun
     private static int Train(FewShotSettings settings, CheckpointSession session)
     {
         var clock = Stopwatch.StartNew();
-        var images = Omniglot.ImageOptions with { ImageSize = settings.ImageSize };
-        using var background = Omniglot.Load(settings.Background, images);
-        using var validationAll = Omniglot.Load(settings.Validation, images);
+        var images = ImageLoadOptions.Omniglot with { ImageSize = settings.ImageSize };
+        using var background = LabeledDataset.FromOmniglot(settings.Background, images);
+        using var validationAll = LabeledDataset.FromOmniglot(settings.Validation, images);
         if (!validationAll.Groups.Except(background.Groups, StringComparer.Ordinal).Any())
         {
             throw new ArgumentException($"Every alphabet of '{settings.Validation}' is also in '{settings.Background}'; give --validation alphabets that training does not see.");
@@ -148,11 +148,12 @@ internal static class FewShotRun
         double errorRate = 1 - metaScores.Twenty;
         if (settings.EvalRuns is string runsFolder)
         {
-            var score = ScoreRuns(tester, runsFolder, settings.HasHead, images);
+            var rates = ScoreRuns(tester, runsFolder, settings.HasHead, images);
+            double meanError = rates.Average();
             AnsiConsole.MarkupLine(Markup.Escape(
-                $"Lake et al.'s runs in {runsFolder}: error {score.MeanErrorRate:P2} over {score.ErrorRates.Count} runs " +
-                $"(per run: {string.Join(" ", score.ErrorRates.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))})."));
-            errorRate = score.MeanErrorRate;
+                $"Lake et al.'s runs in {runsFolder}: error {meanError:P2} over {rates.Count} runs " +
+                $"(per run: {string.Join(" ", rates.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))})."));
+            errorRate = meanError;
         }
 
         Console.WriteLine(FormattableString.Invariant($"{settings.Algorithm}_accuracy={metaScores.Twenty:F4} {settings.Algorithm}_accuracy_5way={metaScores.Five:F4}"));
@@ -330,7 +331,7 @@ internal static class FewShotRun
         return new Scores(main.MeanAccuracy, small.MeanAccuracy, settings.ValidationEpisodes) { Confidence = main.AccuracyConfidence95 };
     }
 
-    private static OneShotRunScore ScoreRuns(IMetaAlgorithm algorithm, string folder, bool hasHead, ImageLoadOptions images)
+    private static IReadOnlyList<double> ScoreRuns(IMetaAlgorithm algorithm, string folder, bool hasHead, ImageLoadOptions images)
     {
         using var runs = OneShotRuns.Load(folder, images);
         var predictions = new List<IReadOnlyList<int>>();
@@ -348,7 +349,7 @@ internal static class FewShotRun
             predictions.Add(logits.argmax(1).data<long>().Select(p => (int)p).ToArray());
         }
 
-        return runs.Score(predictions);
+        return runs.ErrorRates(predictions);
     }
 
     /// <summary>An algorithm's mean 20-way and 5-way accuracies.</summary>

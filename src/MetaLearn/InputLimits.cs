@@ -6,7 +6,7 @@ namespace MetaLearn;
 /// decoding), the bytes of an image file or zip entry and of a whole zip. A file beyond a limit is refused with an
 /// exception that names the file, what it declares, the limit and the option to raise; pass larger limits only for
 /// files you trust. The methods that read such files (<c>LearnerFile.Load</c>, <c>MetaTrainer.LoadCheckpoint</c>,
-/// <c>Omniglot.Load</c>, <c>LabeledDataset.FromImageFolder</c>, <c>OneShotRuns.Load</c>, <c>PyTorchWeights.Load</c>) take an optional
+/// <c>LabeledDataset.FromOmniglot</c>, <c>LabeledDataset.FromImageFolder</c>, <c>OneShotRuns.Load</c>, <c>PyTorchWeights.Load</c>) take an optional
 /// <see cref="InputLimits"/>; null means <see cref="Default"/>.
 /// </summary>
 /// <example>

@@ -3,6 +3,13 @@ namespace MetaLearn.Datasets;
 /// <summary>How image files become examples: decoded to one grey channel, scaled to [0, 1], resized to a square.</summary>
 public sealed record ImageLoadOptions
 {
+    /// <summary>
+    /// Omniglot's image convention (<see cref="LabeledDataset.FromOmniglot"/>, <see cref="OneShotRuns.Load"/>): 28x28
+    /// (the size MAML and Prototypical Networks use), inverted so that strokes are 1. Change the size with
+    /// <c>ImageLoadOptions.Omniglot with { ImageSize = 20 }</c>.
+    /// </summary>
+    public static ImageLoadOptions Omniglot { get; } = new() { Invert = true };
+
     /// <summary>Side of the square every image is resized to, by area averaging (anti-aliased).</summary>
     /// <value>Default 28. Must be at least 1.</value>
     public int ImageSize

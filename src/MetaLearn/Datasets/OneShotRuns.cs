@@ -12,7 +12,7 @@ namespace MetaLearn.Datasets;
 /// Run <c>r</c> becomes an episode whose support is the training images in file-name order, labelled 0..W-1
 /// (<c>class01</c> is 0), and whose query is the test images in the order of <c>class_labels.txt</c>, each labelled
 /// with its answer class; <see cref="EpisodeInfo"/> is <c>(W, 1, 1, r)</c>. Images are preprocessed exactly as by
-/// <see cref="Omniglot.Load"/>. This object owns the episodes: <see cref="Dispose"/> frees them.
+/// <see cref="LabeledDataset.FromOmniglot"/>. This object owns the episodes: <see cref="Dispose"/> frees them.
 /// </remarks>
 public sealed partial class OneShotRuns : IDisposable
 {
@@ -36,7 +36,7 @@ public sealed partial class OneShotRuns : IDisposable
 
     /// <summary>Loads every <c>runNN</c> folder under <paramref name="folder"/>, ordered by run number.</summary>
     /// <param name="folder">The folder holding <c>run01</c> .. <c>run20</c>.</param>
-    /// <param name="options">Image preprocessing, as for <see cref="Omniglot.Load"/>; <see cref="Omniglot.ImageOptions"/> when null.</param>
+    /// <param name="options">Image preprocessing, as for <see cref="LabeledDataset.FromOmniglot"/>; <see cref="ImageLoadOptions.Omniglot"/> when null.</param>
     /// <param name="limits">How large the image files and images may be (checked before they are read or decoded); null for <see cref="InputLimits.Default"/>.</param>
     /// <returns>The runs; the caller owns them and must dispose them.</returns>
     /// <exception cref="ArgumentException">
@@ -66,7 +66,7 @@ public sealed partial class OneShotRuns : IDisposable
 
         var entries = runs.SelectMany(r => r.Training.Concat(r.Test)).Select(ToEntry).ToArray();
         using var scope = NewDisposeScope();
-        var images = ImageDecoder.Decode(entries, options ?? Omniglot.ImageOptions, limits ?? InputLimits.Default);
+        var images = ImageDecoder.Decode(entries, options ?? ImageLoadOptions.Omniglot, limits ?? InputLimits.Default);
         var episodes = new List<Episode>();
         long offset = 0;
         foreach (var run in runs)
@@ -89,9 +89,47 @@ public sealed partial class OneShotRuns : IDisposable
             runs.Select(r => r.Answers).ToArray());
     }
 
-    /// <summary>Scores per-run predicted labels against <see cref="Answers"/>.</summary>
+    /// <summary>
+    /// Scores per-run predicted labels against <see cref="Answers"/>: the error rate of each run (the share of its test
+    /// items whose predicted class is not the one <c>class_labels.txt</c> names), in [0, 1], in run order. The benchmark's
+    /// published figure is their mean.
+    /// </summary>
+    /// <param name="predictions">Per run, the predicted label of each test item, in the order of <see cref="Answers"/>.</param>
     /// <exception cref="ArgumentException">The predictions do not have one label per test item of every run.</exception>
-    public OneShotRunScore Score(IReadOnlyList<IReadOnlyList<int>> predictions) => OneShotRunScore.Compute(Answers, predictions);
+    public IReadOnlyList<double> ErrorRates(IReadOnlyList<IReadOnlyList<int>> predictions) => ErrorRates(Answers, predictions);
+
+    /// <summary>Scores predicted labels against answers, run by run; independent of how the predictions were made.</summary>
+    /// <param name="answers">Per run, the true label of each test item.</param>
+    /// <param name="predictions">Per run, the predicted label of each test item, in the same order.</param>
+    /// <exception cref="ArgumentException">There are no runs, or the number of runs or of items in a run disagrees.</exception>
+    internal static double[] ErrorRates(IReadOnlyList<IReadOnlyList<int>> answers, IReadOnlyList<IReadOnlyList<int>> predictions)
+    {
+        ArgumentNullException.ThrowIfNull(answers);
+        ArgumentNullException.ThrowIfNull(predictions);
+        if (answers.Count == 0 || predictions.Count != answers.Count)
+        {
+            throw new ArgumentException(
+                $"Give one prediction list per run: there are {answers.Count} run(s) and {predictions.Count} prediction list(s).",
+                nameof(predictions));
+        }
+
+        var rates = new double[answers.Count];
+        for (int run = 0; run < answers.Count; run++)
+        {
+            var truth = answers[run];
+            var predicted = predictions[run] ?? throw new ArgumentException($"The predictions of run {run} are null.", nameof(predictions));
+            if (predicted.Count != truth.Count || truth.Count == 0)
+            {
+                throw new ArgumentException(
+                    $"Run {run} has {truth.Count} test item(s) but {predicted.Count} prediction(s); give one per item.",
+                    nameof(predictions));
+            }
+
+            rates[run] = Enumerable.Range(0, truth.Count).Count(i => predicted[i] != truth[i]) / (double)truth.Count;
+        }
+
+        return rates;
+    }
 
     /// <inheritdoc />
     public void Dispose()

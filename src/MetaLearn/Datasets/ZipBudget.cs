@@ -9,7 +9,7 @@ namespace MetaLearn.Datasets;
 /// </summary>
 internal static class ZipBudget
 {
-    internal const string Usage = "pass limits to Omniglot.Load, LabeledDataset.FromImageFolder or OneShotRuns.Load";
+    internal const string Usage = "pass limits to LabeledDataset.FromOmniglot, LabeledDataset.FromImageFolder or OneShotRuns.Load";
 
     private const int ChunkBytes = 81920;
 

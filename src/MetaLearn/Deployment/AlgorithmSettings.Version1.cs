@@ -15,17 +15,17 @@ internal static partial class AlgorithmSettings
     /// <item>How many tasks MAML, first-order MAML, Meta-SGD and ANIL compute at once (<see cref="InnerLoopOptions.ParallelTasks"/>):
     /// one, the only way there was; it changes how fast a meta-batch runs, not what the learner predicts.</item>
     /// <item>The inner update rule of MAML, first-order MAML, Meta-SGD and ANIL: never written, and the file cannot
-    /// tell SGD from momentum or Adam, so it is taken from <see cref="LearnerFileLoadOptions.Version1UpdateRule"/>
+    /// tell SGD from momentum or Adam, so it is taken from <paramref name="updateRule"/> (<see cref="LearnerFile.Load"/>'s <c>version1UpdateRule</c>)
     /// (with the constants' defaults) and the file is refused when that is not set.</item>
     /// </list>
     /// </summary>
     /// <exception cref="SettingsException">A setting is missing or unknown, or the update rule is needed and not given.</exception>
-    public static ManifestObject Version1(ManifestObject settings, LearnerFileLoadOptions options)
+    public static ManifestObject Version1(ManifestObject settings, InnerUpdateRule? updateRule)
     {
         string name = settings.String("name");
         JsonObject converted = name switch
         {
-            "maml" or "fomaml" or "metasgd" or "anil" => Inner(settings.Object("inner"), options, name),
+            "maml" or "fomaml" or "metasgd" or "anil" => Inner(settings.Object("inner"), updateRule, name),
             "reptile" => Version1Options(settings.Object("reptile"), new JsonObject
             {
                 ["outerUpdate"] = nameof(ReptileOuterUpdate.Interpolation),
@@ -55,12 +55,12 @@ internal static partial class AlgorithmSettings
         return new ManifestObject(o, settings.Where);
     }
 
-    private static JsonObject Inner(ManifestObject inner, LearnerFileLoadOptions options, string name)
+    private static JsonObject Inner(ManifestObject inner, InnerUpdateRule? updateRule, string name)
     {
-        var rule = options.Version1UpdateRule ?? throw new SettingsException(LearnerFileProblem.Ambiguous,
+        var rule = updateRule ?? throw new SettingsException(LearnerFileProblem.Ambiguous,
             $"it was written in learner format version 1, which did not record the inner update rule of '{name}' (SGD, momentum or Adam), so " +
             "the file alone cannot say how the learner adapts. If it was meta-trained with the default (SGD) or another known rule, load it with " +
-            "LearnerFile.Load(path, new LearnerFileLoadOptions { Version1UpdateRule = InnerUpdateRule.Sgd }) and save it again to write the current format");
+            "LearnerFile.Load(path, version1UpdateRule: InnerUpdateRule.Sgd) and save it again to write the current format");
         var defaults = new InnerLoopOptions();
         return Version1Options(inner, new JsonObject
         {

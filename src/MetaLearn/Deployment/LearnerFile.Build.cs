@@ -10,14 +10,14 @@ public static partial class LearnerFile
     /// checks the described model against <paramref name="limits"/>, builds the model and the algorithm, checks that the file holds exactly the tensors they have (names, shapes and
     /// types), and only then copies the values in.
     /// </summary>
-    private static Learner Build(string path, int version, JsonObject manifest, List<SafeTensors.Entry> entries, LearnerFileLoadOptions options, InputLimits limits)
+    private static Learner Build(string path, int version, JsonObject manifest, List<SafeTensors.Entry> entries, InnerUpdateRule? version1UpdateRule, InputLimits limits)
     {
         IFunctionalModel? model = null;
         IMetaAlgorithm? algorithm = null;
         try
         {
             var root = new ManifestObject(manifest, "manifest");
-            var settings = version == 1 ? AlgorithmSettings.Version1(root.Object("algorithm"), options) : root.Object("algorithm");
+            var settings = version == 1 ? AlgorithmSettings.Version1(root.Object("algorithm"), version1UpdateRule) : root.Object("algorithm");
             var architecture = ModelArchitecture.FromJson(root.Object("model"));
             if (version == 1)
             {

@@ -37,7 +37,7 @@ namespace MetaLearn.Deployment;
 /// by-task-kind loss), a Conv4 kept running statistics exactly when the file holds them, loss names written with a
 /// decimal comma are read, and the model's generators start from their seeds (version 1 did not save their states).
 /// The inner update rule of MAML, first-order MAML, Meta-SGD and ANIL was not recorded and cannot be inferred: such
-/// files load only when <see cref="LearnerFileLoadOptions.Version1UpdateRule"/> states it.
+/// files load only when <c>Load</c>'s <c>version1UpdateRule</c> states it.
 /// </para>
 /// </remarks>
 public static partial class LearnerFile
@@ -100,30 +100,26 @@ public static partial class LearnerFile
     /// <summary>Loads a learner saved by <see cref="Save"/>; the model lives on the CPU.</summary>
     /// <param name="path">The learner file.</param>
     /// <param name="limits">How large a file and model may be (checked before anything is allocated from the file); null for <see cref="InputLimits.Default"/>.</param>
+    /// <param name="version1UpdateRule">
+    /// The inner update rule of a MAML, first-order MAML, Meta-SGD or ANIL learner in a format-version-1 file, which did
+    /// not record it (the rule's constants are taken as their defaults: momentum 0.9; Adam 0.9, 0.999, 1e-8); null
+    /// refuses such a file (<see cref="LearnerFileProblem.Ambiguous"/>). Files of later versions record the rule and
+    /// ignore this.
+    /// </param>
     /// <returns>The rebuilt learner, which the caller disposes.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="version1UpdateRule"/> is not a defined rule.</exception>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="LearnerFileException">
     /// The file is truncated, corrupted, not a learner file, from a newer format version, names an algorithm, model kind,
     /// loss or setting this process does not know, lacks a setting, holds other tensors than the learner it describes
-    /// has, or is larger than <paramref name="limits"/> allow; <see cref="LearnerFileException.Problem"/> says which and
-    /// the message names what. Nothing is built then.
+    /// has, is larger than <paramref name="limits"/> allow, or is a version-1 file that needs
+    /// <paramref name="version1UpdateRule"/>; <see cref="LearnerFileException.Problem"/> says which and the message names
+    /// what. Nothing is built then.
     /// </exception>
-    public static Learner Load(string path, InputLimits? limits = null) => Load(path, new LearnerFileLoadOptions(), limits);
-
-    /// <summary>Loads a learner saved by <see cref="Save"/>, with assumptions for what an older file does not say.</summary>
-    /// <param name="path">The learner file.</param>
-    /// <param name="options">What to assume where a format-version-1 file is silent.</param>
-    /// <param name="limits">How large a file and model may be (checked before anything is allocated from the file); null for <see cref="InputLimits.Default"/>.</param>
-    /// <returns>The rebuilt learner, which the caller disposes.</returns>
-    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="LearnerFileException">
-    /// See <see cref="Load(string, InputLimits)"/>; <see cref="LearnerFileProblem.Ambiguous"/> when an older file does not
-    /// say what <paramref name="options"/> would.
-    /// </exception>
-    public static Learner Load(string path, LearnerFileLoadOptions options, InputLimits? limits = null)
+    public static Learner Load(string path, InputLimits? limits = null, InnerUpdateRule? version1UpdateRule = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        ArgumentNullException.ThrowIfNull(options);
+        OptionChecks.Valid(version1UpdateRule, version1UpdateRule is null || Enum.IsDefined(version1UpdateRule.Value), nameof(version1UpdateRule), "Use InnerUpdateRule.Sgd, Momentum or Adam, or null to refuse version-1 files that do not say.");
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"No learner file at '{path}'.", path);
@@ -131,7 +127,7 @@ public static partial class LearnerFile
 
         limits ??= InputLimits.Default;
         var (version, manifest, entries) = Read(LearnerBudget.ReadFile(path, limits), path);
-        return Build(path, version, manifest, entries, options, limits);
+        return Build(path, version, manifest, entries, version1UpdateRule, limits);
     }
 
     private static (int Version, JsonObject Manifest, List<SafeTensors.Entry> Entries) Read(byte[] bytes, string path)

@@ -35,7 +35,7 @@ public enum LearnerFileProblem
 
     /// <summary>
     /// The file is from an older format version that did not record a setting the learner needs; the message says which
-    /// and how to state it (<see cref="LearnerFileLoadOptions"/>).
+    /// and how to state it (<see cref="LearnerFile.Load"/>'s <c>version1UpdateRule</c>).
     /// </summary>
     Ambiguous,
 }

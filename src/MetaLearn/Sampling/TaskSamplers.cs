@@ -32,7 +32,7 @@ public static class TaskSamplers
     /// <summary>Multimodal regression tasks: a sum of sinusoids, each term's input seen by one modality only.</summary>
     internal static ITaskSampler MultimodalRegression(MultimodalRegressionTaskOptions? options = null) => new MultimodalRegressionTaskSampler(options);
 
-    /// <summary>N-way K-shot episodes over a labelled data set (e.g. <see cref="Omniglot.Load"/>); the data set is not owned.</summary>
+    /// <summary>N-way K-shot episodes over a labelled data set (e.g. <see cref="LabeledDataset.FromOmniglot"/>); the data set is not owned.</summary>
     public static ITaskSampler Episodes(LabeledDataset dataset, EpisodicSamplerOptions options) => new EpisodicSampler(dataset, options);
 
     /// <summary>

@@ -50,8 +50,8 @@ public sealed class ImageBudgetTests
         var info = ImageInfo.FromStream(new MemoryStream(drawing))!.Value;
         long pixels = (long)info.Width * info.Height;
 
-        var refused = Record.Exception(() => Omniglot.Load(temp.Path, limits: new InputLimits { MaxImagePixels = pixels - 1 }));
-        using var loaded = Omniglot.Load(temp.Path, limits: new InputLimits { MaxImagePixels = pixels });
+        var refused = Record.Exception(() => LabeledDataset.FromOmniglot(temp.Path, limits: new InputLimits { MaxImagePixels = pixels - 1 }));
+        using var loaded = LabeledDataset.FromOmniglot(temp.Path, limits: new InputLimits { MaxImagePixels = pixels });
 
         refused.Should().BeOfType<ArgumentException>().Which.Message.Should().Contain($"= {pixels:N0} pixels").And.Contain($"({pixels - 1:N0} pixels)");
         loaded.Count.Should().Be(1);

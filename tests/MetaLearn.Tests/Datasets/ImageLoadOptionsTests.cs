@@ -27,7 +27,7 @@ public sealed class ImageLoadOptionsTests
     [Fact]
     public void OmniglotImageOptions_InvertAt28Pixels_AndKeepInvertWhenResized()
     {
-        Omniglot.ImageOptions.Should().Be(new ImageLoadOptions { ImageSize = 28, Invert = true });
-        (Omniglot.ImageOptions with { ImageSize = 20 }).Invert.Should().BeTrue();
+        ImageLoadOptions.Omniglot.Should().Be(new ImageLoadOptions { ImageSize = 28, Invert = true });
+        (ImageLoadOptions.Omniglot with { ImageSize = 20 }).Invert.Should().BeTrue();
     }
 }

@@ -11,7 +11,7 @@ public sealed class OmniglotTests
     public void Load_Small1Zip_Gives136CharactersOf20DrawingsInFiveAlphabets()
     {
         var watch = Stopwatch.StartNew();
-        using var data = Omniglot.Load(OmniglotFiles.Small1Zip);
+        using var data = LabeledDataset.FromOmniglot(OmniglotFiles.Small1Zip);
         watch.Stop();
 
         data.Count.Should().Be(2720);
@@ -34,11 +34,11 @@ public sealed class OmniglotTests
     {
         using var temp = new TempFolder();
         ZipFile.ExtractToDirectory(OmniglotFiles.Small1Zip, temp.Path);
-        var options = Omniglot.ImageOptions with { ImageSize = 20 };
+        var options = ImageLoadOptions.Omniglot with { ImageSize = 20 };
 
-        using var fromZip = Omniglot.Load(OmniglotFiles.Small1Zip, options);
-        using var fromFolder = Omniglot.Load(Path.Combine(temp.Path, "images_background_small1"), options);
-        using var fromParent = Omniglot.Load(temp.Path, options);
+        using var fromZip = LabeledDataset.FromOmniglot(OmniglotFiles.Small1Zip, options);
+        using var fromFolder = LabeledDataset.FromOmniglot(Path.Combine(temp.Path, "images_background_small1"), options);
+        using var fromParent = LabeledDataset.FromOmniglot(temp.Path, options);
 
         fromFolder.Examples.shape.Should().Equal(2720L, 1L, 20L, 20L);
         fromFolder.Examples.allclose(fromZip.Examples, rtol: 0, atol: 0).Should().BeTrue();
@@ -50,7 +50,7 @@ public sealed class OmniglotTests
     [Fact]
     public void ExceptGroups_Small2WithoutSmall1Alphabets_LeavesTheThreeValidationAlphabets()
     {
-        using var small2 = Omniglot.Load(OmniglotFiles.Small2Zip);
+        using var small2 = LabeledDataset.FromOmniglot(OmniglotFiles.Small2Zip);
 
         using var validation = small2.ExceptGroups("Balinese", "Early_Aramaic", "Greek", "Korean", "Latin");
 
@@ -69,7 +69,7 @@ public sealed class OmniglotTests
         temp.Write("character01/a.png", OmniglotFiles.Drawings("Greek", "character01", 1)[0]);
         temp.Write("character02/a.png", OmniglotFiles.Drawings("Greek", "character02", 1)[0]);
 
-        var act = () => Omniglot.Load(temp.Path);
+        var act = () => LabeledDataset.FromOmniglot(temp.Path);
 
         act.Should().Throw<ArgumentException>().WithMessage("*<Alphabet>/<character>/<drawing>.png*");
     }
@@ -82,7 +82,7 @@ public sealed class OmniglotTests
         temp.Write("Korean/character05/a.png", drawings[0]);
         temp.Write("Korean/character05/b.png", drawings[1]);
 
-        using var omniglot = Omniglot.Load(temp.Path);
+        using var omniglot = LabeledDataset.FromOmniglot(temp.Path);
         using var plain = LabeledDataset.FromImageFolder(temp.Path);
 
         omniglot.Examples.add(plain.Examples).allclose(ones(2, 1, 28, 28), atol: 1e-5).Should().BeTrue();

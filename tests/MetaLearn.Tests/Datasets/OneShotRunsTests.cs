@@ -16,7 +16,7 @@ public sealed class OneShotRunsTests
         using var temp = new TempFolder();
         WriteRun(temp, 1);
         WriteRun(temp, 2);
-        // The same drawings under the Omniglot layout: reference images preprocessed by Omniglot.Load.
+        // The same drawings under the Omniglot layout: reference images preprocessed by LabeledDataset.FromOmniglot.
         var characters = Characters();
         for (int c = 0; c < Ways; c++)
         {
@@ -25,7 +25,7 @@ public sealed class OneShotRunsTests
         }
 
         using var runs = OneShotRuns.Load(Path.Combine(temp.Path, "runs"));
-        using var reference = Omniglot.Load(Path.Combine(temp.Path, "reference"));
+        using var reference = LabeledDataset.FromOmniglot(Path.Combine(temp.Path, "reference"));
 
         runs.RunNames.Should().Equal("run01", "run02");
         runs.Answers.Should().HaveCount(2);
@@ -48,7 +48,7 @@ public sealed class OneShotRunsTests
     }
 
     [Fact]
-    public void Score_PredictionsAgainstLoadedAnswers_GivesPerRunErrorRatesAndMean()
+    public void ErrorRates_PredictionsAgainstLoadedAnswers_GivesEachRunsErrorRate()
     {
         using var temp = new TempFolder();
         WriteRun(temp, 1);
@@ -56,10 +56,9 @@ public sealed class OneShotRunsTests
         using var runs = OneShotRuns.Load(Path.Combine(temp.Path, "runs"));
 
         // Run 1: items 1 and 3 wrong (2 of 4); run 2: all right.
-        var score = runs.Score([[2, 3, 3, 0], AnswerOfItem]);
+        var rates = runs.ErrorRates([[2, 3, 3, 0], AnswerOfItem]);
 
-        score.ErrorRates.Should().Equal(0.5, 0.0);
-        score.MeanErrorRate.Should().Be(0.25);
+        rates.Should().Equal(0.5, 0.0);
     }
 
     [Fact]
@@ -112,25 +111,24 @@ public sealed class OneShotRunsTests
     }
 
     [Fact]
-    public void Compute_MismatchedCounts_ThrowsArgumentException()
+    public void ErrorRates_MismatchedCounts_ThrowsArgumentException()
     {
-        var runCount = () => OneShotRunScore.Compute([[0, 1]], [[0, 1], [1, 0]]);
-        var itemCount = () => OneShotRunScore.Compute([[0, 1]], [[0]]);
+        var runCount = () => OneShotRuns.ErrorRates([[0, 1]], [[0, 1], [1, 0]]);
+        var itemCount = () => OneShotRuns.ErrorRates([[0, 1]], [[0]]);
 
         runCount.Should().Throw<ArgumentException>().WithMessage("*1 run(s) and 2 prediction list(s)*");
         itemCount.Should().Throw<ArgumentException>().WithMessage("*2 test item(s) but 1 prediction(s)*");
     }
 
     [Fact]
-    public void Compute_IntArraysPerRun_AveragesTheRunErrorRates()
+    public void ErrorRates_IntArraysPerRun_ScoresEachRun()
     {
         int[][] answers = [[0, 1, 2], [0, 1, 2], [1, 0, 2]];
         int[][] predicted = [[0, 1, 2], [2, 1, 2], [0, 1, 0]];
 
-        var score = OneShotRunScore.Compute(answers, predicted);
+        var rates = OneShotRuns.ErrorRates(answers, predicted);
 
-        score.ErrorRates.Should().Equal(0.0, 1.0 / 3, 1.0);
-        score.MeanErrorRate.Should().BeApproximately((0.0 + (1.0 / 3) + 1.0) / 3, 1e-12);
+        rates.Should().Equal(0.0, 1.0 / 3, 1.0);
     }
 
     private static (string[] Names, byte[][][] Drawings) Characters()

@@ -23,13 +23,13 @@ public sealed class LearnerFileVersion1Tests : IDisposable
 
         act.Should().Throw<LearnerFileException>()
             .Where(e => e.Problem == LearnerFileProblem.Ambiguous)
-            .WithMessage("*format version 1, which did not record the inner update rule of 'maml'*Version1UpdateRule = InnerUpdateRule.Sgd*");
+            .WithMessage("*format version 1, which did not record the inner update rule of 'maml'*version1UpdateRule: InnerUpdateRule.Sgd*");
     }
 
     [Fact]
     public void Load_Version1MamlSavedInGermanWithTheUpdateRuleStated_PredictsAsTheWritingProcess()
     {
-        using var learner = LearnerFile.Load(Fixture("v1-maml-smoothing-de.metalearn"), new LearnerFileLoadOptions { Version1UpdateRule = InnerUpdateRule.Sgd });
+        using var learner = LearnerFile.Load(Fixture("v1-maml-smoothing-de.metalearn"), version1UpdateRule: InnerUpdateRule.Sgd);
 
         learner.FormatVersion.Should().Be(1);
         var options = ((Maml)learner.Algorithm).Options;
@@ -78,7 +78,7 @@ public sealed class LearnerFileVersion1Tests : IDisposable
     [Fact]
     public void Load_Version1SavedAgain_WritesTheCurrentVersionWhichLoadsWithoutAssumptions()
     {
-        using var learner = LearnerFile.Load(Fixture("v1-maml-smoothing-de.metalearn"), new LearnerFileLoadOptions { Version1UpdateRule = InnerUpdateRule.Sgd });
+        using var learner = LearnerFile.Load(Fixture("v1-maml-smoothing-de.metalearn"), version1UpdateRule: InnerUpdateRule.Sgd);
         string path = Path.Combine(_directory, "resaved.metalearn");
 
         LearnerFile.Save(learner.Algorithm, path, learner.Metadata);
@@ -90,11 +90,13 @@ public sealed class LearnerFileVersion1Tests : IDisposable
     }
 
     [Fact]
-    public void LearnerFileLoadOptions_DefaultsAndInvalidValues()
+    public void Load_UndefinedVersion1UpdateRule_IsRefusedBeforeTheFileIsRead()
     {
-        new LearnerFileLoadOptions().Version1UpdateRule.Should().BeNull();
-        var act = () => new LearnerFileLoadOptions { Version1UpdateRule = (InnerUpdateRule)7 };
-        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Use InnerUpdateRule.Sgd, Momentum or Adam, or null*");
+        var act = () => LearnerFile.Load(Path.Combine(_directory, "no-such-file.metalearn"), version1UpdateRule: (InnerUpdateRule)7);
+
+        act.Should().Throw<ArgumentOutOfRangeException>()
+            .Where(e => e.ParamName == "version1UpdateRule")
+            .WithMessage("*Use InnerUpdateRule.Sgd, Momentum or Adam, or null*");
     }
 
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Deployment", "Fixtures", name);

@@ -74,7 +74,7 @@ public sealed class BaselinesTests
     }
 
     [Fact]
-    public void ScoreEpisode_SeparableBlobs_EqualsTheArrayScores()
+    public void EpisodeOverloads_SeparableBlobs_EqualTheArrayOverloads()
     {
         var (support, supportClasses) = Blobs(seed: 3, perClass: 5);
         var (query, queryClasses) = Blobs(seed: 4, perClass: 10);
@@ -84,11 +84,15 @@ public sealed class BaselinesTests
             tensor(Flatten(query), new long[] { 30, 2 }), tensor(queryClasses),
             new EpisodeInfo(3, 5, 10, 0));
 
-        var fromEpisode = Baselines.Score(episode);
-        var fromArrays = Baselines.Score(support, supportClasses, query, queryClasses, 3);
+        double logisticFromEpisode = Baselines.LogisticRegression(episode);
+        double nearestFromEpisode = Baselines.NearestNeighbor(episode);
+        double logisticFromArrays = Baselines.LogisticRegression(support, supportClasses, query, queryClasses, 3);
+        double nearestFromArrays = Baselines.NearestNeighbor(support, supportClasses, query, queryClasses, 3);
 
-        fromEpisode.Should().Be(fromArrays);
-        fromArrays.NearestNeighbor.Should().BeGreaterThanOrEqualTo(29.0 / 30);
+        logisticFromEpisode.Should().Be(logisticFromArrays);
+        nearestFromEpisode.Should().Be(nearestFromArrays);
+        nearestFromArrays.Should().BeGreaterThanOrEqualTo(29.0 / 30);
+        logisticFromArrays.Should().BeGreaterThanOrEqualTo(29.0 / 30);
     }
 
     [Fact]

@@ -23,8 +23,8 @@ public sealed class TorchVisionBackboneTests(ITestOutputHelper output)
     public void ProtoNets_TorchVisionResNet18OnOmniglot_MetaTrainsAndClassifiesHeldOutAlphabetsBetterThanAtItsStart()
     {
         set_num_threads(2);
-        using var background = Omniglot.Load(OmniglotFiles.Small1Zip);
-        using var all = Omniglot.Load(OmniglotFiles.Small2Zip);
+        using var background = LabeledDataset.FromOmniglot(OmniglotFiles.Small1Zip);
+        using var all = LabeledDataset.FromOmniglot(OmniglotFiles.Small2Zip);
         using var heldOut = all.ExceptGroups(background.Groups);
         var training = new EpisodicSampler(background, new EpisodicSamplerOptions { Ways = 5, Shots = 1, Queries = 2, Rotations = EpisodicSamplerOptions.AllRightAngles });
         var test = new EpisodicSampler(heldOut, new EpisodicSamplerOptions { Ways = 5, Shots = 1, Queries = 3, SameGroup = true });
