@@ -10,7 +10,7 @@ public sealed class MultimodalRegressionTaskSamplerTests
     {
         var o = new MultimodalRegressionTaskOptions();
 
-        (o.Shots, o.Queries, o.AmplitudeMin, o.AmplitudeMax, o.PhaseMin, o.PhaseMax, o.InputMin, o.InputMax).Should().Be((10, 10, 0.1, 2.5, 0.0, Math.PI, -5.0, 5.0));
+        (o.Shots, o.Queries, o.Ranges.AmplitudeMin, o.Ranges.AmplitudeMax, o.Ranges.PhaseMin, o.Ranges.PhaseMax, o.Ranges.InputMin, o.Ranges.InputMax).Should().Be((10, 10, 0.1, 2.5, 0.0, Math.PI, -5.0, 5.0));
         o.Modalities.Should().HaveCount(2).And.OnlyContain(m => m.Features == 4 && m.NoiseStd == 0.05 && m.Kind == ModalityKind.Informative);
     }
 
@@ -18,7 +18,8 @@ public sealed class MultimodalRegressionTaskSamplerTests
     public void Init_InvalidValue_Throws()
     {
         FluentActions.Invoking(() => new MultimodalRegressionTaskOptions { Shots = 0 }).Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("Shots");
-        FluentActions.Invoking(() => new MultimodalRegressionTaskSampler(new MultimodalRegressionTaskOptions { AmplitudeMin = 3, AmplitudeMax = 1 }))
+        FluentActions.Invoking(() => new MultimodalRegressionTaskOptions { Ranges = null! }).Should().Throw<ArgumentNullException>().Which.ParamName.Should().Be("Ranges");
+        FluentActions.Invoking(() => new MultimodalRegressionTaskSampler(new MultimodalRegressionTaskOptions { Ranges = new SinusoidTaskOptions { AmplitudeMin = 3, AmplitudeMax = 1 } }))
             .Should().Throw<ArgumentException>().WithMessage("AmplitudeMin (3)*AmplitudeMax (1)*");
     }
 
