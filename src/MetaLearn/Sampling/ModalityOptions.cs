@@ -27,8 +27,13 @@ public sealed record ModalityOptions
 
     /// <summary>
     /// Share of examples that lack this modality (drawn independently per example). An example never lacks every
-    /// modality: if the draws remove all of them, it keeps one at random. Any rate above 0 in a task adds the mask
-    /// input described by <see cref="Tasks.ModalityMask"/>. <value>Default 0. In [0, 1).</value>
+    /// modality: if the draws remove all of them, it keeps one at random. Any rate above 0 in a task adds the
+    /// missing-modality mask to its episodes: an episode of M modalities then carries M + 1 input tensors, the M
+    /// modalities and last the mask, a float32 tensor [N, M] ([T, N, M] in a stacked task batch) holding 1 where
+    /// example n has modality m and 0 where it lacks it. The features of a missing modality are NaN, so a model that
+    /// ignores the mask fails loudly (a NaN loss) instead of learning from a fill value; the fusion models
+    /// (<see cref="Models.LateFusion"/>, <see cref="Models.FeatureFusion"/>) read the mask. Episodes without missing
+    /// modalities carry no mask. <value>Default 0. In [0, 1).</value>
     /// </summary>
     public double MissingRate
     {
