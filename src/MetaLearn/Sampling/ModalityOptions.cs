@@ -12,8 +12,12 @@ public sealed record ModalityOptions
     /// <summary>Number of features. <value>Default 8. At least 1.</value></summary>
     public int Features { get => _features; init => _features = OptionChecks.AtLeast(value, 1, nameof(Features), "A modality needs at least one feature."); }
 
-    /// <summary>Whether the modality carries signal or is pure noise. <value>Default <see cref="ModalityKind.Informative"/>.</value></summary>
-    public ModalityKind Kind { get; init; } = ModalityKind.Informative;
+    /// <summary>
+    /// Whether the modality carries no class or target information: pure noise, of the same spread as an informative
+    /// modality and independent of the label or target. <value>Default false: the modality carries part (or all) of
+    /// the task's signal.</value>
+    /// </summary>
+    public bool Noise { get; init; }
 
     /// <summary>How latent variables become features. <value>Default <see cref="ModalityProjection.Linear"/>.</value></summary>
     public ModalityProjection Projection { get; init; } = ModalityProjection.Linear;
@@ -45,14 +49,14 @@ public sealed record ModalityOptions
     public static ModalityOptions Informative(int features) => new() { Features = features };
 
     /// <summary>A pure-noise modality with <paramref name="features"/> features.</summary>
-    public static ModalityOptions PureNoise(int features) => new() { Features = features, Kind = ModalityKind.Noise };
+    public static ModalityOptions PureNoise(int features) => new() { Features = features, Noise = true };
 
     /// <summary>A copy of <paramref name="modalities"/> after checking it holds at least one modality, no null, and at least one informative modality.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The list breaks a rule; the message says what to give.</exception>
     internal static IReadOnlyList<ModalityOptions> CheckedList(IReadOnlyList<ModalityOptions> modalities, string name)
     {
         ArgumentNullException.ThrowIfNull(modalities, name);
-        if (modalities.Count < 1 || modalities.Any(m => m is null) || modalities.All(m => m.Kind != ModalityKind.Informative))
+        if (modalities.Count < 1 || modalities.Any(m => m is null) || modalities.All(m => m.Noise))
         {
             throw new ArgumentOutOfRangeException(name, modalities.Count, "Give at least one modality, and make at least one of them informative (ModalityOptions.Informative).");
         }

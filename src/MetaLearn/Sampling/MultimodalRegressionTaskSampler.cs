@@ -18,9 +18,9 @@ internal sealed class MultimodalRegressionTaskSampler(MultimodalRegressionTaskOp
     {
         var r = Options.Ranges;
         var random = SyntheticRandom.Create(Seeds.Derive(seed, 0, 0));
-        return Options.Modalities.Select(m => m.Kind == ModalityKind.Informative
-            ? (random.Uniform(r.AmplitudeMin, r.AmplitudeMax), random.Uniform(r.PhaseMin, r.PhaseMax))
-            : (0.0, 0.0)).ToArray();
+        return Options.Modalities.Select(m => m.Noise
+            ? (0.0, 0.0)
+            : (random.Uniform(r.AmplitudeMin, r.AmplitudeMax), random.Uniform(r.PhaseMin, r.PhaseMax))).ToArray();
     }
 
     /// <inheritdoc />

@@ -11,7 +11,7 @@ public sealed class MultimodalRegressionTaskSamplerTests
         var o = new MultimodalRegressionTaskOptions();
 
         (o.Shots, o.Queries, o.Ranges.AmplitudeMin, o.Ranges.AmplitudeMax, o.Ranges.PhaseMin, o.Ranges.PhaseMax, o.Ranges.InputMin, o.Ranges.InputMax).Should().Be((10, 10, 0.1, 2.5, 0.0, Math.PI, -5.0, 5.0));
-        o.Modalities.Should().HaveCount(2).And.OnlyContain(m => m.Features == 4 && m.NoiseStd == 0.05 && m.Kind == ModalityKind.Informative);
+        o.Modalities.Should().HaveCount(2).And.OnlyContain(m => m.Features == 4 && m.NoiseStd == 0.05 && !m.Noise);
     }
 
     [Fact]
@@ -30,7 +30,7 @@ public sealed class MultimodalRegressionTaskSamplerTests
         {
             new ModalityOptions { Features = 3, NoiseStd = 0 },
             new ModalityOptions { Features = 2, NoiseStd = 0 },
-            new ModalityOptions { Features = 2, NoiseStd = 0, Kind = ModalityKind.Noise },
+            new ModalityOptions { Features = 2, NoiseStd = 0, Noise = true },
         };
         var sampler = new MultimodalRegressionTaskSampler(new MultimodalRegressionTaskOptions { Modalities = modalities, Shots = 20 });
         using var episode = sampler.Sample(4);
