@@ -11,7 +11,7 @@ namespace MetaLearn.Sampling;
 /// (make_classification style) in its latent space, plus Gaussian spread. So each informative modality alone separates
 /// only groups of classes, and all of them together separate every class. A noise modality shows latent variables of the
 /// same spread, independent of the class. Each modality's features are its latent variables through a fixed random
-/// projection (<see cref="ModalityOptions.Projection"/>, the same for every task) plus noise, so the projections can be
+/// projection (<see cref="ModalityOptions.NonLinear"/>, the same for every task) plus noise, so the projections can be
 /// meta-learned. Missing modalities follow <see cref="ModalityMask"/>. Labels are 0..Ways-1, class-major.
 /// </summary>
 /// <param name="options">The task distribution (validated here); default <c>new ComplementaryTaskOptions()</c>.</param>

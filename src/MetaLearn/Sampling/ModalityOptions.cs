@@ -19,8 +19,12 @@ public sealed record ModalityOptions
     /// </summary>
     public bool Noise { get; init; }
 
-    /// <summary>How latent variables become features. <value>Default <see cref="ModalityProjection.Linear"/>.</value></summary>
-    public ModalityProjection Projection { get; init; } = ModalityProjection.Linear;
+    /// <summary>
+    /// How latent variables z become features x. Both use a fixed random matrix A with orthonormal columns (or rows,
+    /// when there are fewer features than latent variables): false gives x = A z; true gives x = tanh(A z),
+    /// element-wise, a saturating non-linearity. The noise is added afterwards. <value>Default false (linear).</value>
+    /// </summary>
+    public bool NonLinear { get; init; }
 
     /// <summary>Standard deviation of the Gaussian noise added to every feature after the projection. <value>Default 0.5. At least 0.</value></summary>
     public double NoiseStd

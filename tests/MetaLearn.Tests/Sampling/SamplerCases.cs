@@ -129,10 +129,10 @@ internal static class SamplerCases
     private static Gen<ModalityOptions> Modality() =>
         from features in Gen.Choose(1, 5)
         from noise in Gen.Elements(false, false, true)
-        from projection in Gen.Elements(ModalityProjection.Linear, ModalityProjection.NonLinear)
+        from nonLinear in Gen.Elements(false, true)
         from noiseStd in Between(0, 0.5)
         from missing in Gen.Elements(0.0, 0.0, 0.3)
-        select new ModalityOptions { Features = features, Noise = noise, Projection = projection, NoiseStd = noiseStd, MissingRate = missing };
+        select new ModalityOptions { Features = features, Noise = noise, NonLinear = nonLinear, NoiseStd = noiseStd, MissingRate = missing };
 
     private static Gen<ModalityOptions[]> Modalities() =>
         from count in Gen.Choose(1, 3)
