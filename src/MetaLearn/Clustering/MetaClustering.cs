@@ -22,8 +22,8 @@ public static class MetaClustering
     }
 
     /// <summary>
-    /// Clusters examples given as several inputs (one tensor per modality, optionally followed by a
-    /// <see cref="Tasks.ModalityMask"/>) with k-means: in <paramref name="embedding"/>'s space (for instance a fusion
+    /// Clusters examples given as several inputs (one tensor per modality, optionally followed by the missing-modality
+    /// mask, see <see cref="Sampling.ModalityOptions.MissingRate"/>) with k-means: in <paramref name="embedding"/>'s space (for instance a fusion
     /// model's fused embedding) when given, else on the inputs flattened and concatenated.
     /// </summary>
     /// <param name="embedding">The embedding network (run with its own parameters), or null for the raw inputs.</param>

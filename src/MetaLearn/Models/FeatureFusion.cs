@@ -4,11 +4,12 @@ namespace MetaLearn.Models;
 
 /// <summary>
 /// Feature-level fusion: each modality's encoder maps it to features, the features are concatenated, and a shared head
-/// maps them to the output. The modalities have equal weights 1/M; when the inputs end with a missing-modality mask
-/// (<see cref="ModalityMask"/>), an example's missing modalities get weight 0 and its present ones share the weight
-/// equally, so encoder i's features are scaled by M·mask_i / Σ_j mask_j (1 when every modality is present, 0 for a
-/// missing one). Any <see cref="IFunctionalModel"/> can be an encoder or the head; the fusion runs task-batched when
-/// all of them do. ANIL adapts the head's own head parameters.
+/// maps them to the output. The modalities have equal weights 1/M; when the inputs end with a missing-modality mask (an
+/// extra last input [N, M]: 1 where example n has modality m, 0 where it lacks it; see
+/// <see cref="Sampling.ModalityOptions.MissingRate"/>), an example's missing modalities get weight 0 and its present
+/// ones share the weight equally, so encoder i's features are scaled by M·mask_i / Σ_j mask_j (1 when every modality is
+/// present, 0 for a missing one). Any <see cref="IFunctionalModel"/> can be an encoder or the head; the fusion runs
+/// task-batched when all of them do. ANIL adapts the head's own head parameters.
 /// </summary>
 /// <remarks>
 /// Ownership: a head the fusion builds (from <see cref="MlpOptions"/>) is its own; the encoders, and a head it is

@@ -6,10 +6,11 @@ namespace MetaLearn.Models;
 /// Weighted late fusion of modalities: f(x) = Σ_i w_i g_i(x_i), where branch g_i reads modality i and the fusion
 /// weights w = softmax(fusion.logits) are parameters too, so they are meta-learned, can be re-weighted per task by the
 /// inner loop, and are read back with <see cref="ModalityWeights()"/>. When the inputs end with a missing-modality mask
-/// (<see cref="ModalityMask"/>), each example's weights are restricted to its present modalities and renormalised to
-/// sum to 1: w_i(n) = mask_i(n) e^{l_i} / Σ_j mask_j(n) e^{l_j}. Every branch's output must have the same shape. ANIL
-/// adapts only the fusion logits (the last parameter). Any <see cref="IFunctionalModel"/> can be a branch; the fusion
-/// runs task-batched when every branch does.
+/// (an extra last input [N, M]: 1 where example n has modality m, 0 where it lacks it; see
+/// <see cref="Sampling.ModalityOptions.MissingRate"/>), each example's weights are restricted to its present modalities
+/// and renormalised to sum to 1: w_i(n) = mask_i(n) e^{l_i} / Σ_j mask_j(n) e^{l_j}. Every branch's output must have
+/// the same shape. ANIL adapts only the fusion logits (the last parameter). Any <see cref="IFunctionalModel"/> can be a
+/// branch; the fusion runs task-batched when every branch does.
 /// </summary>
 /// <remarks>
 /// Ownership: the fusion owns its fusion logits; the branches stay their creator's to dispose unless

@@ -36,7 +36,7 @@ public sealed record ComplementaryTaskOptions() : ClassificationTaskOptions(ways
     public int StructureSeed { get; init; }
 
     /// <summary>Number of informative modalities.</summary>
-    public int InformativeCount => Modalities.Count(m => m.Kind == ModalityKind.Informative);
+    public int InformativeCount => Modalities.Count(m => !m.Noise);
 
     /// <summary>
     /// Groups each informative modality separates: the smallest g with g^(informative modalities) ≥ <see cref="ClassificationTaskOptions.Ways"/>.

@@ -11,7 +11,7 @@ namespace MetaLearn.Sampling;
 /// (make_classification style) in its latent space, plus Gaussian spread. So each informative modality alone separates
 /// only groups of classes, and all of them together separate every class. A noise modality shows latent variables of the
 /// same spread, independent of the class. Each modality's features are its latent variables through a fixed random
-/// projection (<see cref="ModalityOptions.Projection"/>, the same for every task) plus noise, so the projections can be
+/// projection (<see cref="ModalityOptions.NonLinear"/>, the same for every task) plus noise, so the projections can be
 /// meta-learned. Missing modalities follow <see cref="ModalityMask"/>. Labels are 0..Ways-1, class-major.
 /// </summary>
 /// <param name="options">The task distribution (validated here); default <c>new ComplementaryTaskOptions()</c>.</param>
@@ -35,7 +35,7 @@ internal sealed class ComplementaryTaskSampler(ComplementaryTaskOptions? options
         var random = SyntheticRandom.Create(Seeds.Derive(seed, 1, 0));
         int m = o.Modalities.Count;
         int l = o.LatentDimensions;
-        var centroids = Enumerable.Range(0, m).Select(k => o.Modalities[k].Kind == ModalityKind.Informative ? Centroids(random) : null).ToArray();
+        var centroids = Enumerable.Range(0, m).Select(k => o.Modalities[k].Noise ? null : Centroids(random)).ToArray();
         double noiseSpread = Math.Sqrt((o.Separation * o.Separation) + (o.ClusterStd * o.ClusterStd));
         var latent = new double[l];
 
@@ -77,12 +77,12 @@ internal sealed class ComplementaryTaskSampler(ComplementaryTaskOptions? options
     private int GroupOf(int[] code, int c, int modality)
     {
         var o = Options;
-        if (o.Modalities[modality].Kind != ModalityKind.Informative)
+        if (o.Modalities[modality].Noise)
         {
             return -1;
         }
 
-        int digit = o.Modalities.Take(modality).Count(x => x.Kind == ModalityKind.Informative);
+        int digit = o.Modalities.Take(modality).Count(x => !x.Noise);
         int g = o.GroupsPerModality;
         return (int)(code[c] / Math.Pow(g, digit)) % g;
     }

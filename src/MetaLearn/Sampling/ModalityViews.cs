@@ -48,7 +48,7 @@ internal sealed class ModalityViews
                 s += a[(i * Latent) + j] * latent[j];
             }
 
-            if (o.Projection == ModalityProjection.NonLinear)
+            if (o.NonLinear)
             {
                 s = Math.Tanh(s);
             }

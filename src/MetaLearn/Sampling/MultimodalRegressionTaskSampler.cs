@@ -5,7 +5,7 @@ namespace MetaLearn.Sampling;
 /// <summary>
 /// Multimodal regression tasks in which each modality sees part of the function's inputs:
 /// y = Σ_k A_k sin(u_k − φ_k) over the informative modalities k, with u_k uniform on [InputMin, InputMax] and, per
-/// task, amplitudes A_k and phases φ_k uniform in their ranges. Modality k shows only its own u_k, through a fixed
+/// task, amplitudes A_k and phases φ_k uniform in their ranges (<see cref="MultimodalRegressionTaskOptions.Ranges"/>). Modality k shows only its own u_k, through a fixed
 /// random projection to its features plus noise (<see cref="ModalityOptions"/>); a noise modality shows an independent
 /// uniform variable the same way. No modality alone can predict y; a sum of per-modality terms (late fusion) can.
 /// Targets are [N, 1] float32; missing modalities follow <see cref="ModalityMask"/>.
@@ -16,11 +16,11 @@ internal sealed class MultimodalRegressionTaskSampler(MultimodalRegressionTaskOp
     /// <summary>The amplitude and phase of each modality's term in the task of <paramref name="seed"/> (amplitude 0 for a noise modality).</summary>
     public (double Amplitude, double Phase)[] Terms(int seed)
     {
-        var o = Options;
+        var r = Options.Ranges;
         var random = SyntheticRandom.Create(Seeds.Derive(seed, 0, 0));
-        return o.Modalities.Select(m => m.Kind == ModalityKind.Informative
-            ? (random.Uniform(o.AmplitudeMin, o.AmplitudeMax), random.Uniform(o.PhaseMin, o.PhaseMax))
-            : (0.0, 0.0)).ToArray();
+        return Options.Modalities.Select(m => m.Noise
+            ? (0.0, 0.0)
+            : (random.Uniform(r.AmplitudeMin, r.AmplitudeMax), random.Uniform(r.PhaseMin, r.PhaseMax))).ToArray();
     }
 
     /// <inheritdoc />
@@ -40,7 +40,7 @@ internal sealed class MultimodalRegressionTaskSampler(MultimodalRegressionTaskOp
                 double y = 0;
                 for (int k = 0; k < o.Modalities.Count; k++)
                 {
-                    latent[0] = random.Uniform(o.InputMin, o.InputMax);
+                    latent[0] = random.Uniform(o.Ranges.InputMin, o.Ranges.InputMax);
                     y += terms[k].Amplitude * Math.Sin(latent[0] - terms[k].Phase);
                     int f = o.Modalities[k].Features;
                     Views.Render(k, latent, features[k].AsSpan(row * f, f), random);

@@ -37,8 +37,9 @@ public static class TaskSamplers
 
     /// <summary>
     /// The episodes of <paramref name="inner"/> restricted to some of their input tensors, for instance one modality of a
-    /// multimodal task to train a single-modality model on the very same tasks. The indices may include a
-    /// <see cref="ModalityMask"/> (the last input), which is passed on as it is. Episode seeds, targets and infos are
+    /// multimodal task to train a single-modality model on the very same tasks. The indices may include the
+    /// missing-modality mask (the last input, see <see cref="ModalityOptions.MissingRate"/>), which is passed on as it
+    /// is, so keep it only with the modalities it describes. Episode seeds, targets and infos are
     /// unchanged; <paramref name="inner"/> is not owned.
     /// </summary>
     /// <param name="inner">The sampler whose episodes are restricted.</param>

@@ -6,9 +6,10 @@ namespace MetaLearn.Tasks;
 /// stacked) holding 1 where example n has modality m and 0 where it lacks it. The features of a missing modality are
 /// NaN, so a model that ignores the mask fails loudly (a NaN loss) instead of learning from a fill value. Episodes
 /// without missing data carry no mask (M inputs). The fusion models (<c>LateFusion</c>, <c>FeatureFusion</c>) read
-/// the mask; a single-modality model never sees one.
+/// the mask; a single-modality model never sees one. Users meet this layout through
+/// <see cref="Sampling.ModalityOptions.MissingRate"/>, whose documentation states it.
 /// </summary>
-public static class ModalityMask
+internal static class ModalityMask
 {
     /// <summary>Splits <paramref name="inputs"/> into the <paramref name="modalities"/> modality tensors and the mask, if any.</summary>
     /// <param name="inputs">An episode's inputs: M modalities, optionally followed by the mask.</param>

@@ -13,9 +13,11 @@ public sealed class ComplementaryTaskSamplerTests
         var m = new ModalityOptions();
 
         (o.Ways, o.Shots, o.Queries, o.LatentDimensions, o.Separation, o.ClusterStd, o.StructureSeed).Should().Be((4, 5, 10, 2, 2.0, 0.6, 0));
-        o.Modalities.Should().HaveCount(2).And.OnlyContain(x => x.Kind == ModalityKind.Informative && x.Features == 8);
+        o.Modalities.Should().HaveCount(2).And.OnlyContain(x => !x.Noise && x.Features == 8);
         o.GroupsPerModality.Should().Be(2);
-        (m.Features, m.Kind, m.Projection, m.NoiseStd, m.MissingRate).Should().Be((8, ModalityKind.Informative, ModalityProjection.Linear, 0.5, 0.0));
+        (m.Features, m.Noise, m.NonLinear, m.NoiseStd, m.MissingRate).Should().Be((8, false, false, 0.5, 0.0));
+        ModalityOptions.PureNoise(3).Should().Be(m with { Features = 3, Noise = true });
+        ModalityOptions.Informative(3).Should().Be(m with { Features = 3 });
     }
 
     [Fact]
@@ -95,7 +97,7 @@ public sealed class ComplementaryTaskSamplerTests
         {
             Ways = 4,
             ClusterStd = 0,
-            Modalities = new[] { ModalityOptions.Informative(6) with { NoiseStd = 0 }, ModalityOptions.Informative(6) with { NoiseStd = 0, Projection = ModalityProjection.NonLinear } },
+            Modalities = new[] { ModalityOptions.Informative(6) with { NoiseStd = 0 }, ModalityOptions.Informative(6) with { NoiseStd = 0, NonLinear = true } },
         });
         using var episode = sampler.Sample(3);
         var a = sampler.ProjectionOf(0);

@@ -34,7 +34,7 @@ public sealed class FewShotTaskOptionsTests
         var multimodal = new MultimodalRegressionTaskOptions();
         (sine.Shots, sine.Queries, sine.AmplitudeMin, sine.AmplitudeMax, sine.PhaseMax, sine.InputMin, sine.InputMax)
             .Should().Be((10, 10, 0.1, 5.0, Math.PI, -5.0, 5.0));
-        multimodal.AmplitudeMax.Should().Be(2.5);
+        multimodal.Ranges.Should().Be(sine with { AmplitudeMax = 2.5 });
         FluentActions.Invoking(() => (sine with { PhaseMin = 4, PhaseMax = 1 }).Validate()).Should().Throw<ArgumentException>()
             .WithMessage("PhaseMin (4)*PhaseMax (1)*");
     }

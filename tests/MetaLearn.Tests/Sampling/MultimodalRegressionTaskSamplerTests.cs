@@ -10,15 +10,16 @@ public sealed class MultimodalRegressionTaskSamplerTests
     {
         var o = new MultimodalRegressionTaskOptions();
 
-        (o.Shots, o.Queries, o.AmplitudeMin, o.AmplitudeMax, o.PhaseMin, o.PhaseMax, o.InputMin, o.InputMax).Should().Be((10, 10, 0.1, 2.5, 0.0, Math.PI, -5.0, 5.0));
-        o.Modalities.Should().HaveCount(2).And.OnlyContain(m => m.Features == 4 && m.NoiseStd == 0.05 && m.Kind == ModalityKind.Informative);
+        (o.Shots, o.Queries, o.Ranges.AmplitudeMin, o.Ranges.AmplitudeMax, o.Ranges.PhaseMin, o.Ranges.PhaseMax, o.Ranges.InputMin, o.Ranges.InputMax).Should().Be((10, 10, 0.1, 2.5, 0.0, Math.PI, -5.0, 5.0));
+        o.Modalities.Should().HaveCount(2).And.OnlyContain(m => m.Features == 4 && m.NoiseStd == 0.05 && !m.Noise);
     }
 
     [Fact]
     public void Init_InvalidValue_Throws()
     {
         FluentActions.Invoking(() => new MultimodalRegressionTaskOptions { Shots = 0 }).Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("Shots");
-        FluentActions.Invoking(() => new MultimodalRegressionTaskSampler(new MultimodalRegressionTaskOptions { AmplitudeMin = 3, AmplitudeMax = 1 }))
+        FluentActions.Invoking(() => new MultimodalRegressionTaskOptions { Ranges = null! }).Should().Throw<ArgumentNullException>().Which.ParamName.Should().Be("Ranges");
+        FluentActions.Invoking(() => new MultimodalRegressionTaskSampler(new MultimodalRegressionTaskOptions { Ranges = new SinusoidTaskOptions { AmplitudeMin = 3, AmplitudeMax = 1 } }))
             .Should().Throw<ArgumentException>().WithMessage("AmplitudeMin (3)*AmplitudeMax (1)*");
     }
 
@@ -29,7 +30,7 @@ public sealed class MultimodalRegressionTaskSamplerTests
         {
             new ModalityOptions { Features = 3, NoiseStd = 0 },
             new ModalityOptions { Features = 2, NoiseStd = 0 },
-            new ModalityOptions { Features = 2, NoiseStd = 0, Kind = ModalityKind.Noise },
+            new ModalityOptions { Features = 2, NoiseStd = 0, Noise = true },
         };
         var sampler = new MultimodalRegressionTaskSampler(new MultimodalRegressionTaskOptions { Modalities = modalities, Shots = 20 });
         using var episode = sampler.Sample(4);

@@ -128,16 +128,16 @@ internal static class SamplerCases
 
     private static Gen<ModalityOptions> Modality() =>
         from features in Gen.Choose(1, 5)
-        from noise in Gen.Elements(ModalityKind.Informative, ModalityKind.Informative, ModalityKind.Noise)
-        from projection in Gen.Elements(ModalityProjection.Linear, ModalityProjection.NonLinear)
+        from noise in Gen.Elements(false, false, true)
+        from nonLinear in Gen.Elements(false, true)
         from noiseStd in Between(0, 0.5)
         from missing in Gen.Elements(0.0, 0.0, 0.3)
-        select new ModalityOptions { Features = features, Kind = noise, Projection = projection, NoiseStd = noiseStd, MissingRate = missing };
+        select new ModalityOptions { Features = features, Noise = noise, NonLinear = nonLinear, NoiseStd = noiseStd, MissingRate = missing };
 
     private static Gen<ModalityOptions[]> Modalities() =>
         from count in Gen.Choose(1, 3)
         from modalities in Gen.ArrayOf(Modality(), count)
-        where modalities.Any(m => m.Kind == ModalityKind.Informative)
+        where modalities.Any(m => !m.Noise)
         select modalities;
 
     /// <summary>One shape per modality, then the mask <c>[modalities]</c> when a modality can be missing.</summary>

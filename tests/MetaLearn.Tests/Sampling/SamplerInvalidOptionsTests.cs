@@ -144,7 +144,7 @@ public sealed class SamplerInvalidOptionsTests
             () => new ComplementaryTaskSampler(new ComplementaryTaskOptions { Queries = v, Modalities = [ModalityOptions.Informative(v)] }))));
 
     private static Gen<InvalidCase> MultimodalRegression() => Gen.OneOf(
-        BadReal.Select(v => new InvalidCase($"multimodal regression AmplitudeMax = {v}", () => new MultimodalRegressionTaskSampler(new MultimodalRegressionTaskOptions { AmplitudeMax = v }))),
+        BadReal.Select(v => new InvalidCase($"multimodal regression AmplitudeMax = {v}", () => new MultimodalRegressionTaskSampler(new MultimodalRegressionTaskOptions { Ranges = new SinusoidTaskOptions { AmplitudeMax = v } }))),
         Gen.Constant(new InvalidCase("multimodal regression no modality", () => new MultimodalRegressionTaskSampler(new MultimodalRegressionTaskOptions { Modalities = [] }))),
         HugeCount.Select(v => new InvalidCase(
             $"multimodal regression Shots = features = {v}",
