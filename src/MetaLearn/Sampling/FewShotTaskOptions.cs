@@ -31,7 +31,7 @@ public abstract record FewShotTaskOptions
     }
 
     /// <summary>
-    /// Checks the rules that involve several properties (single properties are checked when set). A
+    /// Checks the rules that involve several properties (single properties are checked when set).
     /// The sampler calls it when it is created, so invalid options fail before any episode is drawn.
     /// </summary>
     /// <exception cref="ArgumentException">A rule is broken; the message says what to change.</exception>
