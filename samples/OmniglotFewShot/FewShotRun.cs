@@ -174,7 +174,7 @@ internal static class FewShotRun
         {
             "maml" => new Maml(model, inner),
             "fomaml" => Maml.FirstOrder(model, inner),
-            "anil" => new Anil(model, inner),
+            "anil" => Maml.Anil(model, inner),
             _ => new PrototypicalNetworks(model),
         };
     }
