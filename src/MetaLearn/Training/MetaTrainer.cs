@@ -174,12 +174,14 @@ public sealed partial class MetaTrainer : IDisposable
     }
 
     /// <summary>
-    /// Draws meta-iteration <paramref name="iteration"/>'s episodes: stacked in one go when the sampler can and the
-    /// model runs task-batched, one by one otherwise; the same seeds either way.
+    /// Draws meta-iteration <paramref name="iteration"/>'s episodes: stacked in one go when the sampler can, the
+    /// algorithm is an <see cref="EpisodicLearner"/> (whose task-batched path takes a stacked batch) and the model runs
+    /// task-batched; one by one otherwise, which is what an algorithm written outside MetaLearn gets. The same seeds
+    /// either way.
     /// </summary>
     private DrawnBatch Draw(ITaskSampler sampler, int iteration)
     {
-        if (sampler is IBatchTaskSampler batchSampler && Algorithm.Model.SupportsTaskBatching)
+        if (sampler is IBatchTaskSampler batchSampler && Algorithm is EpisodicLearner && Algorithm.Model.SupportsTaskBatching)
         {
             return new DrawnBatch(batchSampler.SampleBatch(EpisodeSeeds(iteration)));
         }

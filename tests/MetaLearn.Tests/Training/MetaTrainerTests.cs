@@ -127,6 +127,41 @@ public sealed class MetaTrainerTests
     }
 
     [Fact]
+    public void Train_OwnAlgorithmWithTheOneOverload_WithABatchSampler_GetsTheEpisodesOneByOneSamplingGives()
+    {
+        var options = Small with { Iterations = 6 };
+        var seen = new List<int[]>();
+        double[] ownLosses;
+        double[] ownParameters;
+        using (var model = new Mlp(MlpOptions.WithLayers(1, 16, 16, 1)))
+        using (var maml = new Maml(model))
+        using (var own = new EpisodesOnly(maml, seen))
+        using (var trainer = new MetaTrainer(own, options))
+        {
+            ownLosses = trainer.Train(new SinusoidTaskSampler()).QueryLosses.ToArray();
+            ownParameters = TestEpisodes.Flatten(model.Parameters);
+        }
+
+        // MAML itself, drawing the same seeds one episode at a time (no stacked batch).
+        var expectedSeeds = new List<int[]>();
+        double[] oneByOneLosses;
+        double[] oneByOneParameters;
+        using (var model = new Mlp(MlpOptions.WithLayers(1, 16, 16, 1)))
+        using (var maml = new Maml(model))
+        using (var trainer = new MetaTrainer(maml, options))
+        {
+            oneByOneLosses = trainer.Train(new RecordingSampler(new SinusoidTaskSampler(), expectedSeeds, options.MetaBatchSize)).QueryLosses.ToArray();
+            oneByOneParameters = TestEpisodes.Flatten(model.Parameters);
+        }
+
+        seen.Should().HaveCount(options.Iterations);
+        seen.Should().OnlyContain(seeds => seeds.Length == options.MetaBatchSize);
+        seen.Should().BeEquivalentTo(expectedSeeds, o => o.WithStrictOrdering());
+        ownLosses.Should().Equal(oneByOneLosses);
+        ownParameters.Should().Equal(oneByOneParameters);
+    }
+
+    [Fact]
     public void Train_CosineAnnealingScheduler_SetsTheOuterLearningRateEachIteration()
     {
         using var model = new Mlp(MlpOptions.WithLayers(1, 16, 1));
@@ -263,8 +298,6 @@ public sealed class MetaTrainerTests
 
         public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration) => Poison(inner.AccumulateMetaGradient(episodes, iteration), iteration);
 
-        public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration) => Poison(inner.AccumulateMetaGradient(batch, iteration), iteration);
-
         public torch.Tensor PredictQuery(Episode episode) => inner.PredictQuery(episode);
 
         public void Dispose()
@@ -281,6 +314,44 @@ public sealed class MetaTrainerTests
             }
 
             return result;
+        }
+    }
+
+    /// <summary>An algorithm written outside MetaLearn: it implements the one meta-gradient overload, delegating to MAML, and records each meta-batch's seeds.</summary>
+    private sealed class EpisodesOnly(IMetaAlgorithm inner, List<int[]> seen) : IMetaAlgorithm
+    {
+        public string Name => "own";
+
+        public IFunctionalModel Model => inner.Model;
+
+        public IReadOnlyList<TorchSharp.Modules.Parameter> MetaParameters => inner.MetaParameters;
+
+        public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration)
+        {
+            seen.Add(episodes.Select(e => e.Info.Seed).ToArray());
+            return inner.AccumulateMetaGradient(episodes, iteration);
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    /// <summary>Draws one episode at a time (hiding the inner sampler's batch drawing), recording the seeds in meta-batches of <paramref name="metaBatchSize"/>.</summary>
+    private sealed class RecordingSampler(ITaskSampler inner, List<int[]> seeds, int metaBatchSize) : ITaskSampler
+    {
+        private readonly List<int> _current = new();
+
+        public Episode Sample(int seed)
+        {
+            _current.Add(seed);
+            if (_current.Count == metaBatchSize)
+            {
+                seeds.Add(_current.ToArray());
+                _current.Clear();
+            }
+
+            return inner.Sample(seed);
         }
     }
 
