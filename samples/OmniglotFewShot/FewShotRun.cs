@@ -193,7 +193,7 @@ internal static class FewShotRun
             .Start(ctx =>
             {
                 var task = ctx.AddTask("finetune pre-training", maxValue: target);
-                var progress = new SynchronousProgress<TrainingProgress>(p =>
+                Action<TrainingProgress> progress = p =>
                 {
                     lastAccuracy = p.QueryAccuracy;
                     task.Value = p.Iteration;
@@ -202,7 +202,7 @@ internal static class FewShotRun
                     {
                         stop.Cancel();
                     }
-                });
+                };
                 while (trainer.Iteration < target)
                 {
                     try
@@ -255,7 +255,7 @@ internal static class FewShotRun
             .Start(ctx =>
             {
                 var task = ctx.AddTask($"{trainer.Algorithm.Name} meta-training", maxValue: 1.0);
-                var progress = new SynchronousProgress<TrainingProgress>(p =>
+                Action<TrainingProgress> progress = p =>
                 {
                     lastLoss = p.QueryLoss;
                     lastAccuracy = p.QueryAccuracy;
@@ -271,7 +271,7 @@ internal static class FewShotRun
                     {
                         stop.Cancel();
                     }
-                });
+                };
                 int nextValidation = start + settings.ValidationInterval;
                 while (trainer.Iteration < target && !stop.IsCancellationRequested)
                 {
