@@ -225,7 +225,7 @@ public sealed class CheckpointTests : IDisposable
         var options = new MetaTrainerOptions { Iterations = 3, MetaBatchSize = 2, OuterLearningRate = 0.01 };
         using (var model = TinyModel())
         using (var maml = new Maml(model))
-        using (var trainer = new MetaTrainer(maml, options with { OptimizerFactory = p => new SafeSgd(p, 0.01, momentum: 0.9) }))
+        using (var trainer = new MetaTrainer(maml, options with { OptimizerFactory = p => SafeOptimizers.Sgd(p, 0.01, momentum: 0.9) }))
         {
             trainer.Train(new SinusoidTaskSampler());
             trainer.SaveCheckpoint(path);
