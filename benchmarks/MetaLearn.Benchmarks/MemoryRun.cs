@@ -32,7 +32,7 @@ internal static class MemoryRun
         });
         long atFirst = 0;
         long atEnd = 0;
-        var progress = new InlineProgress(p =>
+        Action<TrainingProgress> progress = p =>
         {
             // Environment.WorkingSet is the resident set size (VmRSS) on Linux.
             long rss = Environment.WorkingSet;
@@ -43,17 +43,11 @@ internal static class MemoryRun
             }
 
             atEnd = rss;
-        });
+        };
         trainer.Train(workload.CreateSampler(), progress: progress);
         double growth = 100.0 * (atEnd - atFirst) / atFirst;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rss_at_{ReportEvery}_mb={atFirst / 1048576.0:F1} rss_at_end_mb={atEnd / 1048576.0:F1}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rss_growth_percent={growth:F2}"));
         return 0;
-    }
-
-    /// <summary>Reports on the training thread (Progress&lt;T&gt; would post to the thread pool and sample late).</summary>
-    private sealed class InlineProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

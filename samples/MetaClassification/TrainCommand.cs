@@ -150,11 +150,11 @@ internal static class TrainCommand
                 var evalTask = ctx.AddTask("evaluation", autoStart: false, maxValue: s.EvalTasks);
                 while (trainer.Iteration < start + s.Iterations)
                 {
-                    var chunk = trainer.Train(sampler, progress: new SynchronousProgress<TrainingProgress>(p =>
+                    var chunk = trainer.Train(sampler, progress: p =>
                     {
                         trainTask.Value = p.Iteration - start;
                         trainTask.Description = $"{learner.Name} loss {p.QueryLoss:F3} acc {p.QueryAccuracy:P0}";
-                    }), cancellationToken: session.Stop);
+                    }, cancellationToken: session.Stop);
                     losses.AddRange(chunk.QueryLosses);
                     var validation = Evaluator.Evaluate(learner, sampler, s.ValidationTasks, validationRoot);
                     curve.Add((trainer.Iteration, validation));
@@ -294,7 +294,7 @@ internal static class TrainCommand
     /// <summary>The inner loop the learner actually runs, read back from its options.</summary>
     private static string DescribeInner(IMetaAlgorithm learner) => learner switch
     {
-        MamlVariant g => string.Create(CultureInfo.InvariantCulture, $"{g.Options.Steps} inner steps of {g.Options.StepSize}"),
+        Maml g => string.Create(CultureInfo.InvariantCulture, $"{g.Options.Steps} inner steps of {g.Options.StepSize}"),
         Reptile r => string.Create(CultureInfo.InvariantCulture, $"{r.Options.Steps} inner steps of {r.Options.StepSize}, outer step size {r.Options.OuterStepSize}"),
         Imaml i => string.Create(CultureInfo.InvariantCulture, $"{i.Options.Steps} proximal steps of {i.Options.StepSize}, λ {i.Options.Regularization}"),
         Cavia c => string.Create(CultureInfo.InvariantCulture, $"{c.Options.Steps} context steps of {c.Options.StepSize}"),

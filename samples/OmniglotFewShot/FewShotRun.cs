@@ -175,7 +175,7 @@ internal static class FewShotRun
         {
             "maml" => new Maml(model, inner),
             "fomaml" => Maml.FirstOrder(model, inner),
-            "anil" => new Anil(model, inner),
+            "anil" => Maml.Anil(model, inner),
             _ => new PrototypicalNetworks(model),
         };
     }
@@ -194,7 +194,7 @@ internal static class FewShotRun
             .Start(ctx =>
             {
                 var task = ctx.AddTask("finetune pre-training", maxValue: target);
-                var progress = new SynchronousProgress<TrainingProgress>(p =>
+                Action<TrainingProgress> progress = p =>
                 {
                     lastAccuracy = p.QueryAccuracy;
                     task.Value = p.Iteration;
@@ -203,7 +203,7 @@ internal static class FewShotRun
                     {
                         stop.Cancel();
                     }
-                });
+                };
                 while (trainer.Iteration < target)
                 {
                     try
@@ -256,7 +256,7 @@ internal static class FewShotRun
             .Start(ctx =>
             {
                 var task = ctx.AddTask($"{trainer.Algorithm.Name} meta-training", maxValue: 1.0);
-                var progress = new SynchronousProgress<TrainingProgress>(p =>
+                Action<TrainingProgress> progress = p =>
                 {
                     lastLoss = p.QueryLoss;
                     lastAccuracy = p.QueryAccuracy;
@@ -272,7 +272,7 @@ internal static class FewShotRun
                     {
                         stop.Cancel();
                     }
-                });
+                };
                 int nextValidation = start + settings.ValidationInterval;
                 while (trainer.Iteration < target && !stop.IsCancellationRequested)
                 {

@@ -20,7 +20,7 @@ internal static class ScratchBaseline
         {
             using var episode = sampler.Sample(Seeds.Derive(seed, 7, t));
             using var net = Networks.Scratch(ways, modelSeed + t, imageSize);
-            using var optimizer = new SafeAdam(net.parameters(), lr: 0.01);
+            using var optimizer = SafeOptimizers.Adam(net.parameters(), lr: 0.01);
             net.train();
             for (int step = 0; step < Steps; step++)
             {

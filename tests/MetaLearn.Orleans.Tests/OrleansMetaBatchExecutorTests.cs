@@ -124,8 +124,6 @@ public sealed class OrleansMetaBatchExecutorTests(WorkerCluster cluster)
 
         public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration) => inner.AccumulateMetaGradient(episodes, iteration);
 
-        public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration) => inner.AccumulateMetaGradient(batch, iteration);
-
         public Tensor PredictQuery(Episode episode) => inner.PredictQuery(episode);
 
         public void Dispose()

@@ -53,8 +53,12 @@ public abstract class EpisodicLearner : IMetaAlgorithm
         return MetaBatchRunner.Run(episodes, Model, batching, StepAt(iteration), parallel: parallel);
     }
 
-    /// <inheritdoc />
-    public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration)
+    /// <summary>
+    /// The same as <see cref="AccumulateMetaGradient(IReadOnlyList{Episode}, int)"/> for a meta-batch already stacked
+    /// along a leading task dimension (it runs per episode when the model or options do not allow task batching).
+    /// <c>MetaTrainer</c> calls it when its sampler draws stacked meta-batches.
+    /// </summary>
+    internal MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ThrowIfDisposed();

@@ -26,12 +26,6 @@ public interface IMetaAlgorithm : IDisposable
     MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration);
 
     /// <summary>
-    /// The same as <see cref="AccumulateMetaGradient(IReadOnlyList{Episode}, int)"/> for a meta-batch already stacked
-    /// along a leading task dimension (it runs per episode when the model or options do not allow task batching).
-    /// </summary>
-    MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration);
-
-    /// <summary>
     /// The query predictions (logits or values) of an episode, computed as an app computes them: <see cref="Adapt"/> to
     /// the support set (with the episode's <see cref="EpisodeInfo.Kind"/>), then <see cref="AdaptedModel.Predict(IReadOnlyList{Tensor})"/>
     /// on the query inputs. Evaluation and validation score this. Changes nothing in the algorithm.

@@ -49,8 +49,8 @@ public static partial class MetaAlgorithms
         {
             "maml" => new Maml(model, Inner(o)),
             "fomaml" => Maml.FirstOrder(model, Inner(o)),
-            "metasgd" => new MetaSgd(model, Inner(o)),
-            "anil" => new Anil(model, Inner(o)),
+            "metasgd" => Maml.MetaSgd(model, Inner(o)),
+            "anil" => Maml.Anil(model, Inner(o)),
             "reptile" => new Reptile(model, Adaptation(new ReptileOptions(), o)),
             "imaml" => new Imaml(model, Adaptation(new ImamlOptions(), o)),
             "cavia" => new Cavia(model, Adaptation(new CaviaOptions(), o) is var c && o.FirstOrder is bool firstOrder ? c with { FirstOrder = firstOrder } : c),

@@ -15,7 +15,7 @@ internal static partial class AlgorithmSettings
         ["name"] = algorithm.Name,
         ["options"] = algorithm switch
         {
-            MamlVariant g => OptionsJson.Write(g.Options),
+            Maml g => OptionsJson.Write(g.Options),
             Reptile r => OptionsJson.Write(r.Options),
             Imaml i => OptionsJson.Write(i.Options),
             Cavia c => OptionsJson.Write(c.Options),
@@ -40,8 +40,8 @@ internal static partial class AlgorithmSettings
         IMetaAlgorithm algorithm = name switch
         {
             "maml" or "fomaml" => new Maml(model, OptionsJson.Read<InnerLoopOptions>(o)),
-            "metasgd" => new MetaSgd(model, OptionsJson.Read<InnerLoopOptions>(o)),
-            "anil" => new Anil(model, OptionsJson.Read<InnerLoopOptions>(o)),
+            "metasgd" => Maml.MetaSgd(model, OptionsJson.Read<InnerLoopOptions>(o)),
+            "anil" => Maml.Anil(model, OptionsJson.Read<InnerLoopOptions>(o)),
             "reptile" => new Reptile(model, OptionsJson.Read<ReptileOptions>(o)),
             "imaml" => new Imaml(model, OptionsJson.Read<ImamlOptions>(o)),
             "cavia" => new Cavia(model, OptionsJson.Read<CaviaOptions>(o)),
@@ -52,7 +52,7 @@ internal static partial class AlgorithmSettings
                 $"the algorithm '{name}' is not known to this MetaLearn ({string.Join(", ", MetaAlgorithms.Names)} and finetune are)"),
         };
 
-        var options = (algorithm as MamlVariant)?.Options;
+        var options = (algorithm as Maml)?.Options;
         if (algorithm.Name != name || (name == "metasgd" && options!.StepSizes != StepSizeMode.PerElement))
         {
             string actual = algorithm.Name;
@@ -74,7 +74,7 @@ internal static partial class AlgorithmSettings
 
     /// <summary>The algorithm's learned step sizes (empty when fixed).</summary>
     public static IReadOnlyList<Parameter> StepSizes(IMetaAlgorithm algorithm) =>
-        algorithm is MamlVariant g ? g.LearnedStepSizes : Array.Empty<Parameter>();
+        algorithm is Maml g ? g.LearnedStepSizes : Array.Empty<Parameter>();
 
     private static PrototypicalNetworks PrototypicalNetworks(ManifestObject o, IFunctionalModel model)
     {

@@ -5,7 +5,7 @@ namespace MetaLearn.Tasks;
 /// <c>[T, N, ...]</c>. A meta-batch in this form runs as one task-batched computation without per-episode tensors.
 /// </summary>
 /// <remarks>The batch owns its tensors; <see cref="Dispose"/> frees them.</remarks>
-public sealed class EpisodeBatch : IDisposable
+internal sealed class EpisodeBatch : IDisposable
 {
     /// <summary>Creates a batch; it takes ownership of the tensors.</summary>
     /// <exception cref="ArgumentException">The tensors do not have one leading entry per episode.</exception>

@@ -22,7 +22,7 @@ public sealed partial class MetaTrainer
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var optimizer = _outer.Optimizer as OptimizerHelper
-            ?? throw new NotSupportedException($"The outer optimizer {_outer.Optimizer.GetType().Name} cannot save its state; use a TorchSharp optimizer (SafeAdam, SafeSgd, ...) to checkpoint.");
+            ?? throw new NotSupportedException($"The outer optimizer {_outer.Optimizer.GetType().Name} cannot save its state; use a TorchSharp optimizer (SafeOptimizers.Adam, SafeOptimizers.Sgd, ...) to checkpoint.");
         TrainerCheckpoint.Save(path, Algorithm, Iteration, _best, _streams.Current(), optimizer);
     }
 

@@ -65,14 +65,18 @@ public sealed partial class MetaTrainer : IDisposable
     /// <summary>Runs <see cref="MetaTrainerOptions.Iterations"/> meta-iterations.</summary>
     /// <param name="sampler">Training tasks.</param>
     /// <param name="validation">Validation tasks (used when <see cref="MetaTrainerOptions.ValidationInterval"/> &gt; 0).</param>
-    /// <param name="progress">Receives a report every <see cref="MetaTrainerOptions.ProgressInterval"/> iterations.</param>
+    /// <param name="progress">
+    /// Called with a report on the training thread after every <see cref="MetaTrainerOptions.ProgressInterval"/>-th
+    /// meta-iteration and the last one (after its validation and checkpoint), before the next starts; null reports
+    /// nothing. It may read the trainer's state or cancel the token; training waits for it to return.
+    /// </param>
     /// <param name="cancellationToken">
     /// Stops between meta-iterations with <see cref="OperationCanceledException"/> (a validation in progress finishes
     /// first, so the state is always that after a whole meta-iteration); with <see cref="CheckpointOptions.SaveOnCancel"/>
     /// that state is saved first.
     /// </param>
     /// <exception cref="InvalidOperationException">A loss or gradient is not finite under <see cref="NonFiniteLossPolicy.Throw"/>.</exception>
-    public TrainingResult Train(ITaskSampler sampler, ITaskSampler? validation = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    public TrainingResult Train(ITaskSampler sampler, ITaskSampler? validation = null, Action<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sampler);
         if (Options.ValidationInterval > 0 && validation is null)
@@ -129,7 +133,7 @@ public sealed partial class MetaTrainer : IDisposable
                 SaveCheckpointIfDue(end);
                 if (progress is not null && Options.ProgressInterval > 0 && (Iteration % Options.ProgressInterval == 0 || Iteration == end))
                 {
-                    progress.Report(new TrainingProgress(Iteration, end, result.MeanQueryLoss, result.MeanQueryAccuracy, lastValidation?.MeanLoss, lastValidation?.MeanAccuracy));
+                    progress(new TrainingProgress(Iteration, end, result.MeanQueryLoss, result.MeanQueryAccuracy, lastValidation?.MeanLoss, lastValidation?.MeanAccuracy));
                 }
             }
         }
@@ -174,12 +178,14 @@ public sealed partial class MetaTrainer : IDisposable
     }
 
     /// <summary>
-    /// Draws meta-iteration <paramref name="iteration"/>'s episodes: stacked in one go when the sampler can and the
-    /// model runs task-batched, one by one otherwise; the same seeds either way.
+    /// Draws meta-iteration <paramref name="iteration"/>'s episodes: stacked in one go when the sampler can, the
+    /// algorithm is an <see cref="EpisodicLearner"/> (whose task-batched path takes a stacked batch) and the model runs
+    /// task-batched; one by one otherwise, which is what an algorithm written outside MetaLearn gets. The same seeds
+    /// either way.
     /// </summary>
     private DrawnBatch Draw(ITaskSampler sampler, int iteration)
     {
-        if (sampler is IBatchTaskSampler batchSampler && Algorithm.Model.SupportsTaskBatching)
+        if (sampler is IBatchTaskSampler batchSampler && Algorithm is EpisodicLearner && Algorithm.Model.SupportsTaskBatching)
         {
             return new DrawnBatch(batchSampler.SampleBatch(EpisodeSeeds(iteration)));
         }

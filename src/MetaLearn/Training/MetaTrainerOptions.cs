@@ -19,7 +19,7 @@ public sealed record MetaTrainerOptions
     /// <summary>Episodes per meta-batch. <value>Default 25.</value></summary>
     public int MetaBatchSize { get => _metaBatchSize; init => _metaBatchSize = OptionChecks.AtLeast(value, 1, nameof(MetaBatchSize), "A meta-batch needs at least one episode."); }
 
-    /// <summary>Learning rate of the default outer optimizer (<see cref="SafeAdam"/>). <value>Default 0.001.</value></summary>
+    /// <summary>Learning rate of the default outer optimizer (<see cref="SafeOptimizers.Adam"/>). <value>Default 0.001.</value></summary>
     public double OuterLearningRate
     {
         get => _outerLearningRate;
@@ -27,8 +27,8 @@ public sealed record MetaTrainerOptions
     }
 
     /// <summary>
-    /// Builds the outer optimizer over the meta-parameters; null uses <see cref="SafeAdam"/> with
-    /// <see cref="OuterLearningRate"/>. Prefer <see cref="SafeAdam"/> or <see cref="SafeSgd"/> when episodes are prepared
+    /// Builds the outer optimizer over the meta-parameters; null uses <see cref="SafeOptimizers.Adam"/> with
+    /// <see cref="OuterLearningRate"/>. Prefer <see cref="SafeOptimizers.Adam"/> or <see cref="SafeOptimizers.Sgd"/> when episodes are prepared
     /// on a background thread (<see cref="PrefetchBatches"/>): TorchSharp's own optimizers pass temporary native Scalars
     /// that a collection triggered by that thread can free mid-step.
     /// </summary>
@@ -71,9 +71,9 @@ public sealed record MetaTrainerOptions
     /// Episodes are pure functions of their seeds, so results do not depend on this. Off by default: TorchSharp 0.107
     /// passes temporary native Scalars (e.g. the implicit alpha of every tensor addition) without keeping them alive,
     /// and a garbage collection triggered by a second allocating thread can free one mid-call; MetaLearn's own code
-    /// and its default optimizers (<see cref="SafeAdam"/>, <see cref="SafeSgd"/>) hold their Scalars (a 30-minute soak
-    /// run under forced collections finished with losses identical to a quiet run), but other TorchSharp internals may
-    /// not. On the sine and make_classification benchmark workloads it gave no clear speed-up, so it stays off; enable
+    /// and its optimizers (<see cref="SafeOptimizers"/>, the default outer one included) hold their Scalars (a 30-minute
+    /// soak run under forced collections finished with losses identical to a quiet run), but other TorchSharp internals
+    /// may not. On the sine and make_classification benchmark workloads it gave no clear speed-up, so it stays off; enable
     /// it when episode preparation is expensive (image decoding, augmentation) and validate a long run.
     /// </summary>
     /// <value>Default 0.</value>

@@ -12,7 +12,7 @@ namespace MetaLearn.Training;
 /// </summary>
 /// <remarks>
 /// It knows the state layouts of TorchSharp 0.107's optimizers (Adam, AdamW, NAdam, RAdam, Adamax, SGD, ASGD, RMSprop,
-/// Adagrad, Adadelta, Rprop) and so of their subclasses (<see cref="SafeAdam"/>, <see cref="SafeSgd"/>). An optimizer
+/// Adagrad, Adadelta, Rprop) and so of their subclasses (<see cref="SafeAdam"/>, <see cref="SafeSgd"/>, which <see cref="SafeOptimizers"/> creates). An optimizer
 /// with a state or options class of its own is not walked: its own code reads its state.
 /// </remarks>
 internal static class OptimizerStateCheck

@@ -16,14 +16,14 @@ internal sealed partial class OuterStep : IDisposable
     private readonly ILogger _logger;
     private optim.lr_scheduler.LRScheduler? _scheduler;
 
-    /// <summary>Creates the options' optimizer (or <see cref="SafeAdam"/>) over the algorithm's meta-parameters.</summary>
+    /// <summary>Creates the options' optimizer (or <see cref="SafeOptimizers.Adam"/>) over the algorithm's meta-parameters.</summary>
     public OuterStep(IMetaAlgorithm algorithm, MetaTrainerOptions options, ILogger logger)
     {
         _algorithm = algorithm;
         _options = options;
         _logger = logger;
         Optimizer = options.OptimizerFactory?.Invoke(algorithm.MetaParameters)
-            ?? new SafeAdam(algorithm.MetaParameters, lr: options.OuterLearningRate);
+            ?? SafeOptimizers.Adam(algorithm.MetaParameters, lr: options.OuterLearningRate);
     }
 
     /// <summary>The outer optimizer (owned).</summary>

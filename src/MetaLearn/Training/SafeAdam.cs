@@ -3,13 +3,11 @@ using TorchSharp.Modules;
 namespace MetaLearn.Training;
 
 /// <summary>
-/// TorchSharp's Adam (same options, state, state file and learning-rate schedulers) with a step that holds every
-/// native Scalar it passes to libtorch. TorchSharp 0.107's own <c>Adam.step</c> converts its coefficients to
-/// temporary Scalars (<c>mul_(beta1)</c>, <c>add_(grad, 1 - beta1)</c>, ...) that a garbage collection on another thread
-/// can free mid-call; this step runs the same tensor operations in the same order, so the results are bit for bit
-/// those of <see cref="Adam"/>. The default outer optimizer of <see cref="MetaTrainer"/>.
+/// TorchSharp's Adam with a step that holds every native Scalar it passes to libtorch: the same tensor operations in the
+/// same order as <see cref="Adam"/>, so the same results bit for bit. Created through <see cref="SafeOptimizers.Adam"/>,
+/// which says why; the class keeps its name, which checkpoints record with the optimizer's state.
 /// </summary>
-public sealed class SafeAdam : Adam
+internal sealed class SafeAdam : Adam
 {
     /// <summary>Creates the optimizer; the arguments mean what they mean for TorchSharp's <see cref="Adam"/>.</summary>
     /// <param name="parameters">The parameters to optimize.</param>

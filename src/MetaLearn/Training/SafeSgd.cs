@@ -3,11 +3,11 @@ using TorchSharp.Modules;
 namespace MetaLearn.Training;
 
 /// <summary>
-/// TorchSharp's SGD (same options, state, state file and learning-rate schedulers) with a step that holds every
-/// native Scalar it passes to libtorch; the same tensor operations in the same order as <see cref="SGD"/>, so the same
-/// results bit for bit. See <see cref="SafeAdam"/> for why.
+/// TorchSharp's SGD with a step that holds every native Scalar it passes to libtorch: the same tensor operations in the
+/// same order as <see cref="SGD"/>, so the same results bit for bit. Created through <see cref="SafeOptimizers.Sgd"/>,
+/// which says why; the class keeps its name, which checkpoints record with the optimizer's state.
 /// </summary>
-public sealed class SafeSgd : SGD
+internal sealed class SafeSgd : SGD
 {
     /// <summary>Creates the optimizer; the arguments mean what they mean for TorchSharp's <see cref="SGD"/>.</summary>
     /// <param name="parameters">The parameters to optimize.</param>

@@ -97,8 +97,8 @@ public sealed class AccumulateShareTests
         {
             "maml" => new Maml(model, inner),
             "fomaml" => Maml.FirstOrder(model, inner),
-            "metasgd" => new MetaSgd(model, inner),
-            "anil" => new Anil(model, inner),
+            "metasgd" => Maml.MetaSgd(model, inner),
+            "anil" => Maml.Anil(model, inner),
             "protonet" => new PrototypicalNetworks(model, taskBatching: false),
             "r2d2" => new R2D2(model, new R2D2Options { TaskBatching = false }),
             "cavia" => new Cavia(model, new CaviaOptions { ContextSize = 2, Steps = 2, StepSize = 0.3, TaskBatching = false }),

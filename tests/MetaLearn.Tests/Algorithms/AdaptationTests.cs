@@ -172,7 +172,7 @@ public sealed class AdaptationTests
     public void Adapt_MetaSgdWithStepSize_ThrowsBecauseStepSizesAreLearned()
     {
         using var model = TestEpisodes.TinyClassifier(dtype: ScalarType.Float32);
-        using var learner = new MetaSgd(model);
+        using var learner = Maml.MetaSgd(model);
         var (x, y, _) = Data(seed: 8);
 
         var act = () => learner.Adapt(x, y, new AdaptationOptions { StepSize = 0.1 });

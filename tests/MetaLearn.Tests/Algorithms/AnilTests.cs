@@ -7,19 +7,35 @@ namespace MetaLearn.Tests.Algorithms;
 public sealed class AnilTests
 {
     [Fact]
-    public void Constructor_AdaptsOnlyTheHead()
+    public void Anil_AdaptsOnlyTheHead()
     {
         using var model = TestEpisodes.TinyClassifier();
-        using var anil = new Anil(model);
+        using var anil = Maml.Anil(model);
 
         anil.AdaptedParameters.Should().Equal(false, false, true, true);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Anil_IsNamedAnil_WithFixedStepSizes_FirstOrderOrNot(bool firstOrder)
+    {
+        using var model = TestEpisodes.TinyClassifier();
+        using var anil = Maml.Anil(model, new InnerLoopOptions { FirstOrder = firstOrder });
+        using var maml = new Maml(model, new InnerLoopOptions { FirstOrder = firstOrder });
+
+        anil.Name.Should().Be("anil");
+        anil.Options.Should().Be(new InnerLoopOptions { FirstOrder = firstOrder });
+        anil.LearnedStepSizes.Should().BeEmpty();
+        maml.Name.Should().Be(firstOrder ? "fomaml" : "maml");
+        maml.AdaptedParameters.Should().Equal(true, true, true, true);
     }
 
     [Fact]
     public void PredictQuery_EqualsHeadOnlyAdaptation_WithTheBodyUnchanged()
     {
         using var model = TestEpisodes.TinyClassifier();
-        using var anil = new Anil(model, new InnerLoopOptions { Steps = 1, StepSize = 0.5 });
+        using var anil = Maml.Anil(model, new InnerLoopOptions { Steps = 1, StepSize = 0.5 });
         using var episode = TestEpisodes.Gaussian(1);
         using var scope = NewDisposeScope();
 
@@ -41,7 +57,7 @@ public sealed class AnilTests
     public void AccumulateMetaGradient_ReachesTheBodyThroughTheOuterLoop()
     {
         using var model = TestEpisodes.TinyClassifier();
-        using var anil = new Anil(model);
+        using var anil = Maml.Anil(model);
         using var episode = TestEpisodes.Gaussian(2);
 
         anil.AccumulateMetaGradient(new[] { episode }, 0);
@@ -50,11 +66,11 @@ public sealed class AnilTests
     }
 
     [Fact]
-    public void Constructor_ModelWithoutHead_Throws()
+    public void Anil_ModelWithoutHead_Throws()
     {
         using var model = new Conv4(new Conv4Options { Ways = 0, Channels = 2, Blocks = 1, ImageSize = 4 });
 
-        var act = () => new Anil(model);
+        var act = () => Maml.Anil(model);
 
         act.Should().Throw<ArgumentException>().WithMessage("*no head*");
     }

@@ -8,8 +8,8 @@ public sealed class MetaAlgorithmsTests
     [Theory]
     [InlineData("maml", typeof(Maml))]
     [InlineData("FOMAML", typeof(Maml))]
-    [InlineData("metasgd", typeof(MetaSgd))]
-    [InlineData("anil", typeof(Anil))]
+    [InlineData("metasgd", typeof(Maml))]
+    [InlineData("anil", typeof(Maml))]
     [InlineData("reptile", typeof(Reptile))]
     [InlineData("protonet", typeof(PrototypicalNetworks))]
     [InlineData("imaml", typeof(Imaml))]
@@ -38,7 +38,7 @@ public sealed class MetaAlgorithmsTests
             fomaml.Options.Should().Be(new InnerLoopOptions { FirstOrder = true });
         }
 
-        using (var anil = (Anil)MetaAlgorithms.Create("anil", model))
+        using (var anil = (Maml)MetaAlgorithms.Create("anil", model))
         {
             anil.Options.Should().Be(new InnerLoopOptions());
         }
@@ -81,7 +81,7 @@ public sealed class MetaAlgorithmsTests
             maml.Options.Should().Be(new InnerLoopOptions { Steps = 3, StepSize = 0.2, TaskBatching = false, Loss = loss });
         }
 
-        using (var metasgd = (MetaSgd)MetaAlgorithms.Create("metasgd", model, inner with { FirstOrder = true }))
+        using (var metasgd = (Maml)MetaAlgorithms.Create("metasgd", model, inner with { FirstOrder = true }))
         {
             metasgd.Options.Should().Be(new InnerLoopOptions { Steps = 3, StepSize = 0.2, TaskBatching = false, FirstOrder = true, StepSizes = StepSizeMode.PerElement });
         }

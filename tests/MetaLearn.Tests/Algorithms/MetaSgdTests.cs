@@ -4,11 +4,25 @@ namespace MetaLearn.Tests.Algorithms;
 
 public sealed class MetaSgdTests
 {
+    [Theory]
+    [InlineData(false, StepSizeMode.Fixed)]
+    [InlineData(true, StepSizeMode.PerParameterPerStep)]
+    public void MetaSgd_IsNamedMetaSgd_WithPerElementStepSizes_AndAdaptsEveryWeight(bool firstOrder, StepSizeMode asked)
+    {
+        using var model = TestEpisodes.TinyRegressor();
+        using var metaSgd = Maml.MetaSgd(model, new InnerLoopOptions { StepSize = 0.03, FirstOrder = firstOrder, StepSizes = asked });
+
+        metaSgd.Name.Should().Be("metasgd");
+        metaSgd.Options.Should().Be(new InnerLoopOptions { StepSize = 0.03, FirstOrder = firstOrder, StepSizes = StepSizeMode.PerElement });
+        metaSgd.LearnedStepSizes.Select(a => a.shape).Should().BeEquivalentTo(model.Parameters.Select(p => p.shape), o => o.WithStrictOrdering());
+        metaSgd.AdaptedParameters.Should().OnlyContain(adapted => adapted);
+    }
+
     [Fact]
     public void AccumulateMetaGradient_LearnedStepSizes_ReceiveGradients()
     {
         using var model = TestEpisodes.TinyRegressor();
-        using var metaSgd = new MetaSgd(model, new InnerLoopOptions { StepSize = 0.03 });
+        using var metaSgd = Maml.MetaSgd(model, new InnerLoopOptions { StepSize = 0.03 });
         using var episode = TestEpisodes.Sine(1);
 
         metaSgd.AccumulateMetaGradient(new[] { episode }, 0);
@@ -27,7 +41,7 @@ public sealed class MetaSgdTests
     public void AccumulateMetaGradient_StepSizeGradient_MatchesFiniteDifference()
     {
         using var model = TestEpisodes.TinyRegressor();
-        using var metaSgd = new MetaSgd(model, new InnerLoopOptions { StepSize = 0.03 });
+        using var metaSgd = Maml.MetaSgd(model, new InnerLoopOptions { StepSize = 0.03 });
         using var episode = TestEpisodes.Sine(2);
         metaSgd.AccumulateMetaGradient(new[] { episode }, 0);
         var alpha = metaSgd.LearnedStepSizes[0].detach().view(-1);
@@ -55,7 +69,7 @@ public sealed class MetaSgdTests
         // With one step the inner gradient g(θ) does not depend on α, so first-order Meta-SGD's α-gradient
         // −∇L(φ) ⊙ g is exact, while its θ-gradient ∇L(φ) drops the second-order term.
         using var model = TestEpisodes.TinyRegressor(seed: 2);
-        using var metaSgd = new MetaSgd(model, new InnerLoopOptions { StepSize = 0.04, FirstOrder = true, TaskBatching = false });
+        using var metaSgd = Maml.MetaSgd(model, new InnerLoopOptions { StepSize = 0.04, FirstOrder = true, TaskBatching = false });
         using var episode = TestEpisodes.Sine(13);
         metaSgd.AccumulateMetaGradient(new[] { episode }, 0);
         double[] alphaGradient = TestEpisodes.Grads(metaSgd.LearnedStepSizes);

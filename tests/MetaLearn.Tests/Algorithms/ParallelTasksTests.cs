@@ -69,10 +69,10 @@ public sealed class ParallelTasksTests
         var episodes = Episodes(count: 4, ways: 3, size: 8, queries: 3, ScalarType.Float64, seed: 5);
         try
         {
-            foreach (var make in new Func<IFunctionalModel, int, MamlVariant>[]
+            foreach (var make in new Func<IFunctionalModel, int, Maml>[]
             {
-                (m, p) => new MetaSgd(m, new InnerLoopOptions { Steps = 2, StepSize = 0.1, TaskBatching = false, StepSizes = StepSizeMode.PerElement, ParallelTasks = p }),
-                (m, p) => new Anil(m, new InnerLoopOptions { Steps = 2, StepSize = 0.1, TaskBatching = false, ParallelTasks = p }),
+                (m, p) => Maml.MetaSgd(m, new InnerLoopOptions { Steps = 2, StepSize = 0.1, TaskBatching = false, StepSizes = StepSizeMode.PerElement, ParallelTasks = p }),
+                (m, p) => Maml.Anil(m, new InnerLoopOptions { Steps = 2, StepSize = 0.1, TaskBatching = false, ParallelTasks = p }),
             })
             {
                 double[] one = MetaParameterGradient(make, 1, episodes);
@@ -171,7 +171,7 @@ public sealed class ParallelTasksTests
         return (result.MeanQueryLoss, result.MeanQueryAccuracy, TestEpisodes.Grads(model.Parameters));
     }
 
-    private static double[] MetaParameterGradient(Func<IFunctionalModel, int, MamlVariant> make, int parallelTasks, IReadOnlyList<Episode> episodes)
+    private static double[] MetaParameterGradient(Func<IFunctionalModel, int, Maml> make, int parallelTasks, IReadOnlyList<Episode> episodes)
     {
         using var model = SmallConv4(BatchNormStatistics.Transductive, ScalarType.Float64);
         using var algorithm = make(model, parallelTasks);

@@ -67,8 +67,8 @@ public sealed class TaskBatchingTests
     {
         using IMetaAlgorithm algorithm = kind switch
         {
-            "metasgd" => new MetaSgd(model, inner),
-            "anil" => new Anil(model, inner),
+            "metasgd" => Maml.MetaSgd(model, inner),
+            "anil" => Maml.Anil(model, inner),
             _ => new Maml(model, inner),
         };
         TestEpisodes.ZeroGrads(algorithm.MetaParameters);

@@ -184,8 +184,8 @@ internal static class LearnerCases
     {
         "maml" => Inner(adam).Select(o => (Func<IFunctionalModel, IMetaAlgorithm>)(m => new Maml(m, o with { FirstOrder = false }))),
         "fomaml" => Inner(adam).Select(o => (Func<IFunctionalModel, IMetaAlgorithm>)(m => Maml.FirstOrder(m, o))),
-        "metasgd" => Inner(adam).Select(o => (Func<IFunctionalModel, IMetaAlgorithm>)(m => new MetaSgd(m, o))),
-        "anil" => Inner(adam).Select(o => (Func<IFunctionalModel, IMetaAlgorithm>)(m => new Anil(m, o))),
+        "metasgd" => Inner(adam).Select(o => (Func<IFunctionalModel, IMetaAlgorithm>)(m => Maml.MetaSgd(m, o))),
+        "anil" => Inner(adam).Select(o => (Func<IFunctionalModel, IMetaAlgorithm>)(m => Maml.Anil(m, o))),
         "reptile" =>
             from steps in Gen.Choose(1, 3)
             from stepSize in Between(0.01, 0.2)

@@ -37,8 +37,11 @@ public sealed class LearnerFileTests : IDisposable
         TestEpisodes.Flatten(loaded.Algorithm.MetaParameters).Should().Equal(TestEpisodes.Flatten(learner.MetaParameters));
         switch (learner)
         {
-            case MamlVariant g:
-                ((MamlVariant)loaded.Algorithm).Options.Should().BeEquivalentTo(g.Options);
+            case Maml g:
+                var loadedMaml = (Maml)loaded.Algorithm;
+                loadedMaml.Options.Should().BeEquivalentTo(g.Options);
+                loadedMaml.AdaptedParameters.Should().Equal(g.AdaptedParameters, "ANIL still adapts only the head");
+                loadedMaml.LearnedStepSizes.Select(a => a.shape).Should().BeEquivalentTo(g.LearnedStepSizes.Select(a => a.shape), o => o.WithStrictOrdering());
                 break;
             case Reptile r:
                 ((Reptile)loaded.Algorithm).Options.Should().Be(r.Options);

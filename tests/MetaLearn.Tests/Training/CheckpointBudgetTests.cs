@@ -20,8 +20,8 @@ public sealed class CheckpointBudgetTests : IDisposable
 
     private static readonly Dictionary<string, Func<IReadOnlyList<Parameter>, torch.optim.Optimizer>> Factories = new()
     {
-        ["SafeAdam"] = p => new SafeAdam(p, amsgrad: true),
-        ["SafeSgd"] = p => new SafeSgd(p, 0.01, momentum: 0.9),
+        ["SafeAdam"] = p => SafeOptimizers.Adam(p, amsgrad: true),
+        ["SafeSgd"] = p => SafeOptimizers.Sgd(p, 0.01, momentum: 0.9),
         ["Adam"] = p => torch.optim.Adam(p, amsgrad: true),
         ["AdamW"] = p => torch.optim.AdamW(p, amsgrad: true),
         ["NAdam"] = p => torch.optim.NAdam(p),

@@ -84,7 +84,7 @@ public sealed class CheckpointModelStateTests : IDisposable
 
         ModelState straight;
         using (var model = Build())
-        using (var anil = new Anil(model, inner))
+        using (var anil = Maml.Anil(model, inner))
         using (var trainer = new MetaTrainer(anil, options with { Iterations = 6 }))
         {
             var initial = ModelState.Of(model);
@@ -94,7 +94,7 @@ public sealed class CheckpointModelStateTests : IDisposable
         }
 
         using (var model = Build())
-        using (var anil = new Anil(model, inner))
+        using (var anil = Maml.Anil(model, inner))
         using (var trainer = new MetaTrainer(anil, options))
         {
             trainer.Train(tasks, tasks);
@@ -102,7 +102,7 @@ public sealed class CheckpointModelStateTests : IDisposable
         }
 
         using var resumedModel = Build();
-        using var resumedAnil = new Anil(resumedModel, inner);
+        using var resumedAnil = Maml.Anil(resumedModel, inner);
         using var resumed = new MetaTrainer(resumedAnil, options);
         resumed.LoadCheckpoint(path);
         resumed.Train(tasks, tasks);

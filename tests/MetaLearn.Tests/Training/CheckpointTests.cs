@@ -19,7 +19,7 @@ public sealed class CheckpointTests : IDisposable
         double[] straightLosses;
         double[] straightParams;
         using (var model = NewModel())
-        using (var metaSgd = new MetaSgd(model, new InnerLoopOptions()))
+        using (var metaSgd = Maml.MetaSgd(model, new InnerLoopOptions()))
         using (var trainer = new MetaTrainer(metaSgd, options with { Iterations = 12, RestoreBestParameters = false }))
         {
             straightLosses = trainer.Train(sampler, sampler).QueryLosses.ToArray();
@@ -28,14 +28,14 @@ public sealed class CheckpointTests : IDisposable
 
         double[] firstHalf;
         using (var model = NewModel())
-        using (var metaSgd = new MetaSgd(model, new InnerLoopOptions()))
+        using (var metaSgd = Maml.MetaSgd(model, new InnerLoopOptions()))
         using (var trainer = new MetaTrainer(metaSgd, options with { RestoreBestParameters = false, Checkpoint = new CheckpointOptions(path) { Interval = null, IterationInterval = 6 } }))
         {
             firstHalf = trainer.Train(sampler, sampler).QueryLosses.ToArray();
         }
 
         using var resumedModel = new Mlp(MlpOptions.WithLayers(1, 16, 16, 1) with { Seed = 77 });
-        using var resumedAlgorithm = new MetaSgd(resumedModel, new InnerLoopOptions());
+        using var resumedAlgorithm = Maml.MetaSgd(resumedModel, new InnerLoopOptions());
         using var resumed = new MetaTrainer(resumedAlgorithm, options with { RestoreBestParameters = false });
         resumed.LoadCheckpoint(path);
         resumed.Iteration.Should().Be(6);
@@ -225,7 +225,7 @@ public sealed class CheckpointTests : IDisposable
         var options = new MetaTrainerOptions { Iterations = 3, MetaBatchSize = 2, OuterLearningRate = 0.01 };
         using (var model = TinyModel())
         using (var maml = new Maml(model))
-        using (var trainer = new MetaTrainer(maml, options with { OptimizerFactory = p => new SafeSgd(p, 0.01, momentum: 0.9) }))
+        using (var trainer = new MetaTrainer(maml, options with { OptimizerFactory = p => SafeOptimizers.Sgd(p, 0.01, momentum: 0.9) }))
         {
             trainer.Train(new SinusoidTaskSampler());
             trainer.SaveCheckpoint(path);

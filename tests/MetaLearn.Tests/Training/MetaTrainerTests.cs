@@ -127,6 +127,41 @@ public sealed class MetaTrainerTests
     }
 
     [Fact]
+    public void Train_OwnAlgorithmWithTheOneOverload_WithABatchSampler_GetsTheEpisodesOneByOneSamplingGives()
+    {
+        var options = Small with { Iterations = 6 };
+        var seen = new List<int[]>();
+        double[] ownLosses;
+        double[] ownParameters;
+        using (var model = new Mlp(MlpOptions.WithLayers(1, 16, 16, 1)))
+        using (var maml = new Maml(model))
+        using (var own = new EpisodesOnly(maml, seen))
+        using (var trainer = new MetaTrainer(own, options))
+        {
+            ownLosses = trainer.Train(new SinusoidTaskSampler()).QueryLosses.ToArray();
+            ownParameters = TestEpisodes.Flatten(model.Parameters);
+        }
+
+        // MAML itself, drawing the same seeds one episode at a time (no stacked batch).
+        var expectedSeeds = new List<int[]>();
+        double[] oneByOneLosses;
+        double[] oneByOneParameters;
+        using (var model = new Mlp(MlpOptions.WithLayers(1, 16, 16, 1)))
+        using (var maml = new Maml(model))
+        using (var trainer = new MetaTrainer(maml, options))
+        {
+            oneByOneLosses = trainer.Train(new RecordingSampler(new SinusoidTaskSampler(), expectedSeeds, options.MetaBatchSize)).QueryLosses.ToArray();
+            oneByOneParameters = TestEpisodes.Flatten(model.Parameters);
+        }
+
+        seen.Should().HaveCount(options.Iterations);
+        seen.Should().OnlyContain(seeds => seeds.Length == options.MetaBatchSize);
+        seen.Should().BeEquivalentTo(expectedSeeds, o => o.WithStrictOrdering());
+        ownLosses.Should().Equal(oneByOneLosses);
+        ownParameters.Should().Equal(oneByOneParameters);
+    }
+
+    [Fact]
     public void Train_CosineAnnealingScheduler_SetsTheOuterLearningRateEachIteration()
     {
         using var model = new Mlp(MlpOptions.WithLayers(1, 16, 1));
@@ -142,11 +177,27 @@ public sealed class MetaTrainerTests
         using var trainer = new MetaTrainer(maml, options);
         var seen = new List<double>();
 
-        trainer.Train(new SinusoidTaskSampler(), progress: new Progress(_ => seen.Add(outer!.ParamGroups.Single().LearningRate)));
+        trainer.Train(new SinusoidTaskSampler(), progress: _ => seen.Add(outer!.ParamGroups.Single().LearningRate));
 
         var expected = Enumerable.Range(1, 12).Select(t => 0.001 + ((0.01 - 0.001) * (1 + Math.Cos(Math.PI * t / 12)) / 2));
         seen.Should().Equal(expected, (a, b) => Math.Abs(a - b) < 1e-12);
         seen[^1].Should().BeApproximately(0.001, 1e-12);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void Train_Progress_IsCalledOnTheTrainingThreadAfterEachReportedIterationBeforeTheNextStarts(int prefetch)
+    {
+        using var model = new Mlp(MlpOptions.WithLayers(1, 8, 1));
+        using var maml = new Maml(model);
+        using var trainer = new MetaTrainer(maml, Small with { Iterations = 7, ProgressInterval = 3, PrefetchBatches = prefetch });
+        var seen = new List<(int Reported, int TrainerIteration, int Thread)>();
+
+        trainer.Train(new SinusoidTaskSampler(), progress: p => seen.Add((p.Iteration, trainer.Iteration, Environment.CurrentManagedThreadId)));
+
+        int thread = Environment.CurrentManagedThreadId;
+        seen.Should().Equal((3, 3, thread), (6, 6, thread), (7, 7, thread));
     }
 
     [Fact]
@@ -185,13 +236,13 @@ public sealed class MetaTrainerTests
         using var maml = new Maml(model);
         using var trainer = new MetaTrainer(maml, Small with { Iterations = 1000 });
         using var cts = new CancellationTokenSource();
-        var progress = new Progress(p =>
+        Action<TrainingProgress> progress = p =>
         {
             if (p.Iteration >= 20)
             {
                 cts.Cancel();
             }
-        });
+        };
 
         var act = () => trainer.Train(new SinusoidTaskSampler(), progress: progress, cancellationToken: cts.Token);
 
@@ -247,11 +298,6 @@ public sealed class MetaTrainerTests
         return (result.QueryLosses.ToArray(), TestEpisodes.Flatten(model.Parameters));
     }
 
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
-
     /// <summary>Runs an algorithm, then writes NaN into the first meta-parameter's gradient in [poisonFrom, poisonUntil).</summary>
     private sealed class GradientPoisoner(IMetaAlgorithm inner, int poisonFrom, int poisonUntil) : IMetaAlgorithm
     {
@@ -262,8 +308,6 @@ public sealed class MetaTrainerTests
         public IReadOnlyList<TorchSharp.Modules.Parameter> MetaParameters => inner.MetaParameters;
 
         public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration) => Poison(inner.AccumulateMetaGradient(episodes, iteration), iteration);
-
-        public MetaBatchResult AccumulateMetaGradient(EpisodeBatch batch, int iteration) => Poison(inner.AccumulateMetaGradient(batch, iteration), iteration);
 
         public torch.Tensor PredictQuery(Episode episode) => inner.PredictQuery(episode);
 
@@ -281,6 +325,44 @@ public sealed class MetaTrainerTests
             }
 
             return result;
+        }
+    }
+
+    /// <summary>An algorithm written outside MetaLearn: it implements the one meta-gradient overload, delegating to MAML, and records each meta-batch's seeds.</summary>
+    private sealed class EpisodesOnly(IMetaAlgorithm inner, List<int[]> seen) : IMetaAlgorithm
+    {
+        public string Name => "own";
+
+        public IFunctionalModel Model => inner.Model;
+
+        public IReadOnlyList<TorchSharp.Modules.Parameter> MetaParameters => inner.MetaParameters;
+
+        public MetaBatchResult AccumulateMetaGradient(IReadOnlyList<Episode> episodes, int iteration)
+        {
+            seen.Add(episodes.Select(e => e.Info.Seed).ToArray());
+            return inner.AccumulateMetaGradient(episodes, iteration);
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    /// <summary>Draws one episode at a time (hiding the inner sampler's batch drawing), recording the seeds in meta-batches of <paramref name="metaBatchSize"/>.</summary>
+    private sealed class RecordingSampler(ITaskSampler inner, List<int[]> seeds, int metaBatchSize) : ITaskSampler
+    {
+        private readonly List<int> _current = new();
+
+        public Episode Sample(int seed)
+        {
+            _current.Add(seed);
+            if (_current.Count == metaBatchSize)
+            {
+                seeds.Add(_current.ToArray());
+                _current.Clear();
+            }
+
+            return inner.Sample(seed);
         }
     }
 

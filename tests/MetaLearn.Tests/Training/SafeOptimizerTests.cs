@@ -16,13 +16,15 @@ public sealed class SafeOptimizerTests
 
     [Theory]
     [MemberData(nameof(AdamVariants))]
-    public void SafeAdam_SameGradients_GivesBitIdenticalParametersToTorchSharpAdam(bool amsgrad, double weightDecay, bool maximize)
+    public void Adam_SameGradients_GivesBitIdenticalParametersToTorchSharpAdam(bool amsgrad, double weightDecay, bool maximize)
     {
         var (mine, theirs) = Pair(ScalarType.Float32);
-        using var safe = new SafeAdam(mine, lr: 0.01, beta1: 0.8, beta2: 0.95, eps: 1e-6, weightDecay: weightDecay, amsgrad: amsgrad, maximize: maximize);
+        using var safe = SafeOptimizers.Adam(mine, lr: 0.01, beta1: 0.8, beta2: 0.95, eps: 1e-6, weightDecay: weightDecay, amsgrad: amsgrad, maximize: maximize);
         using var reference = optim.Adam(theirs, lr: 0.01, beta1: 0.8, beta2: 0.95, eps: 1e-6, weight_decay: weightDecay, amsgrad: amsgrad, maximize: maximize);
 
         StepBoth(mine, theirs, safe, reference, steps: 25);
+
+        safe.Should().BeOfType<SafeAdam>("the step that holds its Scalars is SafeAdam's");
 
         TestEpisodes.Flatten(mine).Should().Equal(TestEpisodes.Flatten(theirs));
         TestEpisodes.Flatten(mine).Should().NotEqual(Initial(ScalarType.Float32), "the parameters moved");
@@ -32,23 +34,25 @@ public sealed class SafeOptimizerTests
     [InlineData(0.0, 0.0, false)]
     [InlineData(0.9, 0.1, false)]
     [InlineData(0.9, 0.0, true)]
-    public void SafeSgd_SameGradients_GivesBitIdenticalParametersToTorchSharpSgd(double momentum, double dampening, bool nesterov)
+    public void Sgd_SameGradients_GivesBitIdenticalParametersToTorchSharpSgd(double momentum, double dampening, bool nesterov)
     {
         var (mine, theirs) = Pair(ScalarType.Float64);
-        using var safe = new SafeSgd(mine, lr: 0.05, momentum: momentum, dampening: dampening, weightDecay: 0.001, nesterov: nesterov);
+        using var safe = SafeOptimizers.Sgd(mine, lr: 0.05, momentum: momentum, dampening: dampening, weightDecay: 0.001, nesterov: nesterov);
         using var reference = optim.SGD(theirs, 0.05, momentum, dampening, 0.001, nesterov);
 
         StepBoth(mine, theirs, safe, reference, steps: 10);
+
+        safe.Should().BeOfType<SafeSgd>("the step that holds its Scalars is SafeSgd's");
 
         TestEpisodes.Flatten(mine).Should().Equal(TestEpisodes.Flatten(theirs));
     }
 
     [Fact]
-    public void SafeAdam_StateFile_RoundTripsAndContinuesIdentically()
+    public void Adam_StateFile_RoundTripsAndContinuesIdentically()
     {
         var (a, b) = Pair(ScalarType.Float32);
-        using var first = new SafeAdam(a, lr: 0.01);
-        using var second = new SafeAdam(b, lr: 0.01);
+        using var first = SafeOptimizers.Adam(a, lr: 0.01);
+        using var second = SafeOptimizers.Adam(b, lr: 0.01);
         StepBoth(a, b, first, second, steps: 3);
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
@@ -65,7 +69,7 @@ public sealed class SafeOptimizerTests
             }
         }
 
-        using var restored = new SafeAdam(c, lr: 0.01);
+        using var restored = SafeOptimizers.Adam(c, lr: 0.01);
         stream.Position = 0;
         using (var reader = new BinaryReader(stream))
         {
