@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using MetaLearn.Algorithms;
+using MetaLearn.Datasets;
 using MetaLearn.Evaluation;
 using MetaLearn.Models;
 using MetaLearn.Sampling;
@@ -70,16 +71,17 @@ internal static class ChoosingAnAlgorithm
     }
 
     /// <summary>The fine-tuning baseline over an embedding network (compiled, not run: it needs a labelled data set).</summary>
-    internal static IMetaAlgorithm FineTuningBaseline(EpisodicSampler pretrainingBatches)
+    internal static IMetaAlgorithm FineTuningBaseline(LabeledDataset trainingSet, EpisodicSamplerOptions batchOptions)
     {
         // <fine-tuning>
-        // Pre-training batches are labelled with the data set's classes (EpisodicSamplerOptions.DatasetLabels = true);
+        // Pre-training batches, TaskSamplers.Episodes(trainingSet, batchOptions) with batchOptions.DatasetLabels = true, are
+        // labelled with the data set's classes, batchOptions.CountClasses(trainingSet) of them (rotated classes included);
         // the model is an embedding network, here Conv4 without a head (64 features for 28x28 images).
         var embedding = new Conv4(new Conv4Options { Ways = 0 });
         var baseline = new FineTuning(embedding, new FineTuningOptions
         {
             Head = FineTuningHead.Cosine,
-            Classes = pretrainingBatches.ClassCount,
+            Classes = batchOptions.CountClasses(trainingSet),
             Features = 64,
         });
         // </fine-tuning>

@@ -45,8 +45,8 @@ static int Run(string trainPath, string testPath, int iterations, string name, i
     using var testAlphabets = LabeledDataset.FromOmniglot(testPath, imageOptions);
     using var test = testAlphabets.ExceptGroups(train.Groups);
     var episodes = new EpisodicSamplerOptions { Ways = 5, Shots = 1, Queries = 5 };
-    var trainSampler = new EpisodicSampler(train, episodes with { Rotations = EpisodicSamplerOptions.AllRightAngles });
-    var testSampler = new EpisodicSampler(test, episodes with { SameGroup = true });
+    var trainSampler = TaskSamplers.Episodes(train, episodes with { Rotations = EpisodicSamplerOptions.AllRightAngles });
+    var testSampler = TaskSamplers.Episodes(test, episodes with { SameGroup = true });
     Console.WriteLine($"Omniglot {size}x{size}: {train.Classes.Count} training characters, {test.Classes.Count} test characters of {test.Groups.Count} held-out alphabets.");
 
     // The user's network, exactly as one writes it with TorchSharp.
@@ -120,11 +120,12 @@ static double FineTuneAccuracy(LabeledDataset train, ITaskSampler testSampler, i
 {
     using var net = Network(size, seed, head: false);
     using var model = FunctionalModel.FromModule(net, new ModuleConversionOptions { Seed = seed });
-    var batches = new EpisodicSampler(train, new EpisodicSamplerOptions
+    var batchOptions = new EpisodicSamplerOptions
     {
         Ways = 32, Shots = 1, Queries = 1, Rotations = EpisodicSamplerOptions.AllRightAngles, DatasetLabels = true,
-    });
-    using var baseline = new FineTuning(model, new FineTuningOptions { Classes = batches.ClassCount, Features = Features(size), Seed = seed });
+    };
+    var batches = TaskSamplers.Episodes(train, batchOptions);
+    using var baseline = new FineTuning(model, new FineTuningOptions { Classes = batchOptions.CountClasses(train), Features = Features(size), Seed = seed });
     using var trainer = new MetaTrainer(baseline, new MetaTrainerOptions { Iterations = iterations, MetaBatchSize = 1, OuterLearningRate = 1e-3, Seed = seed });
     var clock = Stopwatch.StartNew();
     var result = trainer.Train(batches);

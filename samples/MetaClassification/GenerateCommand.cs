@@ -56,8 +56,7 @@ internal static class GenerateCommand
                     return 0;
                 }
 
-                using var result = MakeClassification.Generate(generator, parse.GetValue(seed));
-                var data = result.Data;
+                using var data = MakeClassification.Generate(generator, parse.GetValue(seed));
                 CsvFiles.Write(path, CsvFiles.FeatureHeader(data.Features) + ",y", Enumerable.Range(0, data.Count).Select(i =>
                     string.Join(",", data.Row(i).Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "," + data.Labels[i].ToString(CultureInfo.InvariantCulture)));
                 Console.WriteLine($"wrote {data.Count} samples x {data.Features} features ({data.Classes.Count} classes) to {path}");

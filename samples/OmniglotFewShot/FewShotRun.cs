@@ -63,7 +63,7 @@ internal static class FewShotRun
         var large = heldOut.Groups.Where(g => heldOut.Classes.Count(c => c.Group == g) >= FewShotSettings.EvaluationWays).ToArray();
         using var validationSet = heldOut.WhereGroups(large);
         var augmentation = settings.Augment ? Augmentation : null;
-        var trainSampler = new EpisodicSampler(background, new EpisodicSamplerOptions
+        var trainOptions = new EpisodicSamplerOptions
         {
             Ways = settings.Ways,
             Shots = settings.Shots,
@@ -71,8 +71,9 @@ internal static class FewShotRun
             SameGroup = settings.SameAlphabet,
             Rotations = EpisodicSamplerOptions.AllRightAngles,
             Augmentation = augmentation,
-        });
-        var batches = new EpisodicSampler(background, new EpisodicSamplerOptions
+        };
+        var trainSampler = TaskSamplers.Episodes(background, trainOptions);
+        var batchOptions = new EpisodicSamplerOptions
         {
             Ways = settings.BaselineWays,
             Shots = 1,
@@ -80,24 +81,26 @@ internal static class FewShotRun
             Rotations = EpisodicSamplerOptions.AllRightAngles,
             Augmentation = augmentation,
             DatasetLabels = true,
-        });
-        var validation = new EpisodicSampler(validationSet, new EpisodicSamplerOptions
+        };
+        var batches = TaskSamplers.Episodes(background, batchOptions);
+        int baselineClasses = batchOptions.CountClasses(background);
+        var validation = TaskSamplers.Episodes(validationSet, new EpisodicSamplerOptions
         {
             Ways = FewShotSettings.EvaluationWays,
             Shots = 1,
             Queries = ValidationQueries,
             SameGroup = true,
         });
-        var small = new EpisodicSampler(validationSet, new EpisodicSamplerOptions { Ways = FewShotSettings.SmallWays, Shots = 1, Queries = ValidationQueries, SameGroup = true });
+        var small = TaskSamplers.Episodes(validationSet, new EpisodicSamplerOptions { Ways = FewShotSettings.SmallWays, Shots = 1, Queries = ValidationQueries, SameGroup = true });
         AnsiConsole.MarkupLine(Markup.Escape(
             $"Loaded {background.Classes.Count} training characters of {string.Join(", ", background.Groups)} " +
-            $"({trainSampler.ClassCount} classes with rotations) and {validationSet.Classes.Count} validation characters of " +
-            $"{string.Join(", ", validationSet.Groups)} ({validation.GroupCount} alphabet(s) with {FewShotSettings.EvaluationWays}+ characters) " +
+            $"({trainOptions.CountClasses(background)} classes with rotations) and {validationSet.Classes.Count} validation characters of " +
+            $"{string.Join(", ", validationSet.Groups)} ({large.Length} alphabet(s) with {FewShotSettings.EvaluationWays}+ characters) " +
             $"in {clock.Elapsed.TotalSeconds:F1} s."));
 
         // The fine-tuning baseline: the embedding pre-trained with a cosine classifier over all training classes.
         var embedding = Networks.Create(settings, ways: 0);
-        using var baseline = new FineTuning(embedding, new FineTuningOptions { Classes = batches.ClassCount, Features = Networks.Features(settings.Model, settings.ImageSize), Seed = settings.Seed });
+        using var baseline = new FineTuning(embedding, new FineTuningOptions { Classes = baselineClasses, Features = Networks.Features(settings.Model, settings.ImageSize), Seed = settings.Seed });
         Scores baselineScores;
         using (var pretrainer = new MetaTrainer(baseline, new MetaTrainerOptions
         {
@@ -110,7 +113,7 @@ internal static class FewShotRun
             Checkpoint = session.Options("baseline"),
         }))
         {
-            Pretrain(settings, session, pretrainer, batches);
+            Pretrain(settings, session, pretrainer, batches, baselineClasses);
             baselineScores = Score(baseline, validation, small, settings);
         }
 
@@ -181,7 +184,7 @@ internal static class FewShotRun
     }
 
     /// <summary>Pre-trains the fine-tuning baseline to <see cref="FewShotSettings.BaselineIterations"/> iterations in all (a resumed run continues to there).</summary>
-    private static void Pretrain(FewShotSettings settings, CheckpointSession session, MetaTrainer trainer, EpisodicSampler batches)
+    private static void Pretrain(FewShotSettings settings, CheckpointSession session, MetaTrainer trainer, ITaskSampler batches, int classes)
     {
         int start = session.Attach(trainer, "baseline");
         int target = settings.BaselineIterations;
@@ -224,7 +227,7 @@ internal static class FewShotRun
         double mean = done == 0 ? 0 : clock.Elapsed.TotalMilliseconds / done;
         AnsiConsole.MarkupLine(Markup.Escape(
             $"finetune: {done} pre-training iterations in {clock.Elapsed.TotalMinutes:F1} min ({mean:F0} ms each on average), " +
-            $"last batch accuracy {lastAccuracy:P1} over {batches.ClassCount} classes."));
+            $"last batch accuracy {lastAccuracy:P1} over {classes} classes."));
     }
 
     private static TrainingSummary TrainWithSelection(

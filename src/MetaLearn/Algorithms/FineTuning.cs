@@ -10,7 +10,7 @@ namespace MetaLearn.Algorithms;
 /// </summary>
 /// <remarks>
 /// <para><b>Pre-training</b> is meta-training with this algorithm: <c>MetaTrainer</c> over batches labelled with the
-/// training set's classes (<see cref="Sampling.EpisodicSampler"/> with <see cref="Sampling.EpisodicSamplerOptions.DatasetLabels"/>:
+/// training set's classes (<see cref="Sampling.TaskSamplers.Episodes"/> with <see cref="Sampling.EpisodicSamplerOptions.DatasetLabels"/>:
 /// each batch holds Ways classes with Shots + Queries examples each, labelled with their index among all
 /// <see cref="FineTuningOptions.Classes"/> classes), so pre-training has the trainer's seeds, checkpoints, resume,
 /// validation (few-shot episodes, scored through <see cref="Adapt"/>) and progress. Every support and query example of
@@ -121,7 +121,7 @@ public sealed class FineTuning : EpisodicLearner
         {
             throw new ArgumentException(
                 $"Pre-training batches must be labelled with the training set's {Options.Classes} classes (FineTuningOptions.Classes), but this one is a " +
-                $"{support.Ways}-way {support.Kind} episode; draw them with EpisodicSamplerOptions.DatasetLabels = true and set Classes to the sampler's ClassCount.");
+                $"{support.Ways}-way {support.Kind} episode; draw them with EpisodicSamplerOptions.DatasetLabels = true and set Classes to those options' CountClasses(dataset).");
         }
 
         var (supportFeatures, queryFeatures) = Embed(support, query);

@@ -11,8 +11,8 @@ public sealed record FineTuningOptions : MetaAlgorithmOptions
     } = FineTuningHead.Cosine;
 
     /// <summary>
-    /// The classes of supervised pre-training (the training set's, e.g. <c>EpisodicSampler.ClassCount</c> of a sampler
-    /// with <see cref="Sampling.EpisodicSamplerOptions.DatasetLabels"/>); 0 for an algorithm that only fits heads on an
+    /// The classes of supervised pre-training (the training set's: <see cref="Sampling.EpisodicSamplerOptions.CountClasses"/>
+    /// of the batches' options, with <see cref="Sampling.EpisodicSamplerOptions.DatasetLabels"/>); 0 for an algorithm that only fits heads on an
     /// embedding trained elsewhere.
     /// </summary>
     /// <value>Default 0. Zero or more.</value>

@@ -1,7 +1,10 @@
 namespace MetaLearn.Clustering;
 
-/// <summary>Options of the k-means++ clustering of <see cref="MetaClustering"/> (scikit-learn's <c>KMeans</c> defaults where they exist).</summary>
-public sealed record KMeansOptions
+/// <summary>
+/// Options of <see cref="KMeans"/> (scikit-learn's <c>KMeans</c> defaults where they exist); <see cref="MetaClustering"/>
+/// uses the defaults with its caller's number of clusters and seed.
+/// </summary>
+internal sealed record KMeansOptions
 {
     private readonly int _clusters = 8;
     private readonly int _restarts = 10;

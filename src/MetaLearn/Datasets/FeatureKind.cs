@@ -1,7 +1,7 @@
 namespace MetaLearn.Datasets;
 
 /// <summary>What a column of a <see cref="MakeClassification"/> draw is made of.</summary>
-public enum FeatureKind
+internal enum FeatureKind
 {
     /// <summary>Holds the class structure (cluster centroids plus Gaussian noise).</summary>
     Informative,

@@ -8,16 +8,44 @@ namespace MetaLearn.Datasets;
 /// features, random label replacement, shift, scale and shuffling, in that order, with the same semantics
 /// (not the same random numbers: the random source is Math.NET's).
 /// </summary>
+/// <remarks>
+/// <para>
+/// Without shuffling (<see cref="MakeClassificationOptions.Shuffle"/> false) the columns are, as in scikit-learn, the
+/// <see cref="MakeClassificationOptions.Informative"/> features first, then the
+/// <see cref="MakeClassificationOptions.Redundant"/> linear combinations of them, then the
+/// <see cref="MakeClassificationOptions.Repeated"/> copies (each of a column drawn from the informative and redundant
+/// ones), then the <see cref="MakeClassificationOptions.Useless"/> noise features: every useful feature lies in the first
+/// Informative + Redundant + Repeated columns. The rows are then grouped by cluster, cluster k (of class k % Classes)
+/// after cluster k - 1, with the labels after <see cref="MakeClassificationOptions.FlipY"/>'s replacement.
+/// </para>
+/// <para>With shuffling (the default) the rows and the columns are each put in a random order, so no column's position says what it is.</para>
+/// </remarks>
 public static partial class MakeClassification
 {
     /// <summary>Draws a data set from a seed.</summary>
+    /// <returns>
+    /// The samples (float64 features, <c>[Samples, Features]</c>, in the column order the remarks describe) and their
+    /// labels, classes named "0" to Classes - 1; the caller owns it and disposes it.
+    /// </returns>
     /// <exception cref="ArgumentException">The options break a rule of <see cref="MakeClassificationOptions.Validate"/>.</exception>
-    public static MakeClassificationResult Generate(MakeClassificationOptions options, int seed) =>
-        Generate(options, SyntheticRandom.Create(seed));
+    public static LabeledDataset Generate(MakeClassificationOptions options, int seed) =>
+        GenerateDetailed(options, SyntheticRandom.Create(seed)).Data;
 
     /// <summary>Draws a data set from <paramref name="random"/>, which this call advances.</summary>
+    /// <returns>
+    /// The samples (float64 features, <c>[Samples, Features]</c>, in the column order the remarks describe) and their
+    /// labels, classes named "0" to Classes - 1; the caller owns it and disposes it.
+    /// </returns>
     /// <exception cref="ArgumentException">The options break a rule of <see cref="MakeClassificationOptions.Validate"/>.</exception>
-    public static MakeClassificationResult Generate(MakeClassificationOptions options, Random random)
+    public static LabeledDataset Generate(MakeClassificationOptions options, Random random) =>
+        GenerateDetailed(options, random).Data;
+
+    /// <summary>Draws a data set from a seed, with how it was made.</summary>
+    internal static MakeClassificationResult GenerateDetailed(MakeClassificationOptions options, int seed) =>
+        GenerateDetailed(options, SyntheticRandom.Create(seed));
+
+    /// <summary>Draws a data set from <paramref name="random"/>, which this call advances, with how it was made.</summary>
+    internal static MakeClassificationResult GenerateDetailed(MakeClassificationOptions options, Random random)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(random);

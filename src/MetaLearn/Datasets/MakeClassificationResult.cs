@@ -14,7 +14,7 @@ namespace MetaLearn.Datasets;
 /// <param name="Centroids">Cluster centroids in the informative space, one row per cluster, before shift and scale.</param>
 /// <param name="Shift">The shift added to every column.</param>
 /// <param name="Scale">The scale every column was multiplied by.</param>
-public sealed record MakeClassificationResult(
+internal sealed record MakeClassificationResult(
     LabeledDataset Data,
     IReadOnlyList<int> CleanLabels,
     IReadOnlyList<bool> Replaced,
@@ -25,7 +25,7 @@ public sealed record MakeClassificationResult(
     IReadOnlyList<double> Shift,
     IReadOnlyList<double> Scale) : IDisposable
 {
-    /// <inheritdoc />
+    /// <summary>Frees <see cref="Data"/>'s tensor.</summary>
     public void Dispose() => Data.Dispose();
 
     /// <summary>The columns holding informative features, in their pre-shuffle order.</summary>

@@ -5,24 +5,11 @@ using MetaLearn.Datasets;
 namespace MetaLearn.Sampling;
 
 /// <summary>
-/// Draws N-way K-shot classification episodes with Q queries per class from a <see cref="LabeledDataset"/>:
-/// N classes without replacement, then K + Q distinct examples of each, labelled 0..N-1 in the order the classes
-/// were drawn. Support rows are class-major (<c>ways * shots</c> rows: class 0's shots, then class 1's, ...),
-/// and so are query rows (<c>ways * queries</c>).
+/// The sampler behind <see cref="TaskSamplers.Episodes"/>: N-way K-shot classification episodes with Q queries per
+/// class from a <see cref="LabeledDataset"/> (the public docs of the episodes are there), and the one N-way K-shot
+/// split the synthetic classification samplers share.
 /// </summary>
-/// <remarks>
-/// <para>
-/// Rotations (<see cref="EpisodicSamplerOptions.Rotations"/>) create classes without copying data: eligible class
-/// <c>b</c> and rotation <c>r</c> form class <c>b * R + r</c>, whose examples are class <c>b</c>'s turned
-/// counter-clockwise by <c>r</c> degrees over the last two dimensions when the episode is built.
-/// </para>
-/// <para>
-/// <see cref="Sample"/> is a pure function of its seed (a local Xoshiro256** generator) and only reads the data
-/// set, so it is safe on any thread. The sampler does not own the data set (whoever created it disposes it): keep it
-/// alive while sampling; sampling from a disposed data set throws <see cref="ObjectDisposedException"/>.
-/// </para>
-/// </remarks>
-public sealed class EpisodicSampler : ITaskSampler
+internal sealed class EpisodicSampler : ITaskSampler
 {
     private readonly LabeledDataset _dataset;
     private readonly int[] _baseClasses;
@@ -54,8 +41,7 @@ public sealed class EpisodicSampler : ITaskSampler
 
         _augmentation = options.Augmentation is { IsIdentity: false } a ? a : null;
 
-        var filter = options.ClassFilter ?? (_ => true);
-        _baseClasses = Enumerable.Range(0, dataset.Classes.Count).Where(c => filter(dataset.Classes[c])).ToArray();
+        _baseClasses = options.EligibleClasses(dataset);
         long needed = (long)options.Shots + options.Queries;
         foreach (int c in _baseClasses)
         {
@@ -97,7 +83,7 @@ public sealed class EpisodicSampler : ITaskSampler
     /// <summary>The options this sampler draws with.</summary>
     public EpisodicSamplerOptions Options { get; }
 
-    /// <summary>How many classes episodes are drawn from: eligible data-set classes times rotations.</summary>
+    /// <summary>How many classes episodes are drawn from: eligible data-set classes times rotations (<see cref="EpisodicSamplerOptions.CountClasses"/>).</summary>
     public int ClassCount => _allClasses.Length;
 
     /// <summary>With <see cref="EpisodicSamplerOptions.SameGroup"/>, how many groups have enough classes to be drawn.</summary>

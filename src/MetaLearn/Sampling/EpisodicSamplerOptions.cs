@@ -2,7 +2,7 @@ using MetaLearn.Datasets;
 
 namespace MetaLearn.Sampling;
 
-/// <summary>What an <see cref="EpisodicSampler"/> draws: N ways, K shots and Q queries per class, from which classes. Defaults: 5 ways (at least 1), 1 shot, 15 queries.</summary>
+/// <summary>What <see cref="TaskSamplers.Episodes"/> draws: N ways, K shots and Q queries per class, from which classes. Defaults: 5 ways (at least 1), 1 shot, 15 queries.</summary>
 public sealed record EpisodicSamplerOptions() : ClassificationTaskOptions(ways: 5, shots: 1, queries: 15, minimumWays: 1)
 {
     /// <summary>The right-angle rotations Omniglot training uses to quadruple its classes: 0, 90, 180 and 270 degrees.</summary>
@@ -20,7 +20,7 @@ public sealed record EpisodicSamplerOptions() : ClassificationTaskOptions(ways: 
     public bool SameGroup { get; init; }
 
     /// <summary>
-    /// Whether each example is labelled with its class's index among all <see cref="EpisodicSampler.ClassCount"/> classes
+    /// Whether each example is labelled with its class's index among all <see cref="CountClasses"/> classes
     /// the sampler draws from (rotated classes included; the episode then declares that many ways), instead of 0..Ways−1
     /// in the order the classes were drawn: batches for supervised pre-training over all training classes
     /// (<see cref="Algorithms.FineTuning"/>).
@@ -59,4 +59,22 @@ public sealed record EpisodicSamplerOptions() : ClassificationTaskOptions(ways: 
             field = value.ToArray();
         }
     } = [0];
+
+    /// <summary>
+    /// How many classes episodes with these options are drawn from <paramref name="dataset"/>: the classes
+    /// <see cref="ClassFilter"/> keeps times the number of <see cref="Rotations"/>. With <see cref="DatasetLabels"/>,
+    /// examples are labelled 0 to this count − 1, so it is the <see cref="Algorithms.FineTuningOptions.Classes"/> of
+    /// pre-training on these batches.
+    /// </summary>
+    /// <param name="dataset">The data set the episodes are drawn from.</param>
+    /// <returns>The number of (rotated) classes an episode's classes are drawn from.</returns>
+    public int CountClasses(LabeledDataset dataset) => EligibleClasses(dataset).Length * Rotations.Count;
+
+    /// <summary>The data-set classes <see cref="ClassFilter"/> keeps, in class-id order.</summary>
+    internal int[] EligibleClasses(LabeledDataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        var filter = ClassFilter ?? (_ => true);
+        return Enumerable.Range(0, dataset.Classes.Count).Where(c => filter(dataset.Classes[c])).ToArray();
+    }
 }

@@ -3,7 +3,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace MetaLearn.Sampling;
 
 /// <summary>
-/// A random affine distortion of every image an <see cref="EpisodicSampler"/> draws (rotation, shear, scale,
+/// A random affine distortion of every image <see cref="TaskSamplers.Episodes"/> draws (<see cref="EpisodicSamplerOptions.Augmentation"/>) (rotation, shear, scale,
 /// translation, each uniform within its bound, drawn per image from the episode's seed, so the same seed gives the same
 /// episode); pixels moved in from outside the image are 0 (Omniglot's background). Unlike
 /// <see cref="EpisodicSamplerOptions.Rotations"/>, it makes no new classes: it varies the drawings of each class.

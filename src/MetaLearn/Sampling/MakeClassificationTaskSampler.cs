@@ -44,8 +44,8 @@ internal sealed class MakeClassificationTaskSampler(MakeClassificationTaskOption
             throw new ArgumentException($"Episode {seed}: the generator has {generator.Classes} classes but Ways is {o.Ways}; draw at least Ways classes.");
         }
 
-        using var draw = MakeClassification.Generate(generator, DataSeed(seed));
+        using var data = MakeClassification.Generate(generator, DataSeed(seed));
         var random = SyntheticRandom.Create(Seeds.Derive(seed, 2, 0));
-        return EpisodicSampler.Split(draw.Data, EpisodicSampler.ChooseClasses(draw.Data.Classes.Count, o.Ways, random), o.Shots, o.Queries, random, seed);
+        return EpisodicSampler.Split(data, EpisodicSampler.ChooseClasses(data.Classes.Count, o.Ways, random), o.Shots, o.Queries, random, seed);
     }
 }

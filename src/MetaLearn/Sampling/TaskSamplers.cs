@@ -32,7 +32,34 @@ public static class TaskSamplers
     /// <summary>Multimodal regression tasks: a sum of sinusoids, each term's input seen by one modality only.</summary>
     internal static ITaskSampler MultimodalRegression(MultimodalRegressionTaskOptions? options = null) => new MultimodalRegressionTaskSampler(options);
 
-    /// <summary>N-way K-shot episodes over a labelled data set (e.g. <see cref="LabeledDataset.FromOmniglot"/>); the data set is not owned.</summary>
+    /// <summary>
+    /// N-way K-shot classification episodes with Q queries per class over a labelled data set (e.g.
+    /// <see cref="LabeledDataset.FromOmniglot"/>, or <see cref="CsvTable.ToDataset"/> of a CSV file): N classes without replacement,
+    /// then K + Q distinct examples of each, labelled 0..N-1 in the order the classes were drawn. Support rows are
+    /// class-major (<c>ways * shots</c> rows: class 0's shots, then class 1's, ...), and so are query rows
+    /// (<c>ways * queries</c>).
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Rotations (<see cref="EpisodicSamplerOptions.Rotations"/>) create classes without copying data: eligible class
+    /// <c>b</c> and rotation <c>r</c> form class <c>b * R + r</c>, whose examples are class <c>b</c>'s turned
+    /// counter-clockwise by <c>r</c> degrees over the last two dimensions when the episode is built;
+    /// <see cref="EpisodicSamplerOptions.CountClasses"/> says how many classes that makes.
+    /// </para>
+    /// <para>
+    /// <see cref="ITaskSampler.Sample"/> is a pure function of its seed (a local Xoshiro256** generator) and only reads
+    /// the data set, so it is safe on any thread. The sampler does not own the data set (whoever created it disposes
+    /// it): keep it alive while sampling; sampling from a disposed data set throws <see cref="ObjectDisposedException"/>.
+    /// </para>
+    /// </remarks>
+    /// <param name="dataset">The labelled examples; not owned.</param>
+    /// <param name="options">Ways, shots, queries and which classes.</param>
+    /// <returns>A sampler that checked once that every episode can be drawn.</returns>
+    /// <exception cref="ArgumentException">
+    /// An eligible class has fewer than Shots + Queries examples; fewer than Ways classes are eligible; with
+    /// <see cref="EpisodicSamplerOptions.SameGroup"/>, no group has Ways classes; or rotations are asked of examples
+    /// that are not square images.
+    /// </exception>
     public static ITaskSampler Episodes(LabeledDataset dataset, EpisodicSamplerOptions options) => new EpisodicSampler(dataset, options);
 
     /// <summary>

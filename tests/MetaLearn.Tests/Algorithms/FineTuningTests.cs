@@ -52,7 +52,7 @@ public sealed class FineTuningTests : IDisposable
 
         var act = () => learner.AccumulateMetaGradient(new[] { episode }, 0);
 
-        act.Should().Throw<ArgumentException>().WithMessage("*6 classes*3-way*DatasetLabels = true*ClassCount*");
+        act.Should().Throw<ArgumentException>().WithMessage("*6 classes*3-way*DatasetLabels = true*CountClasses(dataset)*");
         using var noPretraining = new FineTuning(model);
         var untrained = () => noPretraining.AccumulateMetaGradient(new[] { episode }, 0);
         untrained.Should().Throw<InvalidOperationException>().WithMessage("*Classes is 0*");

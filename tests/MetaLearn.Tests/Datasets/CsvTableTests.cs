@@ -156,6 +156,29 @@ public sealed class CsvTableTests : IDisposable
     }
 
     [Fact]
+    public void ToDataset_FewerRowsThanMinimumPerClass_NamesFileColumnClassAndLines()
+    {
+        // The check an N-way K-shot user asks for with ToDataset(Shots + Queries), before any tensor is made.
+        string path = Write("f0,y\n1,0\n2,0\n3,1\n4,1\n5,1\n");
+        var table = CsvTable.Read(path);
+
+        var act = () => table.ToDataset(minimumPerClass: 3);
+
+        act.Should().Throw<InvalidDataException>().WithMessage($"{path}: column 2 ('y'): class '0' has 2 row(s) (line(s) 2, 3) but 3 are needed*");
+    }
+
+    [Fact]
+    public void ToDataset_UnlabelledTable_ThrowsNamingTheFileAndTheOption()
+    {
+        string path = Write("f0,f1\n1,2\n");
+        var table = CsvTable.Read(path, new CsvTableOptions { LabelRequired = false });
+
+        var act = () => table.ToDataset();
+
+        act.Should().Throw<InvalidOperationException>().WithMessage($"{path} has no label column; read it with CsvTableOptions.LabelColumn set.");
+    }
+
+    [Fact]
     public void Options_Defaults_LabelYCommaRequired()
     {
         var options = new CsvTableOptions();

@@ -73,7 +73,7 @@ public sealed class MakeClassificationOptionsTests
         // 2 classes * 2 clusters = 4 = 2^2: allowed, and the four centroids are the four vertices of [-1, 1]^2.
         var o = new MakeClassificationOptions { Informative = 2, Classes = 2, ClustersPerClass = 2 };
 
-        var result = MakeClassification.Generate(o, 1);
+        using var result = MakeClassification.GenerateDetailed(o, 1);
 
         result.Centroids.Select(c => (c[0], c[1])).Should().BeEquivalentTo(new[] { (-1.0, -1.0), (-1.0, 1.0), (1.0, -1.0), (1.0, 1.0) });
     }

@@ -11,8 +11,8 @@ public sealed class MakeClassificationTests
     [Fact]
     public void Generate_SameSeed_IdenticalData()
     {
-        var a = MakeClassification.Generate(new MakeClassificationOptions(), 7);
-        var b = MakeClassification.Generate(new MakeClassificationOptions(), 7);
+        using var a = MakeClassification.GenerateDetailed(new MakeClassificationOptions(), 7);
+        using var b = MakeClassification.GenerateDetailed(new MakeClassificationOptions(), 7);
 
         a.Data.ToRowMajor().Should().Equal(b.Data.ToRowMajor());
         a.Data.Labels.Should().Equal(b.Data.Labels);
@@ -20,12 +20,27 @@ public sealed class MakeClassificationTests
     }
 
     [Fact]
+    public void Generate_SeedOrRandom_ReturnsTheDetailedDrawsData()
+    {
+        var o = new MakeClassificationOptions { Samples = 40, Features = 6 };
+        using var detailed = MakeClassification.GenerateDetailed(o, 7);
+
+        using var fromSeed = MakeClassification.Generate(o, 7);
+        using var fromRandom = MakeClassification.Generate(o, SyntheticRandom.Create(7));
+
+        fromSeed.ToRowMajor().Should().Equal(detailed.Data.ToRowMajor());
+        fromSeed.Labels.Should().Equal(detailed.Data.Labels);
+        fromRandom.ToRowMajor().Should().Equal(detailed.Data.ToRowMajor());
+        fromRandom.Labels.Should().Equal(detailed.Data.Labels);
+    }
+
+    [Fact]
     public void Generate_DifferentSeed_DifferentData()
     {
-        var a = MakeClassification.Generate(new MakeClassificationOptions(), 7);
-        var b = MakeClassification.Generate(new MakeClassificationOptions(), 8);
+        using var a = MakeClassification.Generate(new MakeClassificationOptions(), 7);
+        using var b = MakeClassification.Generate(new MakeClassificationOptions(), 8);
 
-        a.Data.ToRowMajor().Should().NotEqual(b.Data.ToRowMajor());
+        a.ToRowMajor().Should().NotEqual(b.ToRowMajor());
     }
 
     [Fact]
@@ -33,7 +48,7 @@ public sealed class MakeClassificationTests
     {
         var o = Unshuffled with { Features = 10, Informative = 3, Redundant = 2, Repeated = 1 };
 
-        var r = MakeClassification.Generate(o, 3);
+        using var r = MakeClassification.GenerateDetailed(o, 3);
 
         r.FeatureKinds.Should().Equal(
             FeatureKind.Informative, FeatureKind.Informative, FeatureKind.Informative, FeatureKind.Redundant, FeatureKind.Redundant,
@@ -47,7 +62,8 @@ public sealed class MakeClassificationTests
     {
         var o = Unshuffled with { Samples = 200, Features = 12, Informative = 3, Redundant = 5, Repeated = 2, Classes = 2 };
 
-        var x = MakeClassification.Generate(o, 11).Data.ToMatrix();
+        using var data = MakeClassification.Generate(o, 11);
+        var x = data.ToMatrix();
 
         // Informative columns alone have full rank 3; adding the 5 redundant and 2 repeated columns keeps it 3,
         // while one noise column raises it to 4.
@@ -61,7 +77,7 @@ public sealed class MakeClassificationTests
     {
         var o = new MakeClassificationOptions { Samples = 150, Features = 15, Informative = 4, Redundant = 6 };
 
-        var r = MakeClassification.Generate(o, 5);
+        using var r = MakeClassification.GenerateDetailed(o, 5);
         var x = r.Data.ToMatrix();
         var structured = r.InformativeFeatures.Concat(r.RedundantFeatures).ToArray();
 
@@ -74,7 +90,7 @@ public sealed class MakeClassificationTests
     {
         var o = Unshuffled with { Features = 8, Informative = 2, Redundant = 2, Repeated = 3 };
 
-        var d = MakeClassification.Generate(o, 2).Data;
+        using var d = MakeClassification.Generate(o, 2);
 
         for (int r = 4; r < 7; r++)
         {
@@ -91,7 +107,8 @@ public sealed class MakeClassificationTests
         var o = Unshuffled with { Informative = 3, Classes = 3, ClustersPerClass = 2, FlipY = 0 };
 
         MakeClassification.SamplesPerCluster(o).Should().Equal(17, 17, 17, 17, 16, 16);
-        var labels = MakeClassification.Generate(o, 1).Data.Labels;
+        using var data = MakeClassification.Generate(o, 1);
+        var labels = data.Labels;
         Enumerable.Range(0, 3).Select(c => labels.Count(l => l == c)).Should().Equal(34, 33, 33);
     }
 
@@ -102,7 +119,8 @@ public sealed class MakeClassificationTests
         // int(50.5) = 50, int(30.3) = 30, int(20.199999999999996) = 20, total 100; the 1 left over goes to cluster 0.
         var o = Unshuffled with { Samples = 101, Informative = 2, Classes = 3, ClustersPerClass = 1, Weights = new[] { 0.5, 0.3 }, FlipY = 0 };
 
-        var labels = MakeClassification.Generate(o, 4).Data.Labels;
+        using var data = MakeClassification.Generate(o, 4);
+        var labels = data.Labels;
 
         Enumerable.Range(0, 3).Select(c => labels.Count(l => l == c)).Should().Equal(51, 30, 20);
     }
@@ -112,7 +130,8 @@ public sealed class MakeClassificationTests
     {
         var o = new MakeClassificationOptions { Samples = 5000, Weights = new[] { 0.8, 0.2 }, FlipY = 0.01 };
 
-        var labels = MakeClassification.Generate(o, 9).Data.Labels;
+        using var data = MakeClassification.Generate(o, 9);
+        var labels = data.Labels;
 
         // Flipping moves about 0.01 * 0.5 * (0.8 - 0.2) = 0.3% of the mass towards balance, within the tolerance.
         (labels.Count(l => l == 0) / 5000.0).Should().BeApproximately(0.8, 0.015);
@@ -123,7 +142,7 @@ public sealed class MakeClassificationTests
     {
         var o = new MakeClassificationOptions { Samples = 20000, Informative = 3, Classes = 3, FlipY = 0.2 };
 
-        var r = MakeClassification.Generate(o, 13);
+        using var r = MakeClassification.GenerateDetailed(o, 13);
         var y = r.Data.Labels;
         int n = y.Count;
 
@@ -137,8 +156,8 @@ public sealed class MakeClassificationTests
     [Fact]
     public void Generate_ShiftAndScale_AppliedAfterGeneration()
     {
-        var plain = MakeClassification.Generate(Unshuffled, 21).Data;
-        var moved = MakeClassification.Generate(Unshuffled with { Shift = new[] { 3.0 }, Scale = new[] { 2.0 } }, 21).Data;
+        using var plain = MakeClassification.Generate(Unshuffled, 21);
+        using var moved = MakeClassification.Generate(Unshuffled with { Shift = new[] { 3.0 }, Scale = new[] { 2.0 } }, 21);
 
         for (int i = 0; i < plain.Count; i++)
         {
@@ -153,8 +172,8 @@ public sealed class MakeClassificationTests
     public void Generate_PerFeatureShift_AddsEachColumnsValue()
     {
         var o = Unshuffled with { Features = 5, Redundant = 0 };
-        var plain = MakeClassification.Generate(o, 22).Data;
-        var moved = MakeClassification.Generate(o with { Shift = new[] { 0.0, 1, 2, 3, 4 } }, 22).Data;
+        using var plain = MakeClassification.Generate(o, 22);
+        using var moved = MakeClassification.Generate(o with { Shift = new[] { 0.0, 1, 2, 3, 4 } }, 22);
 
         Enumerable.Range(0, 5).Select(j => moved[17, j] - plain[17, j]).Should().Equal(
             new[] { 0.0, 1, 2, 3, 4 }, (a, b) => Math.Abs(a - b) < 1e-12);
@@ -164,9 +183,9 @@ public sealed class MakeClassificationTests
     public void Generate_NullShiftAndScale_DrawsThemInScikitLearnRanges()
     {
         var o = Unshuffled with { ClassSep = 2.0 };
-        var plain = MakeClassification.Generate(o, 23).Data;
+        using var plain = MakeClassification.Generate(o, 23);
 
-        var r = MakeClassification.Generate(o with { Shift = null, Scale = null }, 23);
+        using var r = MakeClassification.GenerateDetailed(o with { Shift = null, Scale = null }, 23);
 
         r.Shift.Should().OnlyContain(s => s >= -2.0 && s <= 2.0).And.OnlyHaveUniqueItems();
         r.Scale.Should().OnlyContain(s => s >= 1.0 && s <= 101.0);
@@ -177,8 +196,8 @@ public sealed class MakeClassificationTests
     public void Generate_Shuffle_PermutesRowsAndColumnsOfTheUnshuffledDraw()
     {
         var o = new MakeClassificationOptions { Samples = 50, Features = 6, Redundant = 1, Repeated = 0 };
-        var plain = MakeClassification.Generate(o with { Shuffle = false }, 31);
-        var shuffled = MakeClassification.Generate(o, 31);
+        using var plain = MakeClassification.GenerateDetailed(o with { Shuffle = false }, 31);
+        using var shuffled = MakeClassification.GenerateDetailed(o, 31);
         var rows = new HashSet<string>(Enumerable.Range(0, 50).Select(i => string.Join(",", plain.Data.Row(i)) + "|" + plain.Data.Labels[i]));
 
         for (int i = 0; i < 50; i++)
@@ -200,7 +219,8 @@ public sealed class MakeClassificationTests
     {
         var o = new MakeClassificationOptions { Informative = 4, Classes = 4, ClustersPerClass = 3, ClassSep = 1.5 };
 
-        var centroids = MakeClassification.Generate(o, 3).Centroids;
+        using var r = MakeClassification.GenerateDetailed(o, 3);
+        var centroids = r.Centroids;
 
         centroids.Should().HaveCount(12);
         centroids.SelectMany(c => c).Should().OnlyContain(v => v == 1.5 || v == -1.5);
@@ -212,7 +232,8 @@ public sealed class MakeClassificationTests
     {
         var o = new MakeClassificationOptions { Informative = 4, Classes = 4, ClustersPerClass = 3, ClassSep = 1.5, Hypercube = false };
 
-        var values = MakeClassification.Generate(o, 3).Centroids.SelectMany(c => c).ToArray();
+        using var r = MakeClassification.GenerateDetailed(o, 3);
+        var values = r.Centroids.SelectMany(c => c).ToArray();
 
         values.Should().OnlyContain(v => Math.Abs(v) <= 1.5);
         values.Count(v => Math.Abs(v) < 1.5).Should().Be(values.Length);
@@ -223,7 +244,8 @@ public sealed class MakeClassificationTests
     {
         var o = new MakeClassificationOptions { Features = 40, Informative = 33, Redundant = 0, Classes = 5, ClustersPerClass = 2, Samples = 50 };
 
-        var centroids = MakeClassification.Generate(o, 3).Centroids;
+        using var r = MakeClassification.GenerateDetailed(o, 3);
+        var centroids = r.Centroids;
 
         centroids.Should().OnlyContain(c => c.Count == 33 && c.All(v => v == 1.0 || v == -1.0));
         centroids.Select(c => string.Join(",", c)).Should().OnlyHaveUniqueItems();
@@ -235,7 +257,7 @@ public sealed class MakeClassificationTests
         // X_k = Z A + c with Z standard normal: the mean is c, the per-coordinate variance at most 2 (|a| <= 1, 2 terms).
         var o = Unshuffled with { Samples = 8000, Features = 2, Informative = 2, Redundant = 0, ClassSep = 3, FlipY = 0 };
 
-        var r = MakeClassification.Generate(o, 17);
+        using var r = MakeClassification.GenerateDetailed(o, 17);
 
         for (int k = 0; k < 4; k++)
         {
@@ -248,8 +270,7 @@ public sealed class MakeClassificationTests
     [Fact]
     public void Generate_Data_IsFloat64TensorWithTheValuesTheIndexerReads()
     {
-        using var result = MakeClassification.Generate(new MakeClassificationOptions { Samples = 30 }, 1);
-        var d = result.Data;
+        using var d = MakeClassification.Generate(new MakeClassificationOptions { Samples = 30 }, 1);
 
         d.Examples.shape.Should().Equal(30, 20);
         d.Examples.dtype.Should().Be(ScalarType.Float64);

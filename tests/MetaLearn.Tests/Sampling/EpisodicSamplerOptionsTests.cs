@@ -1,4 +1,5 @@
 using MetaLearn.Sampling;
+using MetaLearn.Tests.Datasets;
 
 namespace MetaLearn.Tests.Sampling;
 
@@ -16,6 +17,26 @@ public sealed class EpisodicSamplerOptionsTests
         options.SameGroup.Should().BeFalse();
         options.Rotations.Should().Equal(0);
         EpisodicSamplerOptions.AllRightAngles.Should().Equal(0, 90, 180, 270);
+    }
+
+    [Fact]
+    public void CountClasses_FilterAndRotations_KeptClassesTimesRotationsAsThePublicSamplerDeclares()
+    {
+        // Groups A (3 classes) and B (2 classes); the filter keeps A's, and two rotations double them: 6 classes.
+        using var data = SyntheticDatasets.Build(("A", 3, 4), ("B", 2, 4));
+        var options = new EpisodicSamplerOptions
+        {
+            Ways = 2, Shots = 1, Queries = 1, Rotations = [0, 180], ClassFilter = c => c.Group == "A", DatasetLabels = true,
+        };
+
+        int count = options.CountClasses(data);
+
+        count.Should().Be(6);
+        (options with { ClassFilter = null }).CountClasses(data).Should().Be(10);
+        (options with { Rotations = [0] }).CountClasses(data).Should().Be(3);
+        using var episode = TaskSamplers.Episodes(data, options).Sample(3);
+        episode.Info.Ways.Should().Be(count, "batches with DatasetLabels declare every class the sampler draws from");
+        episode.SupportTargets.data<long>().ToArray().Should().OnlyContain(l => l >= 0 && l < count);
     }
 
     [Theory]

@@ -77,7 +77,7 @@ public sealed class MakeClassificationTaskSamplerTests
     {
         const int seed = 12;
         using var episode = new MakeClassificationTaskSampler().Sample(seed);
-        var data = MakeClassification.Generate(MakeClassificationTaskOptions.WorkloadGenerator, MakeClassificationTaskSampler.DataSeed(seed)).Data;
+        using var data = MakeClassification.Generate(MakeClassificationTaskOptions.WorkloadGenerator, MakeClassificationTaskSampler.DataSeed(seed));
         var labelOfRow = Enumerable.Range(0, data.Count).ToDictionary(i => Key(data.Row(i).ToArray().Select(v => (float)v).ToArray()), i => data.Labels[i]);
 
         var rows = Rows(episode.SupportInput).Concat(Rows(episode.QueryInput)).ToArray();
@@ -113,7 +113,7 @@ public sealed class MakeClassificationTaskSamplerTests
         for (int seed = 0; seed < 20; seed++)
         {
             using var episode = sampler.Sample(seed);
-            var data = MakeClassification.Generate(generator, MakeClassificationTaskSampler.DataSeed(seed)).Data;
+            using var data = MakeClassification.Generate(generator, MakeClassificationTaskSampler.DataSeed(seed));
             var labelOfRow = Enumerable.Range(0, data.Count).ToDictionary(i => Key(data.Row(i).ToArray().Select(v => (float)v).ToArray()), i => data.Labels[i]);
             var original = Rows(episode.SupportInput).Select(r => labelOfRow[Key(r)]).ToArray();
 

@@ -166,7 +166,7 @@ internal static class SamplerCases
 
     /// <summary>
     /// A small data set whose rows are (example id, class id, noise): classes of 3 to 9 examples. The episodic sampler
-    /// draws from it directly, the CSV sampler from the same rows written to a file.
+    /// draws from it directly; the CSV case writes the same rows to a file and draws from CsvTable.Read(path).ToDataset().
     /// </summary>
     private static Gen<SamplerCase> Episodic(bool csv) =>
         from classes in Gen.Choose(2, 6)
@@ -177,7 +177,7 @@ internal static class SamplerCases
         from sameGroup in Gen.Elements(false, true)
         let options = new EpisodicSamplerOptions { Ways = ways, Shots = shots, Queries = queries, SameGroup = sameGroup && !csv }
         select new SamplerCase(
-            $"{(csv ? "CsvTaskSampler" : "EpisodicSampler")} over classes of [{string.Join(", ", counts)}] examples, {options}",
+            $"{(csv ? "Episodes of a CSV file" : "EpisodicSampler")} over classes of [{string.Join(", ", counts)}] examples, {options}",
             () => csv ? CsvSampler(counts, options) : DatasetSampler(counts, options),
             ways, shots, queries, [[3]], Classification: true, Indexed: true);
 
@@ -218,7 +218,16 @@ internal static class SamplerCases
         File.WriteAllLines(path, lines);
         try
         {
-            return new CsvTaskSampler(path, options);
+            var data = CsvTable.Read(path).ToDataset();
+            try
+            {
+                return new OwningSampler(data, TaskSamplers.Episodes(data, options));
+            }
+            catch
+            {
+                data.Dispose();
+                throw;
+            }
         }
         finally
         {

@@ -49,12 +49,13 @@ public sealed class SamplerInvalidOptionsTests
     }
 
     /// <summary>
-    /// The CSV sampler: invalid episode options give an ArgumentException like every sampler; problems of the file itself
-    /// keep CsvTable's documented types (FileNotFoundException, InvalidDataException naming the file and line), and a class
-    /// with fewer rows than Shots + Queries is reported by CsvTable as InvalidDataException naming the class's lines.
+    /// Episodes of a CSV file (<c>CsvTable.Read(path).ToDataset(Shots + Queries)</c>, then <see cref="TaskSamplers.Episodes"/>):
+    /// invalid episode options give an ArgumentException like every sampler; problems of the file itself keep CsvTable's
+    /// documented types (FileNotFoundException, InvalidDataException naming the file and line), and a class with fewer
+    /// rows than Shots + Queries is reported by CsvTable as InvalidDataException naming the class's lines.
     /// </summary>
     [Fact]
-    public void CsvTaskSampler_RandomInvalidFilesAndOptions_ThrowTheDocumentedExceptionType()
+    public void CsvEpisodes_RandomInvalidFilesAndOptions_ThrowTheDocumentedExceptionType()
     {
         var cases = from problem in Gen.Choose(0, 6)
                     from n in Gen.Choose(1, 4)
@@ -183,7 +184,7 @@ public sealed class SamplerInvalidOptionsTests
     }
 
     /// <summary>CSV problems: a missing file, no label column, a class with too few rows, an unparsable value, no rows, Ways above the classes, Shots below 1.</summary>
-    private static CsvTaskSampler Csv(int problem, int n)
+    private static OwningSampler Csv(int problem, int n)
     {
         string path = Path.Combine(Path.GetTempPath(), $"metalearn-invalid-{Guid.NewGuid():N}.csv");
         string[] lines = problem switch
@@ -207,7 +208,16 @@ public sealed class SamplerInvalidOptionsTests
                 6 => new EpisodicSamplerOptions { Ways = 2, Shots = 1 - n, Queries = 1 },
                 _ => new EpisodicSamplerOptions { Ways = 2, Shots = 2, Queries = 5 },
             };
-            return new CsvTaskSampler(path, options);
+            var data = CsvTable.Read(path).ToDataset(options.Shots + options.Queries);
+            try
+            {
+                return new OwningSampler(data, TaskSamplers.Episodes(data, options));
+            }
+            catch
+            {
+                data.Dispose();
+                throw;
+            }
         }
         finally
         {
