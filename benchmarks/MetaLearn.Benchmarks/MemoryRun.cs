@@ -32,7 +32,7 @@ internal static class MemoryRun
         });
         long atFirst = 0;
         long atEnd = 0;
-        Action<TrainingProgress> progress = p =>
+        var progress = TrainingProgress.Synchronous(p =>
         {
             // Environment.WorkingSet is the resident set size (VmRSS) on Linux.
             long rss = Environment.WorkingSet;
@@ -43,7 +43,7 @@ internal static class MemoryRun
             }
 
             atEnd = rss;
-        };
+        });
         trainer.Train(workload.CreateSampler(), progress: progress);
         double growth = 100.0 * (atEnd - atFirst) / atFirst;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rss_at_{ReportEvery}_mb={atFirst / 1048576.0:F1} rss_at_end_mb={atEnd / 1048576.0:F1}"));

@@ -79,8 +79,8 @@ internal static class Roles
             });
             session.Attach(trainer);
             var clock = Stopwatch.StartNew();
-            Action<TrainingProgress> progress = p =>
-                Console.Error.WriteLine(FormattableString.Invariant($"# iteration {p.Iteration}: query loss {p.QueryLoss:F4}, accuracy {p.QueryAccuracy:F3} ({clock.Elapsed.TotalSeconds:F1} s)"));
+            var progress = TrainingProgress.Synchronous(p =>
+                Console.Error.WriteLine(FormattableString.Invariant($"# iteration {p.Iteration}: query loss {p.QueryLoss:F4}, accuracy {p.QueryAccuracy:F3} ({clock.Elapsed.TotalSeconds:F1} s)")));
             var result = trainer.Train(workload.Training, progress: progress, cancellationToken: session.Stop);
             var validation = Evaluator.Evaluate(metaAlgorithm, workload.Validation!, settings.ValidationEpisodes, Seeds.Derive(settings.Seed, 5, 0));
             Console.Error.WriteLine(FormattableString.Invariant($"# {result.Iterations} iterations, median {result.MedianIterationMilliseconds:F0} ms per meta-iteration"));

@@ -150,11 +150,11 @@ internal static class TrainCommand
                 var evalTask = ctx.AddTask("evaluation", autoStart: false, maxValue: s.EvalTasks);
                 while (trainer.Iteration < start + s.Iterations)
                 {
-                    var chunk = trainer.Train(sampler, progress: p =>
+                    var chunk = trainer.Train(sampler, progress: TrainingProgress.Synchronous(p =>
                     {
                         trainTask.Value = p.Iteration - start;
                         trainTask.Description = $"{learner.Name} loss {p.QueryLoss:F3} acc {p.QueryAccuracy:P0}";
-                    }, cancellationToken: session.Stop);
+                    }), cancellationToken: session.Stop);
                     losses.AddRange(chunk.QueryLosses);
                     var validation = Evaluator.Evaluate(learner, sampler, s.ValidationTasks, validationRoot);
                     curve.Add((trainer.Iteration, validation));

@@ -197,7 +197,7 @@ internal static class FewShotRun
             .Start(ctx =>
             {
                 var task = ctx.AddTask("finetune pre-training", maxValue: target);
-                Action<TrainingProgress> progress = p =>
+                var progress = TrainingProgress.Synchronous(p =>
                 {
                     lastAccuracy = p.QueryAccuracy;
                     task.Value = p.Iteration;
@@ -206,7 +206,7 @@ internal static class FewShotRun
                     {
                         stop.Cancel();
                     }
-                };
+                });
                 while (trainer.Iteration < target)
                 {
                     try
@@ -259,7 +259,7 @@ internal static class FewShotRun
             .Start(ctx =>
             {
                 var task = ctx.AddTask($"{trainer.Algorithm.Name} meta-training", maxValue: 1.0);
-                Action<TrainingProgress> progress = p =>
+                var progress = TrainingProgress.Synchronous(p =>
                 {
                     lastLoss = p.QueryLoss;
                     lastAccuracy = p.QueryAccuracy;
@@ -275,7 +275,7 @@ internal static class FewShotRun
                     {
                         stop.Cancel();
                     }
-                };
+                });
                 int nextValidation = start + settings.ValidationInterval;
                 while (trainer.Iteration < target && !stop.IsCancellationRequested)
                 {

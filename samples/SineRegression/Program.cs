@@ -71,11 +71,11 @@ static int Run(int iterations, int seed, int threads, bool firstOrder, string na
         .Start(ctx =>
         {
             var task = ctx.AddTask($"{learner.Name} meta-training", maxValue: iterations);
-            Action<TrainingProgress> progress = p =>
+            var progress = TrainingProgress.Synchronous(p =>
             {
                 task.Value = p.Iteration - start;
                 task.Description = $"{learner.Name} loss {p.QueryLoss:F3}";
-            };
+            });
             result = trainer.Train(sampler, progress: progress, cancellationToken: session.Stop);
         });
 

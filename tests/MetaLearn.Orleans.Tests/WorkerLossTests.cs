@@ -20,7 +20,7 @@ public sealed class WorkerLossTests(WorkerLossTests.Cluster cluster) : IClassFix
         var executor = new OrleansMetaBatchExecutor(cluster.Client);
         var victim = cluster.Cluster.Silos.Single(s => s.Name == "Silo_2");
         Task? kill = null;
-        Action<TrainingProgress> progress = p =>
+        var progress = TrainingProgress.Synchronous(p =>
         {
             if (p.Iteration == 5)
             {
@@ -33,7 +33,7 @@ public sealed class WorkerLossTests(WorkerLossTests.Cluster cluster) : IClassFix
                     cluster.Gate.Open();
                 });
             }
-        };
+        });
 
         var actual = Workloads.Train("maml", Iterations, new GateSampler(Tasks), executor, progress);
         await kill!.WaitAsync(TimeSpan.FromSeconds(60));
@@ -55,7 +55,7 @@ public sealed class WorkerLossTests(WorkerLossTests.Cluster cluster) : IClassFix
         var before = (await management.GetHosts(onlyActive: true)).Keys.Select(s => s.ToParsableString()).ToHashSet();
         string? joined = null;
         int tasksBeforeJoin = -1;
-        Action<TrainingProgress> progress = p =>
+        var progress = TrainingProgress.Synchronous(p =>
         {
             if (p.Iteration == 5)
             {
@@ -70,7 +70,7 @@ public sealed class WorkerLossTests(WorkerLossTests.Cluster cluster) : IClassFix
                     Thread.Sleep(50);
                 }
             }
-        };
+        });
 
         var actual = Workloads.Train("maml", Iterations, new GateSampler(Tasks), executor, progress);
 

@@ -40,7 +40,7 @@ internal static class Workloads
     };
 
     /// <summary>Trains a new <paramref name="algorithm"/> for <paramref name="iterations"/> and returns its meta-parameters.</summary>
-    public static float[][] Train(string algorithm, int iterations, ITaskSampler sampler, IMetaBatchExecutor? executor = null, Action<TrainingProgress>? progress = null)
+    public static float[][] Train(string algorithm, int iterations, ITaskSampler sampler, IMetaBatchExecutor? executor = null, IProgress<TrainingProgress>? progress = null)
     {
         var (model, learner) = Create(algorithm);
         using (model)

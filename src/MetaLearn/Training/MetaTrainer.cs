@@ -66,9 +66,10 @@ public sealed partial class MetaTrainer : IDisposable
     /// <param name="sampler">Training tasks.</param>
     /// <param name="validation">Validation tasks (used when <see cref="MetaTrainerOptions.ValidationInterval"/> &gt; 0).</param>
     /// <param name="progress">
-    /// Called with a report on the training thread after every <see cref="MetaTrainerOptions.ProgressInterval"/>-th
+    /// Receives a report on the training thread after every <see cref="MetaTrainerOptions.ProgressInterval"/>-th
     /// meta-iteration and the last one (after its validation and checkpoint), before the next starts; null reports
-    /// nothing. It may read the trainer's state or cancel the token; training waits for it to return.
+    /// nothing. <see cref="TrainingProgress.Synchronous"/> runs a handler at once; the framework's
+    /// <see cref="Progress{T}"/> posts each report elsewhere (a UI thread, or the thread pool).
     /// </param>
     /// <param name="cancellationToken">
     /// Stops between meta-iterations with <see cref="OperationCanceledException"/> (a validation in progress finishes
@@ -76,7 +77,7 @@ public sealed partial class MetaTrainer : IDisposable
     /// that state is saved first.
     /// </param>
     /// <exception cref="InvalidOperationException">A loss or gradient is not finite under <see cref="NonFiniteLossPolicy.Throw"/>.</exception>
-    public TrainingResult Train(ITaskSampler sampler, ITaskSampler? validation = null, Action<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    public TrainingResult Train(ITaskSampler sampler, ITaskSampler? validation = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sampler);
         if (Options.ValidationInterval > 0 && validation is null)
@@ -133,7 +134,7 @@ public sealed partial class MetaTrainer : IDisposable
                 SaveCheckpointIfDue(end);
                 if (progress is not null && Options.ProgressInterval > 0 && (Iteration % Options.ProgressInterval == 0 || Iteration == end))
                 {
-                    progress(new TrainingProgress(Iteration, end, result.MeanQueryLoss, result.MeanQueryAccuracy, lastValidation?.MeanLoss, lastValidation?.MeanAccuracy));
+                    progress.Report(new TrainingProgress(Iteration, end, result.MeanQueryLoss, result.MeanQueryAccuracy, lastValidation?.MeanLoss, lastValidation?.MeanAccuracy));
                 }
             }
         }

@@ -42,7 +42,7 @@ public sealed class CheckpointOptionsTests : IDisposable
         using var trainer = new MetaTrainer(maml, new MetaTrainerOptions { Iterations = 11, MetaBatchSize = 2, ProgressInterval = 1, Checkpoint = checkpoint });
         var saves = new List<int>();
         byte[] last = Array.Empty<byte>();
-        Action<TrainingProgress> progress = p =>
+        var progress = TrainingProgress.Synchronous(p =>
         {
             byte[] now = File.Exists(path) ? File.ReadAllBytes(path) : Array.Empty<byte>();
             if (!now.AsSpan().SequenceEqual(last))
@@ -52,7 +52,7 @@ public sealed class CheckpointOptionsTests : IDisposable
             }
 
             clock.Advance(TimeSpan.FromSeconds(1));
-        };
+        });
 
         trainer.Train(new SinusoidTaskSampler(), progress: progress);
 
@@ -79,14 +79,14 @@ public sealed class CheckpointOptionsTests : IDisposable
         using (var trainer = new MetaTrainer(maml, options with { Checkpoint = new CheckpointOptions(path) { Interval = null } }))
         using (var cts = new CancellationTokenSource())
         {
-            Action<TrainingProgress> progress = p =>
+            var progress = TrainingProgress.Synchronous(p =>
             {
                 seen.Add(p.QueryLoss);
                 if (p.Iteration == 7)
                 {
                     cts.Cancel();
                 }
-            };
+            });
 
             var act = () => trainer.Train(new SinusoidTaskSampler(), progress: progress, cancellationToken: cts.Token);
 

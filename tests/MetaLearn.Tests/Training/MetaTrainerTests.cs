@@ -177,7 +177,7 @@ public sealed class MetaTrainerTests
         using var trainer = new MetaTrainer(maml, options);
         var seen = new List<double>();
 
-        trainer.Train(new SinusoidTaskSampler(), progress: _ => seen.Add(outer!.ParamGroups.Single().LearningRate));
+        trainer.Train(new SinusoidTaskSampler(), progress: TrainingProgress.Synchronous(_ => seen.Add(outer!.ParamGroups.Single().LearningRate)));
 
         var expected = Enumerable.Range(1, 12).Select(t => 0.001 + ((0.01 - 0.001) * (1 + Math.Cos(Math.PI * t / 12)) / 2));
         seen.Should().Equal(expected, (a, b) => Math.Abs(a - b) < 1e-12);
@@ -187,17 +187,25 @@ public sealed class MetaTrainerTests
     [Theory]
     [InlineData(0)]
     [InlineData(2)]
-    public void Train_Progress_IsCalledOnTheTrainingThreadAfterEachReportedIterationBeforeTheNextStarts(int prefetch)
+    public void Train_SynchronousProgress_RunsOnTheTrainingThreadAfterEachReportedIterationBeforeTheNextStarts(int prefetch)
     {
         using var model = new Mlp(MlpOptions.WithLayers(1, 8, 1));
         using var maml = new Maml(model);
         using var trainer = new MetaTrainer(maml, Small with { Iterations = 7, ProgressInterval = 3, PrefetchBatches = prefetch });
         var seen = new List<(int Reported, int TrainerIteration, int Thread)>();
 
-        trainer.Train(new SinusoidTaskSampler(), progress: p => seen.Add((p.Iteration, trainer.Iteration, Environment.CurrentManagedThreadId)));
+        trainer.Train(new SinusoidTaskSampler(), progress: TrainingProgress.Synchronous(p => seen.Add((p.Iteration, trainer.Iteration, Environment.CurrentManagedThreadId))));
 
         int thread = Environment.CurrentManagedThreadId;
         seen.Should().Equal((3, 3, thread), (6, 6, thread), (7, 7, thread));
+    }
+
+    [Fact]
+    public void Synchronous_NullHandler_IsRefusedByName()
+    {
+        var act = () => TrainingProgress.Synchronous(null!);
+
+        act.Should().Throw<ArgumentNullException>().Which.ParamName.Should().Be("handler");
     }
 
     [Fact]
@@ -236,13 +244,13 @@ public sealed class MetaTrainerTests
         using var maml = new Maml(model);
         using var trainer = new MetaTrainer(maml, Small with { Iterations = 1000 });
         using var cts = new CancellationTokenSource();
-        Action<TrainingProgress> progress = p =>
+        var progress = TrainingProgress.Synchronous(p =>
         {
             if (p.Iteration >= 20)
             {
                 cts.Cancel();
             }
-        };
+        });
 
         var act = () => trainer.Train(new SinusoidTaskSampler(), progress: progress, cancellationToken: cts.Token);
 
