@@ -13,36 +13,13 @@ internal sealed class DrawnBatch : IDisposable
     public DrawnBatch(EpisodeBatch stacked) => _stacked = stacked;
 
     /// <summary>
-    /// Has <paramref name="algorithm"/> accumulate the meta-gradient: a stacked batch through the task-batched path of an
-    /// <see cref="EpisodicLearner"/>; any other algorithm (one a user wrote, with only the episodes overload of
-    /// <see cref="IMetaAlgorithm"/>) gets the episodes, unstacked if they were drawn stacked (the trainer draws them
-    /// one by one for such an algorithm, so it does not stack them only to unstack them).
+    /// Has <paramref name="algorithm"/> accumulate the meta-gradient of the episodes. A stacked batch goes through the
+    /// task-batched path of an <see cref="EpisodicLearner"/>; <c>MetaTrainer.Draw</c> stacks only for one, so an
+    /// algorithm written outside MetaLearn (with only <see cref="IMetaAlgorithm"/>'s episodes overload) always gets
+    /// episodes drawn one by one.
     /// </summary>
-    public MetaBatchResult AccumulateMetaGradient(IMetaAlgorithm algorithm, int iteration)
-    {
-        if (_stacked is null)
-        {
-            return algorithm.AccumulateMetaGradient(_episodes!, iteration);
-        }
-
-        if (algorithm is EpisodicLearner learner)
-        {
-            return learner.AccumulateMetaGradient(_stacked, iteration);
-        }
-
-        var episodes = _stacked.Unstack();
-        try
-        {
-            return algorithm.AccumulateMetaGradient(episodes, iteration);
-        }
-        finally
-        {
-            foreach (var e in episodes)
-            {
-                e.Dispose();
-            }
-        }
-    }
+    public MetaBatchResult AccumulateMetaGradient(IMetaAlgorithm algorithm, int iteration) =>
+        _stacked is not null ? ((EpisodicLearner)algorithm).AccumulateMetaGradient(_stacked, iteration) : algorithm.AccumulateMetaGradient(_episodes!, iteration);
 
     public void Dispose()
     {
