@@ -52,13 +52,11 @@ internal static partial class AlgorithmSettings
                 $"the algorithm '{name}' is not known to this MetaLearn ({string.Join(", ", MetaAlgorithms.Names)} and finetune are)"),
         };
 
-        var options = (algorithm as Maml)?.Options;
-        if (algorithm.Name != name || (name == "metasgd" && options!.StepSizes != StepSizeMode.PerElement))
+        if (algorithm.Name != name)
         {
             string actual = algorithm.Name;
             algorithm.Dispose();
-            throw new SettingsException(LearnerFileProblem.Corrupted,
-                $"the algorithm is named '{name}' but its options make it '{actual}'{(name == "metasgd" ? $" with {options!.StepSizes} step sizes" : string.Empty)}");
+            throw new SettingsException(LearnerFileProblem.Corrupted, $"the algorithm is named '{name}' but its options make it '{actual}'");
         }
 
         return algorithm;

@@ -22,7 +22,7 @@ public sealed partial class MetaTrainer
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var optimizer = _outer.Optimizer as OptimizerHelper
-            ?? throw new NotSupportedException($"The outer optimizer {_outer.Optimizer.GetType().Name} cannot save its state; use a TorchSharp optimizer (SafeOptimizers.Adam, SafeOptimizers.Sgd, ...) to checkpoint.");
+            ?? throw new NotSupportedException($"The outer optimizer {OptimizerStateCheck.Describe(_outer.Optimizer.GetType().Name)} cannot save its state; use a TorchSharp optimizer (SafeOptimizers.Adam, SafeOptimizers.Sgd, ...) to checkpoint.");
         TrainerCheckpoint.Save(path, Algorithm, Iteration, _best, _streams.Current(), optimizer);
     }
 
@@ -49,7 +49,7 @@ public sealed partial class MetaTrainer
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var optimizer = _outer.Optimizer as OptimizerHelper
-            ?? throw new NotSupportedException($"The outer optimizer {_outer.Optimizer.GetType().Name} cannot load a state.");
+            ?? throw new NotSupportedException($"The outer optimizer {OptimizerStateCheck.Describe(_outer.Optimizer.GetType().Name)} cannot load a state.");
         var (iteration, stream) = TrainerCheckpoint.Load(path, limits ?? InputLimits.Default, Algorithm, optimizer, _best, _streams);
         Iteration = iteration;
         _streams.Resume(stream);

@@ -17,6 +17,17 @@ namespace MetaLearn.Training;
 /// </remarks>
 internal static class OptimizerStateCheck
 {
+    /// <summary>
+    /// The name a user knows an optimizer type by in messages: <see cref="SafeOptimizers"/>' factory for its internal
+    /// classes, the class name otherwise.
+    /// </summary>
+    internal static string Describe(string typeName) => typeName switch
+    {
+        nameof(SafeAdam) => "SafeOptimizers.Adam",
+        nameof(SafeSgd) => "SafeOptimizers.Sgd",
+        _ => typeName,
+    };
+
     private enum Field
     {
         Int64,
@@ -61,7 +72,7 @@ internal static class OptimizerStateCheck
         string name = reader.ReadString();
         if (name != optimizer.GetType().Name)
         {
-            throw new InvalidDataException($"it was written by a {name}");
+            throw new InvalidDataException($"it was written by {Describe(name)}");
         }
 
         long groups = Decode(reader);

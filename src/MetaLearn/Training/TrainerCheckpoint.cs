@@ -122,7 +122,7 @@ internal static class TrainerCheckpoint
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidDataException or InvalidCastException or NullReferenceException)
             {
-                throw new InvalidDataException($"'{path}': the outer optimizer state does not fit this trainer's {optimizer.GetType().Name}: {ex.Message}", ex);
+                throw new InvalidDataException($"'{path}': the outer optimizer state does not fit this trainer's {OptimizerStateCheck.Describe(optimizer.GetType().Name)}: {ex.Message}", ex);
             }
 
             if (reader.BaseStream.Position != reader.BaseStream.Length)

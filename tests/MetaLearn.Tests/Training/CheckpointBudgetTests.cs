@@ -108,7 +108,7 @@ public sealed class CheckpointBudgetTests : IDisposable
 
         // Without the check, TorchSharp's reader asks libtorch for the 4 TB and fails with an ExternalException from its allocator.
         act.Should().Throw<InvalidDataException>().WithMessage(
-            $"'{path}': the outer optimizer state does not fit this trainer's SafeSgd: the momentum_buffer of parameter 0 declares shape [1000000, 1000000] where the parameter's is [{string.Join(", ", maml.MetaParameters[0].shape)}]; nothing was allocated from it*");
+            $"'{path}': the outer optimizer state does not fit this trainer's SafeOptimizers.Sgd: the momentum_buffer of parameter 0 declares shape [1000000, 1000000] where the parameter's is [{string.Join(", ", maml.MetaParameters[0].shape)}]; nothing was allocated from it*");
         DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(live, "nothing is left allocated");
         trainer.Iteration.Should().Be(0);
     }
@@ -137,7 +137,7 @@ public sealed class CheckpointBudgetTests : IDisposable
         var thrown = Record.Exception(() => trainer.LoadCheckpoint(path));
 
         (GC.GetAllocatedBytesForCurrentThread() - allocated).Should().BeLessThan(16L << 20, "the 100-million-dimension array is never made");
-        thrown.Should().BeOfType<InvalidDataException>().Which.Message.Should().Contain("SafeAdam: the exp_avg of parameter 0 declares 100000000 dimension(s) where the parameter has shape");
+        thrown.Should().BeOfType<InvalidDataException>().Which.Message.Should().Contain("SafeOptimizers.Adam: the exp_avg of parameter 0 declares 100000000 dimension(s) where the parameter has shape");
     }
 
     [Theory]

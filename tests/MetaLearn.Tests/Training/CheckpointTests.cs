@@ -247,7 +247,7 @@ public sealed class CheckpointTests : IDisposable
 
         var act = () => adam.LoadCheckpoint(path);
 
-        act.Should().Throw<InvalidDataException>().WithMessage("*outer optimizer state does not fit this trainer's SafeAdam*");
+        act.Should().Throw<InvalidDataException>().WithMessage("*outer optimizer state does not fit this trainer's SafeOptimizers.Adam: it was written by SafeOptimizers.Sgd*");
         adam.Iteration.Should().Be(3);
         adam.Train(new SinusoidTaskSampler()).QueryLosses.Should().Equal(straight);
     }
