@@ -30,6 +30,65 @@ public sealed class SafeOptimizerTests
         TestEpisodes.Flatten(mine).Should().NotEqual(Initial(ScalarType.Float32), "the parameters moved");
     }
 
+    [Fact]
+    public void NullParameters_AreRefusedByNameBeforeAnOptimizerIsBuilt()
+    {
+        var adam = () => SafeOptimizers.Adam(null!);
+        var sgd = () => SafeOptimizers.Sgd(null!, lr: 0.1);
+
+        adam.Should().Throw<ArgumentNullException>().Which.ParamName.Should().Be("parameters");
+        sgd.Should().Throw<ArgumentNullException>().Which.ParamName.Should().Be("parameters");
+    }
+
+    [Theory]
+    [InlineData("lr", double.NaN)]
+    [InlineData("lr", -0.01)]
+    [InlineData("beta1", 1.0)]
+    [InlineData("beta2", -0.1)]
+    [InlineData("eps", double.PositiveInfinity)]
+    [InlineData("weightDecay", -1.0)]
+    public void Adam_InvalidCoefficient_IsRefusedByNameBeforeAnyStep(string name, double value)
+    {
+        var (mine, _) = Pair(ScalarType.Float32);
+        var act = () => SafeOptimizers.Adam(
+            mine,
+            lr: name == "lr" ? value : 0.01,
+            beta1: name == "beta1" ? value : 0.9,
+            beta2: name == "beta2" ? value : 0.999,
+            eps: name == "eps" ? value : 1e-8,
+            weightDecay: name == "weightDecay" ? value : 0);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be(name);
+        TestEpisodes.Flatten(mine).Should().Equal(Initial(ScalarType.Float32), "nothing was built, so nothing stepped");
+    }
+
+    [Theory]
+    [InlineData("lr", double.NaN)]
+    [InlineData("momentum", -0.5)]
+    [InlineData("dampening", double.NaN)]
+    [InlineData("weightDecay", double.NegativeInfinity)]
+    public void Sgd_InvalidCoefficient_IsRefusedByName(string name, double value)
+    {
+        var (mine, _) = Pair(ScalarType.Float64);
+        var act = () => SafeOptimizers.Sgd(
+            mine,
+            lr: name == "lr" ? value : 0.01,
+            momentum: name == "momentum" ? value : 0,
+            dampening: name == "dampening" ? value : 0,
+            weightDecay: name == "weightDecay" ? value : 0);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be(name);
+    }
+
+    [Fact]
+    public void Sgd_NesterovWithoutMomentum_IsRefused()
+    {
+        var (mine, _) = Pair(ScalarType.Float64);
+        var act = () => SafeOptimizers.Sgd(mine, lr: 0.01, nesterov: true);
+
+        act.Should().Throw<ArgumentException>().Which.ParamName.Should().Be("nesterov");
+    }
+
     [Theory]
     [InlineData(0.0, 0.0, false)]
     [InlineData(0.9, 0.1, false)]
